@@ -1,0 +1,74 @@
+import { Args, Command, Flags } from '@oclif/core';
+import { EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
+import { shouldColor } from '../cli/color.js';
+import { parseRuleLevels } from '../cli/rule-levels.js';
+import { writeFileAtomically } from '../cli/write-output.js';
+
+export default class Validate extends Command {
+  static override summary = 'Check mesh files: schema and semantic rules, with file:line:col diagnostics.';
+  static override description = `Reads mesh files (*.yaml, *.yml) from the given files and directories (default: the current directory; "-" reads standard input), checks them against the mesh file format and meshctl's semantic rules, and reports every finding at its exact location.
+
+${EXIT_CODES_HELP}`;
+  static override examples = [
+    '<%= config.bin %> validate examples/mesh',
+    '<%= config.bin %> validate mesh/ --format sarif --output meshctl.sarif',
+    '<%= config.bin %> validate mesh/ --format github --max-warnings 0',
+    '<%= config.bin %> validate mesh/ --rule MESH503=off --rule shadowed-route=warning',
+    'cat service.yaml | <%= config.bin %> validate -',
+  ];
+  static override strict = false;
+  static override args = {
+    paths: Args.string({ description: 'files or directories to check; "-" for standard input', required: false }),
+  };
+  static override flags = {
+    format: Flags.string({ char: 'f', summary: 'Output format.', options: ['stylish', 'json', 'sarif', 'github'], default: 'stylish' }),
+    output: Flags.string({ char: 'o', summary: 'Write the report to this file instead of standard output.' }),
+    rule: Flags.string({ summary: 'Set a rule\'s level: CODE=off|info|warning|error (code or rule name). Repeatable.', multiple: true, default: [] }),
+    'max-warnings': Flags.integer({ summary: 'Exit 1 when there are more warnings than this.', min: 0 }),
+    color: Flags.boolean({ summary: 'Colour the stylish output (default: when stdout is a terminal and NO_COLOR is unset).', allowNo: true }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(Validate);
+    const { loadMesh } = await import('../loader/load-mesh.js');
+    const { validate, UnknownRuleError } = await import('../validators/validate.js');
+    let rules;
+    try {
+      rules = parseRuleLevels(flags.rule);
+    } catch (error) {
+      this.error((error as Error).message, { exit: EXIT.failure });
+    }
+    const paths = (argv as string[]).length > 0 ? (argv as string[]) : ['.'];
+    const loaded = await loadMesh(paths);
+    let result;
+    try {
+      result = validate(loaded, { rules });
+    } catch (error) {
+      if (error instanceof UnknownRuleError) this.error(error.message, { exit: EXIT.failure });
+      throw error;
+    }
+    const report = await render(flags.format, result, shouldColor(flags.color, process.env, Boolean(process.stdout.isTTY) && !flags.output), this.config.version);
+    if (flags.output) await writeFileAtomically(flags.output, report);
+    else process.stdout.write(report);
+
+    if (result.fatal) this.exit(EXIT.failure);
+    const tooManyWarnings = flags['max-warnings'] !== undefined && result.warningCount > flags['max-warnings'];
+    if (tooManyWarnings && flags.format === 'stylish') {
+      process.stderr.write(`meshctl: ${result.warningCount} warnings exceed --max-warnings ${flags['max-warnings']}\n`);
+    }
+    if (result.errorCount > 0 || tooManyWarnings) this.exit(EXIT.findings);
+  }
+}
+
+async function render(format: string, result: import('../validators/validate.js').ValidationResult, color: boolean, version: string): Promise<string> {
+  switch (format) {
+    case 'json':
+      return (await import('../report/json.js')).formatJson(result);
+    case 'sarif':
+      return (await import('../report/sarif.js')).formatSarif(result, { toolVersion: version });
+    case 'github':
+      return (await import('../report/github.js')).formatGithub(result);
+    default:
+      return (await import('../report/stylish.js')).formatStylish(result, { color });
+  }
+}

@@ -1,0 +1,15 @@
+// meshctl as a library: load a mesh, validate it, and format the findings.
+export { loadMesh, loadSources, type LoadOptions, type LoadedMesh } from './loader/load-mesh.js';
+export { DEFAULT_LIMITS, type LoadLimits } from './loader/limits.js';
+export { SourceText, type SourceDocument } from './loader/source-file.js';
+export { validate, UnknownRuleError, type ValidateOptions, type ValidationResult } from './validators/validate.js';
+export { RULES, findRule } from './validators/rules/index.js';
+export type { Rule, RuleMeta, RuleCategory } from './diagnostics/rule.js';
+export type { Diagnostic, Level, LevelSetting, SourceSpan } from './diagnostics/types.js';
+export { buildMeshModel, type MeshModel, type ServiceNode, type ExternalServiceNode, type GatewayNode } from './model/mesh-model.js';
+export { meshJsonSchema, meshJsonSchemaText } from './schema/json-schema.js';
+export * as schema from './schema/resources.js';
+export { formatStylish } from './report/stylish.js';
+export { formatJson } from './report/json.js';
+export { formatSarif } from './report/sarif.js';
+export { formatGithub } from './report/github.js';

@@ -1,0 +1,244 @@
+// Cuts a file into YAML documents and parses each to plain data.
+//
+// Positions are expensive: `yaml`'s positioned parser runs at about 2 MB/s, js-yaml at about
+// 24 MB/s (see the architecture notes). So every document is parsed with js-yaml first, and the
+// positioned parser runs only where it is needed: to explain a syntax error, for documents that
+// use anchors or tags (which js-yaml would accept too readily), and later, lazily, to place the
+// diagnostics of documents that have findings (see span-resolver.ts).
+//
+// Documents are cut at `---` lines before parsing, so both parsers see exactly the same slices and
+// a document index means the same thing to both.
+import jsYaml from 'js-yaml';
+import { isAlias, isCollection, isScalar, parseDocument, visit, type Node as YamlNode } from 'yaml';
+import { createFinding } from '../diagnostics/finding.js';
+import type { Finding } from '../diagnostics/types.js';
+import yamlSyntax from '../validators/rules/load/MESH001-yaml-syntax.js';
+import duplicateKey from '../validators/rules/load/MESH002-duplicate-key.js';
+import tabIndentation from '../validators/rules/load/MESH003-tab-indentation.js';
+import yamlTag from '../validators/rules/load/MESH005-yaml-tag.js';
+import aliasLimit from '../validators/rules/load/MESH006-alias-limit.js';
+import nestingTooDeep from '../validators/rules/load/MESH007-nesting-too-deep.js';
+import fileTooLarge from '../validators/rules/load/MESH008-file-too-large.js';
+import emptyFile from '../validators/rules/load/MESH009-empty-file.js';
+import type { LoadLimits } from './limits.js';
+import { SourceText, type SourceDocument } from './source-file.js';
+
+export interface DocumentSlice {
+  start: number;
+  end: number;
+  /** The slice's text, with the `---` marker blanked so columns stay true. */
+  text: string;
+}
+
+const DOCUMENT_MARKER = /^---(?=[ \t\r\n]|$)/;
+const DOCUMENT_END = /^\.\.\.(?=[ \t\r\n]|$)/;
+const DIRECTIVE = /^%/;
+// Anchors and tags are rare in mesh files; a document that may use one goes to the positioned
+// parser, which bounds alias expansion and reports tags. False positives only cost speed.
+const MAY_USE_ANCHOR_OR_TAG = /(?:^|[\s[\]{},:-])[&!]\S/m;
+const CONTENT_LINE = /^[ \t]*[^\s#]/m;
+
+/** Splits text into document slices at `---` markers. */
+export function sliceDocuments(text: string): DocumentSlice[] {
+  const starts = [0];
+  for (let offset = 0; offset < text.length; ) {
+    const newline = text.indexOf('\n', offset);
+    const lineEnd = newline === -1 ? text.length : newline + 1;
+    if (offset > 0 && DOCUMENT_MARKER.test(text.slice(offset, Math.min(lineEnd, offset + 4)))) starts.push(offset);
+    offset = lineEnd;
+  }
+  return starts.map((start, i) => {
+    const end = starts[i + 1] ?? text.length;
+    return { start, end, text: blankNonContentLines(text.slice(start, end)) };
+  });
+}
+
+/**
+ * Blanks the `---` marker, `...` and directive lines of a document's slice with spaces, so that
+ * both parsers see one document and every offset stays where it was in the file.
+ */
+export function blankNonContentLines(slice: string): string {
+  if (!/^(?:---|\.\.\.|%)/m.test(slice)) return slice;
+  return slice.replace(/^[^\n]*/gm, (line) => {
+    if (DOCUMENT_MARKER.test(line)) return '   ' + line.slice(3);
+    if (DOCUMENT_END.test(line) || DIRECTIVE.test(line)) return line.replace(/[^\r]/g, ' ');
+    return line;
+  });
+}
+
+export interface ParsedFile {
+  documents: SourceDocument[];
+  findings: Finding[];
+}
+
+export function parseDocuments(source: SourceText, limits: LoadLimits): ParsedFile {
+  const findings: Finding[] = [];
+  const longLine = findLongLine(source, limits.maxLineLength);
+  if (longLine) {
+    findings.push(
+      createFinding(fileTooLarge, 'lineLength', { length: longLine.length, limit: limits.maxLineLength }, { span: source.lineSpan(longLine.line) }),
+    );
+    return { documents: [], findings };
+  }
+
+  const documents: SourceDocument[] = [];
+  for (const slice of sliceDocuments(source.text)) {
+    const content = CONTENT_LINE.exec(slice.text);
+    if (!content) continue;
+    const firstLine = source.position(slice.start + content.index + (content[0].length - 1)).line;
+    const parsed = parseSlice(source, slice, limits);
+    findings.push(...parsed.findings);
+    documents.push({
+      file: source.file,
+      index: documents.length,
+      startOffset: slice.start,
+      endOffset: slice.end,
+      firstLine,
+      value: parsed.ok ? parsed.value : undefined,
+    });
+  }
+  if (documents.length === 0) {
+    findings.push(createFinding(emptyFile, 'empty', {}, { span: source.lineSpan(1) }));
+  }
+  return { documents, findings };
+}
+
+function findLongLine(source: SourceText, limit: number): { line: number; length: number } | undefined {
+  if (source.text.length <= limit) return undefined;
+  for (let line = 1; line <= source.lineCount; line++) {
+    const length = source.lineEnd(line) - source.lineStart(line);
+    if (length > limit) return { line, length };
+  }
+  return undefined;
+}
+
+type SliceResult = { ok: true; value: unknown; findings: Finding[] } | { ok: false; findings: Finding[] };
+
+function parseSlice(source: SourceText, slice: DocumentSlice, limits: LoadLimits): SliceResult {
+  const deep = findDeepFlowNesting(slice.text, limits.maxDepth);
+  if (deep !== undefined) {
+    return { ok: false, findings: [createFinding(nestingTooDeep, 'deep', { limit: limits.maxDepth }, { span: source.span(slice.start + deep, slice.start + deep + 1) })] };
+  }
+  if (!MAY_USE_ANCHOR_OR_TAG.test(slice.text)) {
+    try {
+      const value = jsYaml.load(slice.text, { schema: jsYaml.CORE_SCHEMA, maxDepth: limits.maxDepth } as jsYaml.LoadOptions);
+      return { ok: true, value, findings: [] };
+    } catch (error) {
+      if (error instanceof jsYaml.YAMLException && /maxDepth/.test(error.reason)) {
+        const at = slice.start + (error.mark?.position ?? 0);
+        return { ok: false, findings: [createFinding(nestingTooDeep, 'deep', { limit: limits.maxDepth }, { span: source.span(at, at + 1) })] };
+      }
+      // Any other failure: the positioned parser explains it with an exact location.
+    }
+  }
+  return parseSliceWithPositions(source, slice, limits);
+}
+
+/** Finds where `[`/`{` nesting first exceeds the limit, outside quoted scalars and comments. */
+function findDeepFlowNesting(text: string, limit: number): number | undefined {
+  if (!/[[{]/.test(text)) return undefined;
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (quote) {
+      if (char === '\\' && quote === '"') i++;
+      else if (char === quote) quote = undefined;
+      continue;
+    }
+    if (char === '"' || char === "'") {
+      const previous = text[i - 1];
+      if (previous === undefined || /[\s[{,:]/.test(previous)) quote = char;
+    } else if (char === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ''))) {
+      const newline = text.indexOf('\n', i);
+      i = newline === -1 ? text.length : newline;
+    } else if (char === '[' || char === '{') {
+      if (++depth > limit) return i;
+    } else if (char === ']' || char === '}') {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return undefined;
+}
+
+function parseSliceWithPositions(source: SourceText, slice: DocumentSlice, limits: LoadLimits): SliceResult {
+  const findings: Finding[] = [];
+  const at = (range: readonly number[] | null | undefined) => {
+    const start = slice.start + (range?.[0] ?? 0);
+    const end = slice.start + (range?.[1] ?? range?.[0] ?? 0);
+    return { span: source.span(start, end) };
+  };
+  let document;
+  try {
+    document = parseDocument(slice.text, { uniqueKeys: true, schema: 'core', prettyErrors: false, strict: true });
+  } catch (error) {
+    // The parser recurses per nesting level; a RangeError here means nesting too deep for it.
+    if (error instanceof RangeError) {
+      return { ok: false, findings: [createFinding(nestingTooDeep, 'deep', { limit: limits.maxDepth }, at([0, 1]))] };
+    }
+    throw error;
+  }
+  for (const error of document.errors) {
+    const detail = error.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim();
+    if (error.code === 'DUPLICATE_KEY') {
+      findings.push(createFinding(duplicateKey, 'duplicate', { key: keyText(slice.text, error.pos) }, at(error.pos)));
+    } else if (error.code === 'TAB_AS_INDENT') {
+      findings.push(createFinding(tabIndentation, 'tab', {}, at(error.pos)));
+    } else {
+      findings.push(createFinding(yamlSyntax, 'syntax', { detail: lowerFirst(detail) }, at(error.pos)));
+    }
+  }
+  if (findings.length > 0) return { ok: false, findings: dedupeByLine(findings) };
+
+  let aliases = 0;
+  let tooDeep: YamlNode | undefined;
+  visit(document, {
+    Node(_key, node, path) {
+      if (isAlias(node)) aliases++;
+      if ((isScalar(node) || isCollection(node)) && node.tag !== undefined) {
+        findings.push(createFinding(yamlTag, 'tag', { tag: tagText(slice.text, node.range) ?? node.tag }, at(node.range)));
+      }
+      if (!tooDeep && isCollection(node) && path.filter(isCollection).length >= limits.maxDepth) tooDeep = node;
+    },
+  });
+  if (tooDeep) findings.push(createFinding(nestingTooDeep, 'deep', { limit: limits.maxDepth }, at(tooDeep.range)));
+  if (aliases > limits.maxAliasCount) {
+    findings.push(createFinding(aliasLimit, 'tooMany', { limit: limits.maxAliasCount }, at(document.contents?.range)));
+  }
+  if (findings.length > 0) return { ok: false, findings };
+  try {
+    return { ok: true, value: document.toJS({ maxAliasCount: limits.maxAliasCount }), findings };
+  } catch {
+    // toJS refuses aliases whose expansion is excessive even when there are few of them.
+    return { ok: false, findings: [createFinding(aliasLimit, 'tooMany', { limit: limits.maxAliasCount }, at(document.contents?.range))] };
+  }
+}
+
+function keyText(text: string, pos: readonly number[]): string {
+  const line = text.slice(pos[0], text.indexOf('\n', pos[0]) === -1 ? undefined : text.indexOf('\n', pos[0]));
+  const key = /^\s*["']?([^"':]+)/.exec(line)?.[1]?.trim();
+  return key ?? line.trim();
+}
+
+function tagText(text: string, range: readonly number[] | null | undefined): string | undefined {
+  const start = range?.[0];
+  if (start === undefined) return undefined;
+  // The tag stands just before the node's range starts.
+  const before = text.slice(Math.max(0, start - 200), start);
+  return /(![^\s]*)\s*$/.exec(before)?.[1];
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** A single malformed token often yields a cascade of errors on one line; keep the first. */
+function dedupeByLine(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((finding) => {
+    const line = 'span' in finding.location ? `${finding.code}:${finding.location.span.line}` : '';
+    if (seen.has(line)) return false;
+    seen.add(line);
+    return true;
+  });
+}

@@ -1,0 +1,177 @@
+// The kinds a mesh file may hold. Few kinds, one place per service: everything a reviewer must
+// judge about a service is in its own Service document.
+import { z } from 'zod';
+import { Labels, MtlsMode, Name, Port, Protocol, ServiceRef } from './primitives.js';
+import { Access, Authentication, MtlsSetting, RateLimit, Resilience, Telemetry } from './policy.js';
+import { AbTest, CanaryRelease, Route } from './traffic.js';
+
+export const API_VERSION = 'meshctl.dev/v1alpha1';
+
+const ApiVersion = z.literal(API_VERSION);
+
+const Metadata = z.strictObject({
+  name: Name,
+  namespace: Name.optional().meta({ description: 'Default: "default".' }),
+  labels: Labels.optional(),
+  annotations: Labels.optional(),
+});
+
+const ClusterMetadata = z.strictObject({
+  name: Name,
+  labels: Labels.optional(),
+  annotations: Labels.optional(),
+});
+
+export const ServicePort = z.strictObject({
+  name: z.string().optional().meta({ description: 'Default: the protocol followed by the port, e.g. http-9080.' }),
+  port: Port,
+  targetPort: Port.optional().meta({ description: 'The port the workload listens on; default: port.' }),
+  protocol: Protocol,
+});
+
+export const Version = z.strictObject({
+  labels: Labels.meta({ description: 'Pod (or VM) labels that select this version\'s workloads.' }),
+});
+
+export const VirtualMachine = z.strictObject({
+  address: z.string().meta({ description: 'IP address or DNS name of the VM.' }),
+  labels: Labels.optional().meta({ description: 'Labels, so versions can select VMs as they select pods.' }),
+  serviceAccount: z.string().optional().meta({ description: 'The identity the VM\'s proxy presents; default: the service name.' }),
+  network: z.string().optional(),
+  locality: z.string().optional().meta({ description: 'region/zone/subzone.' }),
+});
+
+export const Exposure = z.strictObject({
+  gateway: z.string().meta({ description: 'A Gateway declared in the mesh: "name" or "namespace/name".' }),
+  hosts: z.array(z.string()).min(1),
+  paths: z.array(z.string()).optional().meta({ description: 'Path prefixes sent to this service; default: /.' }),
+});
+
+export const ServiceSpec = z.strictObject({
+  ports: z.array(ServicePort).min(1),
+  versions: z.record(z.string(), Version).optional().meta({ description: 'Named versions (subsets), each selected by labels.' }),
+  vms: z.array(VirtualMachine).optional().meta({ description: 'Workloads on virtual machines, registered into the mesh.' }),
+  routes: z.array(Route).optional().meta({ description: 'Evaluated in order; the first match wins.' }),
+  canary: CanaryRelease.optional(),
+  abTest: AbTest.optional(),
+  resilience: Resilience.optional(),
+  rateLimit: RateLimit.optional(),
+  access: Access.optional(),
+  authentication: Authentication.optional(),
+  mtls: MtlsSetting.optional().meta({ description: 'Default: the namespace\'s, then the mesh\'s.' }),
+  telemetry: Telemetry.optional(),
+  dependsOn: z.array(ServiceRef).optional().meta({ description: 'Services and external services this one calls, beyond those its routes name: scopes its proxy configuration.' }),
+  expose: z.array(Exposure).optional().meta({ description: 'Ingress gateways that serve this service to the outside.' }),
+});
+
+export const ServiceResource = z.strictObject({
+  apiVersion: ApiVersion,
+  kind: z.literal('Service'),
+  metadata: Metadata,
+  spec: ServiceSpec,
+});
+
+export const ExternalServiceSpec = z.strictObject({
+  hosts: z.array(z.string()).min(1),
+  ports: z.array(ServicePort).min(1),
+  resolution: z.enum(['dns', 'static', 'none']).default('dns').meta({ description: 'dns: resolve the hosts; static: use endpoints; none: pass through.' }),
+  endpoints: z
+    .array(z.strictObject({ address: z.string(), ports: z.record(z.string(), Port).optional(), labels: Labels.optional(), locality: z.string().optional() }))
+    .optional()
+    .meta({ description: 'Addresses, as a registry such as Consul or Eureka lists them; required with static resolution.' }),
+  tls: z.strictObject({ originate: z.boolean().default(true), sni: z.string().optional() }).optional().meta({ description: 'Originate TLS to the external service from the proxy.' }),
+  resilience: Resilience.optional(),
+});
+
+export const ExternalServiceResource = z.strictObject({
+  apiVersion: ApiVersion,
+  kind: z.literal('ExternalService'),
+  metadata: Metadata,
+  spec: ExternalServiceSpec,
+});
+
+export const GatewaySpec = z.strictObject({
+  selector: Labels.default({ istio: 'ingressgateway' }).meta({ description: 'Labels of the gateway proxy\'s pods.' }),
+  listeners: z
+    .array(
+      z.strictObject({
+        name: z.string().optional(),
+        port: Port,
+        protocol: z.enum(['http', 'https', 'http2', 'tls', 'tcp']),
+        hosts: z.array(z.string()).min(1),
+        tls: z.strictObject({ mode: z.enum(['simple', 'mutual', 'passthrough']), credentialName: z.string().optional() }).optional(),
+      }),
+    )
+    .min(1),
+});
+
+export const GatewayResource = z.strictObject({
+  apiVersion: ApiVersion,
+  kind: z.literal('Gateway'),
+  metadata: Metadata,
+  spec: GatewaySpec,
+});
+
+export const JwtProvider = z.strictObject({
+  issuer: z.string(),
+  jwksUri: z.string().optional(),
+  jwks: z.string().optional().meta({ description: 'An inline JWKS document.' }),
+  audiences: z.array(z.string()).optional(),
+  fromHeaders: z.array(z.strictObject({ name: z.string(), prefix: z.string().optional() })).optional(),
+  forwardOriginalToken: z.boolean().optional(),
+});
+
+export const NamespaceDefaults = z.strictObject({
+  mtls: MtlsMode.optional(),
+  access: z.enum(['allow-by-default', 'deny-by-default']).optional(),
+  egress: z.enum(['allow-any', 'registry-only']).optional(),
+  injection: z.boolean().default(true).meta({ description: 'Label the namespace for sidecar injection.' }),
+  telemetry: Telemetry.optional(),
+});
+
+export const MeshSpec = z.strictObject({
+  mtls: MtlsMode.default('permissive').meta({ description: 'Default permissive: start small, then tighten per namespace.' }),
+  access: z.enum(['allow-by-default', 'deny-by-default']).default('allow-by-default').meta({ description: 'deny-by-default: nothing is reachable unless a service allows it.' }),
+  egress: z.enum(['allow-any', 'registry-only']).default('allow-any').meta({ description: 'registry-only: workloads reach only services and external services the mesh declares.' }),
+  trustDomain: z.string().default('cluster.local'),
+  namespaces: z.record(z.string(), NamespaceDefaults).optional(),
+  jwtProviders: z.record(z.string(), JwtProvider).optional(),
+  rateLimitService: z
+    .strictObject({
+      service: ServiceRef.meta({ description: 'The rate-limit service (envoyproxy/ratelimit API), e.g. ratelimit/ratelimit.' }),
+      port: Port.default(8081),
+      domain: z.string(),
+      failOpen: z.boolean().default(true),
+      timeout: z.string().default('20ms'),
+    })
+    .optional(),
+  telemetry: Telemetry.optional(),
+});
+
+export const MeshResource = z.strictObject({
+  apiVersion: ApiVersion,
+  kind: z.literal('Mesh'),
+  metadata: ClusterMetadata,
+  spec: MeshSpec,
+});
+
+export const KINDS = ['Mesh', 'Service', 'ExternalService', 'Gateway'] as const;
+export type Kind = (typeof KINDS)[number];
+
+export const RESOURCE_SCHEMAS = {
+  Mesh: MeshResource,
+  Service: ServiceResource,
+  ExternalService: ExternalServiceResource,
+  Gateway: GatewayResource,
+} as const satisfies Record<Kind, z.ZodType>;
+
+/** Any mesh document. */
+export const MeshDocument = z.discriminatedUnion('kind', [MeshResource, ServiceResource, ExternalServiceResource, GatewayResource]);
+
+export type MeshResourceT = z.infer<typeof MeshResource>;
+export type ServiceResourceT = z.infer<typeof ServiceResource>;
+export type ExternalServiceResourceT = z.infer<typeof ExternalServiceResource>;
+export type GatewayResourceT = z.infer<typeof GatewayResource>;
+export type MeshDocumentT = z.infer<typeof MeshDocument>;
+export type ServiceSpecT = z.infer<typeof ServiceSpec>;
+export type ServicePortT = z.infer<typeof ServicePort>;

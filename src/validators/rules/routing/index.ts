@@ -1,0 +1,4 @@
+// The routing rules, one per file; listed here and merged into the sorted index in ../index.ts.
+import type { Rule } from '../../../diagnostics/rule.js';
+
+export const ROUTING_RULES: readonly Rule[] = [];

@@ -1,0 +1,94 @@
+// check: loaded documents -> schema findings + semantic findings -> diagnostics with levels and
+// exact spans. The model is built from the documents that passed the schema, so semantic rules
+// never see malformed data.
+import { createFinding } from '../diagnostics/finding.js';
+import type { Rule, RuleContext } from '../diagnostics/rule.js';
+import { compareDiagnostics, formatPath, type Diagnostic, type Finding, type Level, type LevelSetting } from '../diagnostics/types.js';
+import type { LoadedMesh } from '../loader/load-mesh.js';
+import { buildMeshModel, type MeshModel } from '../model/mesh-model.js';
+import { RULES, findRule } from './rules/index.js';
+import { checkDocuments } from './schema-check.js';
+
+export interface ValidateOptions {
+  /** Level overrides by code or rule name. */
+  rules?: Readonly<Record<string, LevelSetting>>;
+  /** Keep only diagnostics located in these files (the mesh is still checked whole). */
+  onlyFiles?: ReadonlySet<string>;
+}
+
+export interface ValidationResult {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly model: MeshModel;
+  readonly errorCount: number;
+  readonly warningCount: number;
+  readonly infoCount: number;
+  /** A loader problem that means the run itself failed (missing path, no mesh files). */
+  readonly fatal: boolean;
+  readonly fileCount: number;
+  readonly documentCount: number;
+}
+
+export class UnknownRuleError extends Error {}
+
+export function validate(loaded: LoadedMesh, options: ValidateOptions = {}): ValidationResult {
+  const levels = resolveLevels(options.rules ?? {});
+  const schema = checkDocuments(loaded.documents);
+  const model = buildMeshModel(schema.valid, schema.invalid);
+  const findings: Finding[] = [...loaded.findings, ...schema.findings];
+  for (const rule of RULES) {
+    if (!rule.check || levels.get(rule.code) === 'off') continue;
+    findings.push(...runRule(rule, model));
+  }
+
+  const diagnostics: Diagnostic[] = [];
+  let fatal = false;
+  for (const finding of findings) {
+    const level = levels.get(finding.code);
+    if (level === 'off' || level === undefined) continue;
+    const span = loaded.spans.resolve(finding.location);
+    if (options.onlyFiles && !options.onlyFiles.has(span.file)) continue;
+    if (findRule(finding.code)?.fatal) fatal = true;
+    const diagnostic: Diagnostic = { code: finding.code, level, message: finding.message, messageId: finding.messageId, data: finding.data, span };
+    if ('node' in finding.location && finding.location.node.path.length > 0) diagnostic.path = formatPath(finding.location.node.path);
+    if (finding.related) diagnostic.related = finding.related.map((r) => ({ message: r.message, span: loaded.spans.resolve(r.location) }));
+    diagnostics.push(diagnostic);
+  }
+  diagnostics.sort(compareDiagnostics);
+  const unique = diagnostics.filter((d, i) => i === 0 || compareDiagnostics(d, diagnostics[i - 1]!) !== 0);
+  const count = (level: Level) => unique.filter((d) => d.level === level).length;
+  return {
+    diagnostics: unique,
+    model,
+    errorCount: count('error'),
+    warningCount: count('warning'),
+    infoCount: count('info'),
+    fatal,
+    fileCount: loaded.sources.size,
+    documentCount: loaded.documents.length,
+  };
+}
+
+function runRule(rule: Rule, model: MeshModel): Finding[] {
+  const findings: Finding[] = [];
+  const context: RuleContext = {
+    model,
+    report(messageId, data, location, related) {
+      if (!(messageId in rule.messages)) throw new Error(`rule ${rule.code} has no message "${messageId}"`);
+      findings.push(createFinding(rule, messageId, data, location, related));
+    },
+  };
+  rule.check?.(context);
+  return findings;
+}
+
+function resolveLevels(overrides: Readonly<Record<string, LevelSetting>>): Map<string, LevelSetting> {
+  const levels = new Map<string, LevelSetting>(RULES.map((rule) => [rule.code, rule.level]));
+  for (const [key, level] of Object.entries(overrides)) {
+    const rule = findRule(key);
+    if (!rule) throw new UnknownRuleError(`unknown rule "${key}": run "meshctl rules" for the list`);
+    // Problems that stop the mesh from being read at all cannot be switched off.
+    if (rule.fatal && level !== 'error') throw new UnknownRuleError(`rule ${rule.code} (${rule.name}) reports an input that cannot be read; its level cannot be changed`);
+    levels.set(rule.code, level);
+  }
+  return levels;
+}

@@ -1,0 +1,45 @@
+// Every rule has a docs page with a wrong and a right example, and the examples are honest: the
+// wrong one (when it is YAML) reports the rule, the right one does not.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RULES } from '../src/index.js';
+import { validateText } from './helpers/validate-text.js';
+
+const docsDir = path.join(import.meta.dirname, '..', 'docs', 'rules');
+
+function section(markdown: string, heading: string): string | undefined {
+  const match = new RegExp(`^## ${heading}\\s*$([\\s\\S]*?)(?=^## |(?![\\s\\S]))`, 'm').exec(markdown);
+  return match?.[1];
+}
+
+function yamlBlock(text: string | undefined): string | undefined {
+  return text ? /```yaml\n([\s\S]*?)```/.exec(text)?.[1] : undefined;
+}
+
+describe.each(RULES.map((rule) => [rule.code, rule] as const))('%s docs page', (code, rule) => {
+  const file = path.join(docsDir, `${code}.md`);
+
+  it('exists, names the rule and has Wrong and Right sections', () => {
+    expect(existsSync(file), `docs/rules/${code}.md is missing`).toBe(true);
+    const markdown = readFileSync(file, 'utf8');
+    expect(markdown.split('\n')[0]).toBe(`# ${code}: ${rule.name}`);
+    expect(markdown).toContain(`Level: ${rule.level}`);
+    expect(section(markdown, 'Wrong')?.trim()).toBeTruthy();
+    expect(section(markdown, 'Right')?.trim()).toBeTruthy();
+  });
+
+  it('has a wrong example that reports the rule and a right one that does not', () => {
+    const markdown = readFileSync(file, 'utf8');
+    const wrong = yamlBlock(section(markdown, 'Wrong'));
+    const right = yamlBlock(section(markdown, 'Right'));
+    // Loader rules about bytes, sizes and paths cannot be shown as YAML; their pages describe them.
+    if (wrong === undefined) {
+      expect(rule.category).toBe('load');
+      return;
+    }
+    expect(validateText(wrong).diagnostics.map((d) => d.code)).toContain(code);
+    expect(right, 'a YAML wrong example needs a YAML right example').toBeDefined();
+    expect(validateText(right!).diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([]);
+  });
+});

@@ -1,6 +1,7 @@
-import { Command, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
+import { MeshctlCommand } from '../cli/base-command.js';
 
-export default class Rules extends Command {
+export default class Rules extends MeshctlCommand {
   static override summary = 'List the rules meshctl checks, with their codes and default levels.';
   static override examples = ['<%= config.bin %> rules', '<%= config.bin %> rules --format json'];
   static override flags = {

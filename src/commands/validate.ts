@@ -1,10 +1,11 @@
-import { Args, Command, Flags } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
+import { MeshctlCommand } from '../cli/base-command.js';
 import { EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { shouldColor } from '../cli/color.js';
 import { parseRuleLevels } from '../cli/rule-levels.js';
 import { writeFileAtomically } from '../cli/write-output.js';
 
-export default class Validate extends Command {
+export default class Validate extends MeshctlCommand {
   static override summary = 'Check mesh files: schema and semantic rules, with file:line:col diagnostics.';
   static override description = `Reads mesh files (*.yaml, *.yml) from the given files and directories (default: the current directory; "-" reads standard input), checks them against the mesh file format and meshctl's semantic rules, and reports every finding at its exact location.
 
@@ -23,7 +24,7 @@ ${EXIT_CODES_HELP}`;
   static override flags = {
     format: Flags.string({ char: 'f', summary: 'Output format.', options: ['stylish', 'json', 'sarif', 'github'], default: 'stylish' }),
     output: Flags.string({ char: 'o', summary: 'Write the report to this file instead of standard output.' }),
-    rule: Flags.string({ summary: 'Set a rule\'s level: CODE=off|info|warning|error (code or rule name). Repeatable.', multiple: true, default: [] }),
+    rule: Flags.string({ summary: 'Set a rule\'s level: CODE=off|info|warning|error (code or rule name). Repeatable.', multiple: true }),
     'max-warnings': Flags.integer({ summary: 'Exit 1 when there are more warnings than this.', min: 0 }),
     color: Flags.boolean({ summary: 'Colour the stylish output (default: when stdout is a terminal and NO_COLOR is unset).', allowNo: true }),
   };
@@ -34,7 +35,7 @@ ${EXIT_CODES_HELP}`;
     const { validate, UnknownRuleError } = await import('../validators/validate.js');
     let rules;
     try {
-      rules = parseRuleLevels(flags.rule);
+      rules = parseRuleLevels(flags.rule ?? []);
     } catch (error) {
       this.error((error as Error).message, { exit: EXIT.failure });
     }

@@ -1,0 +1,173 @@
+// The names of the Istio objects a mesh compiles to, and which source produces which object. The
+// emitters name objects with these functions and the naming rules check them before anything is
+// emitted, so a name that Kubernetes would refuse, or two sources that would overwrite each other's
+// object, are caught with a location in the mesh files rather than at `kubectl apply` time.
+import { compareStrings, type PathSegment } from '../diagnostics/types.js';
+import type { ServicePortT } from '../schema/resources.js';
+import type { ExternalServiceNode, GatewayNode, MeshModel, MeshNode, ServiceNode } from './mesh-model.js';
+
+/**
+ * Every compiled name is kept a DNS label: the strictest rule Kubernetes applies to object names,
+ * so one name works for every kind, as a label value and inside Envoy cluster names.
+ */
+export const MAX_COMPILED_NAME_LENGTH = 63;
+
+/** Istio's root namespace: objects in it apply to the whole mesh. */
+export const ROOT_NAMESPACE = 'istio-system';
+
+/** The name of mesh-wide and namespace-wide objects (Istio's convention for them). */
+export const DEFAULTS_OBJECT_NAME = 'default';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** True when the text can be an object or subset name: a DNS label (RFC 1123). */
+export function isDnsLabel(text: string): boolean {
+  return text.length <= MAX_COMPILED_NAME_LENGTH && DNS_LABEL.test(text);
+}
+
+export const compiledName = {
+  /** The VirtualService of a service's in-mesh traffic (routes, canary, A/B test). */
+  virtualService: (service: string) => service,
+  /** The VirtualService bound to the gateways the service is exposed on. */
+  ingressVirtualService: (service: string) => `${service}-ingress`,
+  destinationRule: (service: string) => service,
+  /** A DestinationRule subset: named after the version. */
+  subset: (version: string) => version,
+  sidecar: (service: string) => service,
+  peerAuthentication: (service: string) => service,
+  allowPolicy: (service: string) => `${service}-allow`,
+  denyPolicy: (service: string) => `${service}-deny`,
+  requestAuthentication: (service: string) => `${service}-jwt`,
+  localRateLimitFilter: (service: string) => `${service}-local-ratelimit`,
+  globalRateLimitFilter: (service: string) => `${service}-global-ratelimit`,
+  telemetry: (service: string) => service,
+  /** The ServiceEntry that registers a service's VM workloads. */
+  vmServiceEntry: (service: string) => `${service}-vms`,
+  /** One WorkloadEntry per VM, numbered from 0 in the order `spec.vms` lists them. */
+  workloadEntry: (service: string, index: number) => `${service}-vm-${index}`,
+  externalServiceEntry: (external: string) => external,
+  externalDestinationRule: (external: string) => external,
+  gateway: (gateway: string) => gateway,
+  /** The AuthorizationPolicy that makes a namespace (or, in the root namespace, the mesh) deny by default. */
+  denyByDefaultPolicy: () => 'allow-nothing',
+} as const;
+
+/** A port's name: the one written, or `<protocol>-<port>` (e.g. http-9080). */
+export function portName(port: Pick<ServicePortT, 'name' | 'port' | 'protocol'>): string {
+  return port.name ?? `${port.protocol}-${port.port}`;
+}
+
+/** A route's name in diagnostics and in the compiled VirtualService: the one written, or route-<index> from 0. */
+export function routeName(route: { readonly name?: string | undefined }, index: number): string {
+  return route.name ?? `route-${index}`;
+}
+
+export type CompiledKind =
+  | 'VirtualService'
+  | 'DestinationRule'
+  | 'Sidecar'
+  | 'PeerAuthentication'
+  | 'AuthorizationPolicy'
+  | 'RequestAuthentication'
+  | 'EnvoyFilter'
+  | 'Telemetry'
+  | 'ServiceEntry'
+  | 'WorkloadEntry'
+  | 'Gateway';
+
+export type CompiledSource = ServiceNode | ExternalServiceNode | GatewayNode | MeshNode;
+
+export interface CompiledObject {
+  readonly kind: CompiledKind;
+  readonly namespace: string;
+  readonly name: string;
+  readonly source: CompiledSource;
+  /** The field of the source that makes it compile to this object. */
+  readonly origin: readonly PathSegment[];
+  /** True when the object carries its source's own name unchanged (no suffix, no fixed name). */
+  readonly ownName: boolean;
+}
+
+/**
+ * Every object the mesh compiles to, in a stable order: mesh-wide and namespace-wide objects first,
+ * then services, external services and gateways in the model's order.
+ */
+export function compiledObjects(model: MeshModel): CompiledObject[] {
+  const objects: CompiledObject[] = [];
+  if (model.mesh) objects.push(...meshObjects(model.mesh, model));
+  for (const service of model.services) objects.push(...serviceObjects(service));
+  for (const external of model.externalServices) objects.push(...externalServiceObjects(external));
+  for (const gateway of model.gateways) {
+    objects.push({ kind: 'Gateway', namespace: gateway.namespace, name: compiledName.gateway(gateway.name), source: gateway, origin: ['metadata', 'name'], ownName: true });
+  }
+  return objects;
+}
+
+/** Mesh defaults compile to objects in the root namespace; namespace overrides to objects in theirs. */
+export function meshObjects(mesh: MeshNode, model: Pick<MeshModel, 'settings'>): CompiledObject[] {
+  const objects: CompiledObject[] = [];
+  const add = (kind: CompiledKind, namespace: string, name: string, origin: PathSegment[]) =>
+    objects.push({ kind, namespace, name, source: mesh, origin, ownName: false });
+  const settings = model.settings;
+  add('PeerAuthentication', ROOT_NAMESPACE, DEFAULTS_OBJECT_NAME, ['spec', 'mtls']);
+  add('Sidecar', ROOT_NAMESPACE, DEFAULTS_OBJECT_NAME, ['spec', 'egress']);
+  if (settings.access === 'deny-by-default') add('AuthorizationPolicy', ROOT_NAMESPACE, compiledName.denyByDefaultPolicy(), ['spec', 'access']);
+  if (settings.telemetry) add('Telemetry', ROOT_NAMESPACE, DEFAULTS_OBJECT_NAME, ['spec', 'telemetry']);
+  for (const namespace of Object.keys(settings.namespaces ?? {}).sort(compareStrings)) {
+    const defaults = settings.namespaces?.[namespace];
+    if (!defaults) continue;
+    const at = (field: string): PathSegment[] => ['spec', 'namespaces', namespace, field];
+    if (defaults.mtls) add('PeerAuthentication', namespace, DEFAULTS_OBJECT_NAME, at('mtls'));
+    if (defaults.egress) add('Sidecar', namespace, DEFAULTS_OBJECT_NAME, at('egress'));
+    if (defaults.access === 'deny-by-default') add('AuthorizationPolicy', namespace, compiledName.denyByDefaultPolicy(), at('access'));
+    if (defaults.telemetry) add('Telemetry', namespace, DEFAULTS_OBJECT_NAME, at('telemetry'));
+  }
+  return objects;
+}
+
+export function serviceObjects(service: ServiceNode): CompiledObject[] {
+  const spec = service.resource.spec;
+  const name = service.name;
+  const objects: CompiledObject[] = [];
+  const add = (kind: CompiledKind, objectName: string, origin: PathSegment[]) =>
+    objects.push({ kind, namespace: service.namespace, name: objectName, source: service, origin, ownName: objectName === name });
+
+  const trafficField = spec.routes?.length ? 'routes' : spec.canary ? 'canary' : spec.abTest ? 'abTest' : undefined;
+  if (trafficField) add('VirtualService', compiledName.virtualService(name), ['spec', trafficField]);
+  if (spec.expose?.length) add('VirtualService', compiledName.ingressVirtualService(name), ['spec', 'expose']);
+  const hasVersions = Object.keys(spec.versions ?? {}).length > 0;
+  if (hasVersions || spec.resilience) add('DestinationRule', compiledName.destinationRule(name), ['spec', hasVersions ? 'versions' : 'resilience']);
+  if (spec.dependsOn) add('Sidecar', compiledName.sidecar(name), ['spec', 'dependsOn']);
+  if (spec.mtls) add('PeerAuthentication', compiledName.peerAuthentication(name), ['spec', 'mtls']);
+  if (spec.access?.allow) add('AuthorizationPolicy', compiledName.allowPolicy(name), ['spec', 'access', 'allow']);
+  if (spec.access?.deny?.length) add('AuthorizationPolicy', compiledName.denyPolicy(name), ['spec', 'access', 'deny']);
+  if (spec.authentication?.jwt) add('RequestAuthentication', compiledName.requestAuthentication(name), ['spec', 'authentication', 'jwt']);
+  const routeWithLimit = spec.routes?.findIndex((route) => route.rateLimit) ?? -1;
+  if (spec.rateLimit?.local) add('EnvoyFilter', compiledName.localRateLimitFilter(name), ['spec', 'rateLimit', 'local']);
+  else if (routeWithLimit >= 0) add('EnvoyFilter', compiledName.localRateLimitFilter(name), ['spec', 'routes', routeWithLimit, 'rateLimit']);
+  if (spec.rateLimit?.global) add('EnvoyFilter', compiledName.globalRateLimitFilter(name), ['spec', 'rateLimit', 'global']);
+  if (spec.telemetry) add('Telemetry', compiledName.telemetry(name), ['spec', 'telemetry']);
+  if (spec.vms?.length) {
+    add('ServiceEntry', compiledName.vmServiceEntry(name), ['spec', 'vms']);
+    spec.vms.forEach((_, index) => add('WorkloadEntry', compiledName.workloadEntry(name, index), ['spec', 'vms', index]));
+  }
+  return objects;
+}
+
+export function externalServiceObjects(external: ExternalServiceNode): CompiledObject[] {
+  const spec = external.resource.spec;
+  const objects: CompiledObject[] = [
+    { kind: 'ServiceEntry', namespace: external.namespace, name: compiledName.externalServiceEntry(external.name), source: external, origin: ['metadata', 'name'], ownName: true },
+  ];
+  if (spec.tls || spec.resilience) {
+    objects.push({
+      kind: 'DestinationRule',
+      namespace: external.namespace,
+      name: compiledName.externalDestinationRule(external.name),
+      source: external,
+      origin: ['spec', spec.tls ? 'tls' : 'resilience'],
+      ownName: true,
+    });
+  }
+  return objects;
+}

@@ -22,6 +22,9 @@ export function closestMatch(input: string, candidates: Iterable<string>): strin
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
+    // A length difference is a lower bound on the distance: skip what cannot be a typo.
+    const allowedHere = Math.max(1, Math.floor(Math.max(input.length, candidate.length) / 3));
+    if (Math.abs(candidate.length - input.length) > Math.min(allowedHere, bestDistance)) continue;
     const distance = editDistance(lowered, candidate.toLowerCase());
     if (distance < bestDistance || (distance === bestDistance && best !== undefined && candidate < best)) {
       best = candidate;

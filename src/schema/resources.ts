@@ -48,6 +48,7 @@ export const Exposure = z.strictObject({
 });
 
 export const ServiceSpec = z.strictObject({
+  selector: Labels.optional().meta({ description: 'Labels that every workload of this service carries, pods and VMs alike; default: app: <name>. Policies select the service\'s workloads by them.' }),
   ports: z.array(ServicePort).min(1),
   versions: z.record(z.string(), Version).optional().meta({ description: 'Named versions (subsets), each selected by labels.' }),
   vms: z.array(VirtualMachine).optional().meta({ description: 'Workloads on virtual machines, registered into the mesh.' }),

@@ -1,7 +1,7 @@
 // One table-driven test over every fixture. An invalid fixture declares what it must report in a
 // comment, `# expect: MESH301@12 MESH100@7` (code@line, space-separated), and must report exactly
 // that; a valid fixture must report nothing at all.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadMesh, validate } from '../src/index.js';
@@ -12,8 +12,11 @@ const list = (folder: string) =>
     .filter((name) => /\.ya?ml$/.test(name))
     .sort();
 
+// A fixture that cannot hold a comment (an empty file, UTF-16 text) declares its expectations in
+// a sidecar file next to it, `<name>.expect`, in the same `# expect:` form.
 function expectations(file: string): string[] {
-  const text = readFileSync(file, 'latin1');
+  const sidecar = `${file}.expect`;
+  const text = readFileSync(existsSync(sidecar) ? sidecar : file, 'latin1');
   const lines = [...text.matchAll(/^# expect:(.*)$/gm)].flatMap((m) => m[1]!.trim().split(/\s+/));
   return lines.filter(Boolean).sort();
 }

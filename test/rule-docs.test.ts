@@ -36,6 +36,8 @@ describe.each(RULES.map((rule) => [rule.code, rule] as const))('%s docs page', (
     // Loader rules about bytes, sizes and paths cannot be shown as YAML; their pages describe them.
     if (wrong === undefined) {
       expect(rule.category).toBe('load');
+      // Such a page still shows the diagnostic that its wrong case produces.
+      expect(section(markdown, 'Wrong')).toMatch(new RegExp(`\\b${code}\\b`));
       return;
     }
     expect(validateText(wrong).diagnostics.map((d) => d.code)).toContain(code);

@@ -19,12 +19,13 @@ ${EXIT_CODES_HELP}`;
   ];
   static override strict = false;
   static override args = {
-    paths: Args.string({ description: 'files or directories to check; "-" for standard input', required: false }),
+    // Standard input is read only when "-" is given: never guessed from a pipe that may be empty.
+    paths: Args.string({ description: 'files or directories to check; "-" for standard input', required: false, ignoreStdin: true }),
   };
   static override flags = {
     format: Flags.string({ char: 'f', summary: 'Output format.', options: ['stylish', 'json', 'sarif', 'github'], default: 'stylish' }),
     output: Flags.string({ char: 'o', summary: 'Write the report to this file instead of standard output.' }),
-    rule: Flags.string({ summary: 'Set a rule\'s level: CODE=off|info|warning|error (code or rule name). Repeatable.', multiple: true }),
+    rule: Flags.string({ summary: 'Set a rule\'s level: CODE=off|info|warning|error (code or rule name). Repeatable.', multiple: true, multipleNonGreedy: true }),
     'max-warnings': Flags.integer({ summary: 'Exit 1 when there are more warnings than this.', min: 0 }),
     color: Flags.boolean({ summary: 'Colour the stylish output (default: when stdout is a terminal and NO_COLOR is unset).', allowNo: true }),
   };
@@ -55,7 +56,7 @@ ${EXIT_CODES_HELP}`;
     if (result.fatal) this.exit(EXIT.failure);
     const tooManyWarnings = flags['max-warnings'] !== undefined && result.warningCount > flags['max-warnings'];
     if (tooManyWarnings && flags.format === 'stylish') {
-      process.stderr.write(`meshctl: ${result.warningCount} warnings exceed --max-warnings ${flags['max-warnings']}\n`);
+      process.stderr.write(`meshctl: ${result.warningCount} ${result.warningCount === 1 ? 'warning exceeds' : 'warnings exceed'} --max-warnings ${flags['max-warnings']}\n`);
     }
     if (result.errorCount > 0 || tooManyWarnings) this.exit(EXIT.findings);
   }

@@ -9,7 +9,7 @@
 // Documents are cut at `---` lines before parsing, so both parsers see exactly the same slices and
 // a document index means the same thing to both.
 import jsYaml from 'js-yaml';
-import { isAlias, isCollection, isScalar, parseDocument, visit, type Node as YamlNode } from 'yaml';
+import { isAlias, isCollection, isPair, isScalar, parseDocument, visit, type Alias, type Node as YamlNode } from 'yaml';
 import { createFinding } from '../diagnostics/finding.js';
 import type { Finding } from '../diagnostics/types.js';
 import yamlSyntax from '../validators/rules/load/MESH001-yaml-syntax.js';
@@ -178,40 +178,95 @@ function parseSliceWithPositions(source: SourceText, slice: DocumentSlice, limit
     }
     throw error;
   }
+  // The parser notices a missing closing quote only where the text ends; the author needs the
+  // opening one. Everything after it was swallowed into the quoted scalar, so later errors are
+  // only its echoes.
+  const unclosed = document.errors.find((error) => error.code === 'MISSING_CHAR' && /closing ["']quote/.test(error.message));
+  const opening = unclosed && openingQuote(slice.text, unclosed.pos[0], unclosed.message.includes('"') ? '"' : "'");
   for (const error of document.errors) {
     const detail = error.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim();
     if (error.code === 'DUPLICATE_KEY') {
       findings.push(createFinding(duplicateKey, 'duplicate', { key: keyText(slice.text, error.pos) }, at(error.pos)));
     } else if (error.code === 'TAB_AS_INDENT') {
       findings.push(createFinding(tabIndentation, 'tab', {}, at(error.pos)));
+    } else if (error === unclosed && opening !== undefined) {
+      findings.push(createFinding(yamlSyntax, 'syntax', { detail: lowerFirst(detail) }, at([opening, opening + 1])));
+    } else if (opening !== undefined && error.pos[0] >= opening) {
+      continue;
+    } else if (/^Flow (?:sequence|map)\b.*end with an? [\]}]$/.test(detail)) {
+      // Reported where the collection should have ended; the fix is at its opening bracket.
+      const start = unclosedBracket(slice.text, error.pos[0], detail.endsWith(']') ? '[' : '{');
+      findings.push(createFinding(yamlSyntax, 'syntax', { detail: lowerFirst(detail) }, at(start === undefined ? error.pos : [start, start + 1])));
     } else {
       findings.push(createFinding(yamlSyntax, 'syntax', { detail: lowerFirst(detail) }, at(error.pos)));
     }
   }
   if (findings.length > 0) return { ok: false, findings: dedupeByLine(findings) };
 
-  let aliases = 0;
   let tooDeep: YamlNode | undefined;
+  // Every alias with the node it names: the latest node with that anchor before the alias.
+  const aliasTargets = new Map<Alias, YamlNode>();
+  const anchors = new Map<string, YamlNode>();
   visit(document, {
     Node(_key, node, path) {
-      if (isAlias(node)) aliases++;
+      if (isAlias(node)) {
+        const target = anchors.get(node.source);
+        if (target) aliasTargets.set(node, target);
+        // An alias names an anchor set before it; otherwise the document cannot be read at all.
+        else findings.push(createFinding(yamlSyntax, 'syntax', { detail: `alias *${node.source} has no anchor &${node.source} before it` }, at(node.range)));
+      } else if (node.anchor !== undefined) {
+        anchors.set(node.anchor, node);
+      }
       if ((isScalar(node) || isCollection(node)) && node.tag !== undefined) {
-        findings.push(createFinding(yamlTag, 'tag', { tag: tagText(slice.text, node.range) ?? node.tag }, at(node.range)));
+        const tag = tagAt(slice.text, node.range);
+        findings.push(createFinding(yamlTag, 'tag', { tag: tag?.text ?? node.tag }, at(tag ? [tag.start, tag.start + tag.text.length] : node.range)));
       }
       if (!tooDeep && isCollection(node) && path.filter(isCollection).length >= limits.maxDepth) tooDeep = node;
     },
   });
   if (tooDeep) findings.push(createFinding(nestingTooDeep, 'deep', { limit: limits.maxDepth }, at(tooDeep.range)));
-  if (aliases > limits.maxAliasCount) {
-    findings.push(createFinding(aliasLimit, 'tooMany', { limit: limits.maxAliasCount }, at(document.contents?.range)));
-  }
+  const bomb = tooDeep || findings.length > 0 ? undefined : aliasBeyondLimit(aliasTargets, limits.maxAliasCount);
+  if (bomb) findings.push(createFinding(aliasLimit, 'tooMany', { limit: limits.maxAliasCount }, at(bomb.range)));
   if (findings.length > 0) return { ok: false, findings };
   try {
     return { ok: true, value: document.toJS({ maxAliasCount: limits.maxAliasCount }), findings };
   } catch {
-    // toJS refuses aliases whose expansion is excessive even when there are few of them.
-    return { ok: false, findings: [createFinding(aliasLimit, 'tooMany', { limit: limits.maxAliasCount }, at(document.contents?.range))] };
+    // toJS counts expansions its own way; should it still refuse, point at the first alias.
+    const first = aliasTargets.keys().next().value ?? document.contents;
+    return { ok: false, findings: [createFinding(aliasLimit, 'tooMany', { limit: limits.maxAliasCount }, at(first?.range))] };
   }
+}
+
+/**
+ * The alias at which expanding the document's aliases, in document order, first takes more than
+ * `limit` alias expansions in all: the place an alias bomb goes off. An alias inside the node it
+ * names never finishes expanding.
+ */
+function aliasBeyondLimit(targets: ReadonlyMap<Alias, YamlNode>, limit: number): Alias | undefined {
+  const expansions = new Map<YamlNode, number>();
+  const expansionsOf = (node: unknown): number => {
+    if (isAlias(node)) {
+      const target = targets.get(node);
+      return target === undefined ? 0 : 1 + expansionsOf(target);
+    }
+    if (!isCollection(node)) return 0;
+    const known = expansions.get(node);
+    if (known !== undefined) return known;
+    expansions.set(node, Infinity);
+    let sum = 0;
+    for (const item of node.items) {
+      sum += isPair(item) ? expansionsOf(item.key) + expansionsOf(item.value) : expansionsOf(item);
+      if (sum > limit) break;
+    }
+    expansions.set(node, sum);
+    return sum;
+  };
+  let total = 0;
+  for (const alias of targets.keys()) {
+    total += expansionsOf(alias);
+    if (total > limit) return alias;
+  }
+  return undefined;
 }
 
 function keyText(text: string, pos: readonly number[]): string {
@@ -220,12 +275,55 @@ function keyText(text: string, pos: readonly number[]): string {
   return key ?? line.trim();
 }
 
-function tagText(text: string, range: readonly number[] | null | undefined): string | undefined {
+function tagAt(text: string, range: readonly number[] | null | undefined): { text: string; start: number } | undefined {
   const start = range?.[0];
   if (start === undefined) return undefined;
   // The tag stands just before the node's range starts.
-  const before = text.slice(Math.max(0, start - 200), start);
-  return /(![^\s]*)\s*$/.exec(before)?.[1];
+  const from = Math.max(0, start - 200);
+  const match = /(![^\s]*)\s*$/.exec(text.slice(from, start));
+  return match?.[1] === undefined ? undefined : { text: match[1], start: from + match.index };
+}
+
+/** Offset of the innermost `open` bracket still unclosed at `end`, outside quotes and comments. */
+function unclosedBracket(text: string, end: number, open: '[' | '{'): number | undefined {
+  const stack: { char: string; at: number }[] = [];
+  let quote: string | undefined;
+  for (let i = 0; i < Math.min(end, text.length); i++) {
+    const char = text[i];
+    if (quote) {
+      if (char === '\\' && quote === '"') i++;
+      else if (char === quote) quote = undefined;
+    } else if ((char === '"' || char === "'") && (i === 0 || /[\s[{,:]/.test(text[i - 1] ?? ''))) {
+      quote = char;
+    } else if (char === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ''))) {
+      const newline = text.indexOf('\n', i);
+      i = newline === -1 ? text.length : newline;
+    } else if (char === '[' || char === '{') {
+      stack.push({ char, at: i });
+    } else if (char === ']' || char === '}') {
+      stack.pop();
+    }
+  }
+  for (let i = stack.length - 1; i >= 0; i--) if (stack[i]!.char === open) return stack[i]!.at;
+  return undefined;
+}
+
+/** Offset of the quote that opens an unterminated quoted scalar ending at `end`. */
+function openingQuote(text: string, end: number, quote: '"' | "'"): number | undefined {
+  for (let i = Math.min(end, text.length) - 1; i >= 0; i--) {
+    if (text[i] !== quote) continue;
+    if (quote === "'" && text[i - 1] === "'") {
+      i--; // '' is an escaped quote inside a single-quoted scalar
+      continue;
+    }
+    if (quote === '"') {
+      let backslashes = 0;
+      while (text[i - 1 - backslashes] === '\\') backslashes++;
+      if (backslashes % 2 === 1) continue;
+    }
+    return i;
+  }
+  return undefined;
 }
 
 function lowerFirst(text: string): string {

@@ -50,7 +50,7 @@ export async function readMeshPaths(paths: readonly string[], options: ReadOptio
     try {
       stat = await fs.stat(absolute);
     } catch (error) {
-      findings.push(ioFinding(toPosix(given), error));
+      findings.push(ioFinding(toPosix(given), await explainStatError(absolute, error)));
       continue;
     }
     if (stat.isDirectory()) {
@@ -100,7 +100,7 @@ async function walkDirectory(
       try {
         stat = await fs.stat(absolute);
       } catch (error) {
-        if (MESH_FILE.test(entry.name) || (error as NodeJS.ErrnoException).code === 'ELOOP') findings.push(ioFinding(display(absolute), error));
+        if (MESH_FILE.test(entry.name) || (error as NodeJS.ErrnoException).code === 'ELOOP') findings.push(ioFinding(display(absolute), await explainStatError(absolute, error)));
         continue;
       }
       isDirectory = stat.isDirectory();
@@ -115,6 +115,9 @@ async function walkDirectory(
       await walkDirectory(absolute, new Set([...visited, real]), files, findings, display);
     } else if (isFile && MESH_FILE.test(entry.name)) {
       files.push({ display: display(absolute), absolute });
+    } else if (MESH_FILE.test(entry.name)) {
+      // A FIFO, socket or device named like a mesh file: reading it could block forever.
+      findings.push(createFinding(unreadablePath, 'unreadable', { reason: 'not a regular file or directory' }, { span: fileStartSpan(display(absolute)) }));
     }
   }
 }
@@ -187,10 +190,27 @@ export function firstInvalidUtf8(bytes: Uint8Array): number | undefined {
   return undefined;
 }
 
+/**
+ * A symbolic link whose target is missing exists, so it is not "no such file": the user has to
+ * fix the link, not the path they typed.
+ */
+async function explainStatError(absolute: string, error: unknown): Promise<unknown> {
+  if ((error as NodeJS.ErrnoException | undefined)?.code !== 'ENOENT') return error;
+  try {
+    if ((await fs.lstat(absolute)).isSymbolicLink()) return BROKEN_LINK;
+  } catch {
+    // Not there at all: the original error stands.
+  }
+  return error;
+}
+
+const BROKEN_LINK = Object.assign(new Error('broken symbolic link'), { code: 'EBROKENLINK' });
+
 function ioFinding(display: string, error: unknown): Finding {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const span = fileStartSpan(display);
   if (code === 'ENOENT') return createFinding(pathNotFound, 'missing', {}, { span });
+  if (code === 'EBROKENLINK') return createFinding(unreadablePath, 'unreadable', { reason: 'broken symbolic link (its target does not exist)' }, { span });
   if (code === 'ELOOP') return createFinding(unreadablePath, 'unreadable', { reason: 'symbolic link loop' }, { span });
   const reason =
     code === 'EACCES' || code === 'EPERM'

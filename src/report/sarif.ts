@@ -45,7 +45,7 @@ export function formatSarif(result: ValidationResult, options: SarifOptions): st
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri: encodeURI(d.span.file), uriBaseId: '%SRCROOT%' },
+                artifactLocation: { uri: fileUri(d.span.file), uriBaseId: '%SRCROOT%' },
                 region: { startLine: d.span.line, startColumn: d.span.column, endLine: d.span.endLine, endColumn: d.span.endColumn },
               },
               ...(d.path ? { logicalLocations: [{ fullyQualifiedName: d.path, kind: 'member' }] } : {}),
@@ -57,7 +57,7 @@ export function formatSarif(result: ValidationResult, options: SarifOptions): st
                   id,
                   message: { text: r.message },
                   physicalLocation: {
-                    artifactLocation: { uri: encodeURI(r.span.file), uriBaseId: '%SRCROOT%' },
+                    artifactLocation: { uri: fileUri(r.span.file), uriBaseId: '%SRCROOT%' },
                     region: { startLine: r.span.line, startColumn: r.span.column, endLine: r.span.endLine, endColumn: r.span.endColumn },
                   },
                 })),
@@ -69,6 +69,11 @@ export function formatSarif(result: ValidationResult, options: SarifOptions): st
     ],
   };
   return JSON.stringify(log, null, 2) + '\n';
+}
+
+/** A relative URI for a displayed path: each segment encoded, so "#" or "?" in a name stays a name. */
+function fileUri(file: string): string {
+  return file.split('/').map(encodeURIComponent).join('/');
 }
 
 function toPascalCase(name: string): string {

@@ -51,7 +51,12 @@ function checkDocument(document: SourceDocument, result: SchemaCheckResult): Fin
     return [createFinding(unknownKind, 'unknown', { kind, suggestion: didYouMean(kind, KINDS) }, at(['kind']))];
   }
   if (typeof kind !== 'string') {
-    if (kind === undefined) return [createFinding(missingField, 'missing', { field: 'kind', where: 'the document' }, at([]))];
+    if (kind === undefined) {
+      const missing = [createFinding(missingField, 'missing', { field: 'kind', where: 'the document' }, at([]))];
+      // Neither field: say both at once rather than one per run.
+      if (apiVersion === undefined) missing.unshift(createFinding(missingField, 'missing', { field: 'apiVersion', where: 'the document' }, at([])));
+      return missing;
+    }
     return [createFinding(wrongType, 'type', { field: 'kind', expected: 'a string', received: describeValue(kind) }, at(['kind']))];
   }
 
@@ -84,6 +89,12 @@ function issueFindings(
   const path = [...base, ...(issue.path as PathSegment[])];
   const field = formatPath(path) || kind;
   const actual = valueAt(root, path);
+  // zod reports an absent field as the type, literal or union it failed to be; to the author it
+  // is simply missing.
+  if (actual === undefined && path.length > 0 && (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union')) {
+    const parent = path.slice(0, -1);
+    return [createFinding(missingField, 'missing', { field: String(path[path.length - 1]), where: formatPath(parent) || 'the document' }, parent.length ? at(parent, 'key') : at([]))];
+  }
   switch (issue.code) {
     case 'unrecognized_keys': {
       const allowed = objectKeys(schemaAt(rootSchema, path, root));
@@ -94,11 +105,6 @@ function issueFindings(
       );
     }
     case 'invalid_type': {
-      if (actual === undefined) {
-        const parent = path.slice(0, -1);
-        const last = path[path.length - 1];
-        return [createFinding(missingField, 'missing', { field: String(last ?? field), where: formatPath(parent) || 'the document' }, parent.length ? at(parent, 'key') : at([]))];
-      }
       return [createFinding(wrongType, 'type', { field, expected: describeExpected(issue.expected), received: describeValue(actual) }, at(path))];
     }
     case 'invalid_union': {
@@ -229,6 +235,7 @@ function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
 function describeExpected(expected: string): string {
   switch (expected) {
     case 'object':
+    case 'record':
       return 'a mapping';
     case 'array':
       return 'a list';

@@ -1,0 +1,78 @@
+// The JSON Schema that editors check mesh files with is generated from the zod schema. The copy in
+// git must be the current one, must be a valid JSON Schema 2020-12, and must agree with meshctl:
+// it accepts the example mesh and rejects what the schema check rejects.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import Ajv2020Module from 'ajv/dist/2020.js';
+import { parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { meshJsonSchemaText } from '../src/index.js';
+
+const repoRoot = path.join(import.meta.dirname, '..');
+const schemaFile = path.join(repoRoot, 'schemas', 'mesh.schema.json');
+const examplesDir = path.join(repoRoot, 'examples', 'mesh');
+const fixturesDir = path.join(import.meta.dirname, 'fixtures', 'invalid');
+const SCHEMA_COMMENT = '# yaml-language-server: $schema=';
+
+// A CommonJS module: its class is both the module and its `default`, whichever interop loads it.
+const Ajv2020 = Ajv2020Module.default;
+
+function compileMeshSchema() {
+  // Strict: an unknown keyword or a malformed one is an error, not silently ignored.
+  const ajv = new Ajv2020({ allErrors: true, strict: true });
+  return ajv.compile(JSON.parse(readFileSync(schemaFile, 'utf8')));
+}
+
+function documentsOf(file: string): unknown[] {
+  return parseAllDocuments(readFileSync(file, 'utf8'))
+    .map((document) => document.toJS() as unknown)
+    .filter((value) => value !== null && value !== undefined);
+}
+
+describe('schemas/mesh.schema.json', () => {
+  it('is what the zod schema generates now', () => {
+    const checkedIn = readFileSync(schemaFile, 'utf8');
+    expect(checkedIn === meshJsonSchemaText(), 'schemas/mesh.schema.json is stale: run `npm run schema` and commit the result').toBe(true);
+  });
+
+  it('is a valid JSON Schema 2020-12', () => {
+    const schema = JSON.parse(readFileSync(schemaFile, 'utf8')) as Record<string, unknown>;
+    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    const ajv = new Ajv2020({ strict: false });
+    expect(ajv.validateSchema(schema), JSON.stringify(ajv.errors, null, 2)).toBe(true);
+    expect(() => compileMeshSchema()).not.toThrow();
+  });
+
+  it('rejects the schema fixtures (MESH100-MESH105) that meshctl rejects', () => {
+    const validateMesh = compileMeshSchema();
+    const files = readdirSync(fixturesDir).filter((name) => /^MESH10[0-5]-.*\.ya?ml$/.test(name)).sort();
+    expect(files.length).toBeGreaterThanOrEqual(6);
+    for (const name of files) {
+      const documents = documentsOf(path.join(fixturesDir, name));
+      expect(documents.length, name).toBeGreaterThan(0);
+      expect(documents.some((document) => !validateMesh(document)), `${name}: the JSON Schema accepts every document`).toBe(true);
+    }
+  });
+});
+
+const exampleFiles = existsSync(examplesDir)
+  ? readdirSync(examplesDir, { recursive: true, encoding: 'utf8' }).filter((name) => /\.ya?ml$/.test(name)).sort()
+  : [];
+
+describe.skipIf(exampleFiles.length === 0)('examples/mesh', () => {
+  it.each(exampleFiles)('%s names the schema on its first line and validates against it', (name) => {
+    const file = path.join(examplesDir, name);
+    const firstLine = readFileSync(file, 'utf8').split('\n')[0]!;
+    expect(firstLine.startsWith(SCHEMA_COMMENT), `${name} must start with "${SCHEMA_COMMENT}<path>"`).toBe(true);
+    // The path an editor follows from this file must lead to the schema.
+    const target = firstLine.slice(SCHEMA_COMMENT.length).trim();
+    if (!/^https?:\/\//.test(target)) expect(path.resolve(path.dirname(file), target)).toBe(schemaFile);
+
+    const validateMesh = compileMeshSchema();
+    const documents = documentsOf(file);
+    expect(documents.length).toBeGreaterThan(0);
+    for (const [i, document] of documents.entries()) {
+      expect(validateMesh(document), `${name}, document ${i + 1}: ${JSON.stringify(validateMesh.errors, null, 2)}`).toBe(true);
+    }
+  });
+});

@@ -13,3 +13,6 @@ export { formatStylish } from './report/stylish.js';
 export { formatJson } from './report/json.js';
 export { formatSarif } from './report/sarif.js';
 export { formatGithub } from './report/github.js';
+export { compile, TARGETS, type Target, type CompileOptions, type CompileResult } from './compiler/compile.js';
+export { compileIstio } from './compiler/istio/index.js';
+export { toYamlStream, toJsonList, type KubernetesObject } from './output/manifest.js';

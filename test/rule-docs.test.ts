@@ -45,3 +45,15 @@ describe.each(RULES.map((rule) => [rule.code, rule] as const))('%s docs page', (
     expect(validateText(right!).diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([]);
   });
 });
+
+describe('the rules index, docs/rules/README.md', () => {
+  it('is what the registry generates now (run `npm run docs:rules` after adding a rule)', async () => {
+    const { rulesIndexMarkdown } = await import('../src/validators/rules/rules-index.js');
+    expect(readFileSync(path.join(docsDir, 'README.md'), 'utf8')).toBe(rulesIndexMarkdown());
+  });
+
+  it('lists every rule once', () => {
+    const index = readFileSync(path.join(docsDir, 'README.md'), 'utf8');
+    for (const rule of RULES) expect(index.split(`[${rule.code}](${rule.code}.md)`).length - 1, rule.code).toBe(1);
+  });
+});

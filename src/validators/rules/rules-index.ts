@@ -1,0 +1,39 @@
+// The Markdown index of all rules (docs/rules/README.md), generated from the registry so that it
+// cannot drift from what meshctl checks.
+import type { RuleCategory } from '../../diagnostics/rule.js';
+import { RULES } from './index.js';
+
+const CATEGORY_TITLES: Record<RuleCategory, string> = {
+  load: 'Reading files',
+  schema: 'Schema',
+  reference: 'References and names',
+  naming: 'References and names',
+  routing: 'Routing',
+  resilience: 'Resilience',
+  'rate-limit': 'Rate limits',
+  security: 'Access control and mTLS',
+  telemetry: 'Telemetry',
+};
+
+export function rulesIndexMarkdown(): string {
+  const lines = [
+    '# meshctl rules',
+    '',
+    'Every check `meshctl validate` makes, with its stable code and default level. Change a level with',
+    '`--rule CODE=off|info|warning|error` (the code or the rule name). Codes are never reused.',
+    '',
+    '<!-- Generated from the rule registry by `npm run docs:rules`; do not edit by hand. -->',
+  ];
+  // Sections in the order their first rule's code comes; rules by code within a section.
+  const sections = new Map<string, string[]>();
+  for (const rule of RULES) {
+    const title = CATEGORY_TITLES[rule.category];
+    const rows = sections.get(title) ?? [];
+    rows.push(`| [${rule.code}](${rule.code}.md) | ${rule.name} | ${rule.level} | ${rule.description.replace(/\|/g, '\\|')} |`);
+    sections.set(title, rows);
+  }
+  for (const [title, rows] of sections) {
+    lines.push('', `## ${title}`, '', '| code | name | level | what it finds |', '| --- | --- | --- | --- |', ...rows);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -44,7 +44,7 @@ EXIT CODES
     try {
       rules = parseRuleLevels(flags.rule ?? []);
     } catch (error) {
-      this.error((error as Error).message, { exit: EXIT.failure });
+      this.fail((error as Error).message);
     }
     const paths = (argv as string[]).length > 0 ? (argv as string[]) : ['.'];
     const loaded = await loadMesh(paths);
@@ -52,7 +52,7 @@ EXIT CODES
     try {
       result = compile(loaded, { target: 'istio', rules });
     } catch (error) {
-      if (error instanceof UnknownRuleError) this.error(error.message, { exit: EXIT.failure });
+      if (error instanceof UnknownRuleError) this.fail(error.message);
       throw error;
     }
     const findings = result.validation.diagnostics.length > 0;
@@ -68,7 +68,7 @@ EXIT CODES
         const files = await writeObjectsDirectory(flags.output, result.objects);
         process.stderr.write(`wrote ${files.length} files (${result.objects.length} objects) to ${flags.output}\n`);
       } catch (error) {
-        if (error instanceof OutputDirectoryError) this.error(error.message, { exit: EXIT.failure });
+        if (error instanceof OutputDirectoryError) this.fail(error.message);
         throw error;
       }
       return;

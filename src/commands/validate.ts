@@ -38,7 +38,7 @@ ${EXIT_CODES_HELP}`;
     try {
       rules = parseRuleLevels(flags.rule ?? []);
     } catch (error) {
-      this.error((error as Error).message, { exit: EXIT.failure });
+      this.fail((error as Error).message);
     }
     const paths = (argv as string[]).length > 0 ? (argv as string[]) : ['.'];
     const loaded = await loadMesh(paths);
@@ -46,7 +46,7 @@ ${EXIT_CODES_HELP}`;
     try {
       result = validate(loaded, { rules });
     } catch (error) {
-      if (error instanceof UnknownRuleError) this.error(error.message, { exit: EXIT.failure });
+      if (error instanceof UnknownRuleError) this.fail(error.message);
       throw error;
     }
     const report = await render(flags.format, result, shouldColor(flags.color, process.env, Boolean(process.stdout.isTTY) && !flags.output), this.config.version);

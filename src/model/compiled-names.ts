@@ -4,7 +4,7 @@
 // object, are caught with a location in the mesh files rather than at `kubectl apply` time.
 import { compareStrings, type PathSegment } from '../diagnostics/types.js';
 import type { ServicePortT } from '../schema/resources.js';
-import type { ExternalServiceNode, GatewayNode, MeshModel, MeshNode, ServiceNode } from './mesh-model.js';
+import { DEFAULT_NAMESPACE, qualify, type ExternalServiceNode, type GatewayNode, type MeshModel, type MeshNode, type ServiceNode } from './mesh-model.js';
 
 /**
  * Every compiled name is kept a DNS label: the strictest rule Kubernetes applies to object names,
@@ -19,6 +19,7 @@ export const ROOT_NAMESPACE = 'istio-system';
 export const DEFAULTS_OBJECT_NAME = 'default';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const RATE_LIMIT_CONFIG_SUFFIX = '-ratelimit-config';
 
 /** True when the text can be an object or subset name: a DNS label (RFC 1123). */
 export function isDnsLabel(text: string): boolean {
@@ -46,10 +47,16 @@ export const compiledName = {
   /** One WorkloadEntry per VM, numbered from 0 in the order `spec.vms` lists them. */
   workloadEntry: (service: string, index: number) => `${service}-vm-${index}`,
   externalServiceEntry: (external: string) => external,
-  externalDestinationRule: (external: string) => external,
+  /**
+   * A DestinationRule has one host, so an external service with several hosts gets one per host:
+   * the first keeps the external service's name, the others are numbered in `spec.hosts` order.
+   */
+  externalDestinationRule: (external: string, hostIndex = 0) => (hostIndex === 0 ? external : `${external}-host-${hostIndex}`),
   gateway: (gateway: string) => gateway,
   /** The AuthorizationPolicy that makes a namespace (or, in the root namespace, the mesh) deny by default. */
   denyByDefaultPolicy: () => 'allow-nothing',
+  /** The rate-limit service's descriptor configuration (a ConfigMap), named after the mesh's rate-limit domain. */
+  rateLimitConfig: (domain: string) => `${dnsLabelPart(domain, MAX_COMPILED_NAME_LENGTH - RATE_LIMIT_CONFIG_SUFFIX.length)}${RATE_LIMIT_CONFIG_SUFFIX}`,
 } as const;
 
 /** A port's name: the one written, or `<protocol>-<port>` (e.g. http-9080). */
@@ -60,6 +67,17 @@ export function portName(port: Pick<ServicePortT, 'name' | 'port' | 'protocol'>)
 /** A route's name in diagnostics and in the compiled VirtualService: the one written, or route-<index> from 0. */
 export function routeName(route: { readonly name?: string | undefined }, index: number): string {
   return route.name ?? `route-${index}`;
+}
+
+/** The namespace of the Mesh's rate-limit service. The Mesh has none of its own: a bare name is in the default one. */
+export function rateLimitServiceNamespace(ref: string): string {
+  return qualify(ref, DEFAULT_NAMESPACE).split('/')[0]!;
+}
+
+/** Free text as a DNS label of at most `max` characters: lower case, runs of other characters as "-". */
+function dnsLabelPart(text: string, max: number): string {
+  const label = text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+/, '').slice(0, max).replace(/-+$/, '');
+  return label === '' ? 'mesh' : label;
 }
 
 export type CompiledKind =
@@ -73,7 +91,8 @@ export type CompiledKind =
   | 'Telemetry'
   | 'ServiceEntry'
   | 'WorkloadEntry'
-  | 'Gateway';
+  | 'Gateway'
+  | 'ConfigMap';
 
 export type CompiledSource = ServiceNode | ExternalServiceNode | GatewayNode | MeshNode;
 
@@ -95,7 +114,7 @@ export interface CompiledObject {
 export function compiledObjects(model: MeshModel): CompiledObject[] {
   const objects: CompiledObject[] = [];
   if (model.mesh) objects.push(...meshObjects(model.mesh, model));
-  for (const service of model.services) objects.push(...serviceObjects(service));
+  for (const service of model.services) objects.push(...serviceObjects(service, model.settings));
   for (const external of model.externalServices) objects.push(...externalServiceObjects(external));
   for (const gateway of model.gateways) {
     objects.push({ kind: 'Gateway', namespace: gateway.namespace, name: compiledName.gateway(gateway.name), source: gateway, origin: ['metadata', 'name'], ownName: true });
@@ -113,6 +132,8 @@ export function meshObjects(mesh: MeshNode, model: Pick<MeshModel, 'settings'>):
   add('Sidecar', ROOT_NAMESPACE, DEFAULTS_OBJECT_NAME, ['spec', 'egress']);
   if (settings.access === 'deny-by-default') add('AuthorizationPolicy', ROOT_NAMESPACE, compiledName.denyByDefaultPolicy(), ['spec', 'access']);
   if (settings.telemetry) add('Telemetry', ROOT_NAMESPACE, DEFAULTS_OBJECT_NAME, ['spec', 'telemetry']);
+  const rateLimit = settings.rateLimitService;
+  if (rateLimit) add('ConfigMap', rateLimitServiceNamespace(rateLimit.service), compiledName.rateLimitConfig(rateLimit.domain), ['spec', 'rateLimitService']);
   for (const namespace of Object.keys(settings.namespaces ?? {}).sort(compareStrings)) {
     const defaults = settings.namespaces?.[namespace];
     if (!defaults) continue;
@@ -125,7 +146,7 @@ export function meshObjects(mesh: MeshNode, model: Pick<MeshModel, 'settings'>):
   return objects;
 }
 
-export function serviceObjects(service: ServiceNode): CompiledObject[] {
+export function serviceObjects(service: ServiceNode, settings?: MeshModel['settings']): CompiledObject[] {
   const spec = service.resource.spec;
   const name = service.name;
   const objects: CompiledObject[] = [];
@@ -137,10 +158,18 @@ export function serviceObjects(service: ServiceNode): CompiledObject[] {
   if (spec.expose?.length) add('VirtualService', compiledName.ingressVirtualService(name), ['spec', 'expose']);
   const hasVersions = Object.keys(spec.versions ?? {}).length > 0;
   if (hasVersions || spec.resilience) add('DestinationRule', compiledName.destinationRule(name), ['spec', hasVersions ? 'versions' : 'resilience']);
-  if (spec.dependsOn) add('Sidecar', compiledName.sidecar(name), ['spec', 'dependsOn']);
+  // Every service's proxy is scoped to what it calls, whether or not it declares dependsOn.
+  add('Sidecar', compiledName.sidecar(name), spec.dependsOn ? ['spec', 'dependsOn'] : ['metadata', 'name']);
   if (spec.mtls) add('PeerAuthentication', compiledName.peerAuthentication(name), ['spec', 'mtls']);
   if (spec.access?.allow) add('AuthorizationPolicy', compiledName.allowPolicy(name), ['spec', 'access', 'allow']);
-  if (spec.access?.deny?.length) add('AuthorizationPolicy', compiledName.denyPolicy(name), ['spec', 'access', 'deny']);
+  // An allow-by-default namespace in a deny-by-default mesh reopens its services one by one: the
+  // mesh-wide allow-nothing applies to them too.
+  else if (settings?.access === 'deny-by-default' && settings.namespaces?.[service.namespace]?.access === 'allow-by-default') {
+    add('AuthorizationPolicy', compiledName.allowPolicy(name), ['metadata', 'name']);
+  }
+  // A required JWT is enforced by a DENY rule on requests without one.
+  const tokenRequired = spec.authentication?.jwt?.required === true;
+  if (spec.access?.deny?.length || tokenRequired) add('AuthorizationPolicy', compiledName.denyPolicy(name), spec.access?.deny?.length ? ['spec', 'access', 'deny'] : ['spec', 'authentication', 'jwt']);
   if (spec.authentication?.jwt) add('RequestAuthentication', compiledName.requestAuthentication(name), ['spec', 'authentication', 'jwt']);
   const routeWithLimit = spec.routes?.findIndex((route) => route.rateLimit) ?? -1;
   if (spec.rateLimit?.local) add('EnvoyFilter', compiledName.localRateLimitFilter(name), ['spec', 'rateLimit', 'local']);
@@ -160,13 +189,15 @@ export function externalServiceObjects(external: ExternalServiceNode): CompiledO
     { kind: 'ServiceEntry', namespace: external.namespace, name: compiledName.externalServiceEntry(external.name), source: external, origin: ['metadata', 'name'], ownName: true },
   ];
   if (spec.tls || spec.resilience) {
-    objects.push({
-      kind: 'DestinationRule',
-      namespace: external.namespace,
-      name: compiledName.externalDestinationRule(external.name),
-      source: external,
-      origin: ['spec', spec.tls ? 'tls' : 'resilience'],
-      ownName: true,
+    spec.hosts.forEach((_, index) => {
+      objects.push({
+        kind: 'DestinationRule',
+        namespace: external.namespace,
+        name: compiledName.externalDestinationRule(external.name, index),
+        source: external,
+        origin: index === 0 ? ['spec', spec.tls ? 'tls' : 'resilience'] : ['spec', 'hosts', index],
+        ownName: index === 0,
+      });
     });
   }
   return objects;

@@ -1,0 +1,77 @@
+// Global rate limits (`rateLimit.global`): counters shared by all instances, kept by the mesh's
+// rate-limit service. One EnvoyFilter `<service>-global-ratelimit` per service, following Istio's
+// global rate-limit task: Envoy's ratelimit filter before the router of the inbound chain, and the
+// rate-limit actions that build each request's descriptors (global-descriptors.ts) merged into the
+// inbound virtual hosts. The descriptors' limits live in the rate-limit service's configuration
+// (descriptor-config.ts).
+//
+// The filter calls the rate-limit service through the cluster Istio already builds for it,
+// `outbound|<port>||<host>`, instead of a cluster added by a CLUSTER patch as Istio's task does for
+// a plain-text sample: Istio's cluster speaks the mesh's mutual TLS with the workload's identity and
+// follows the rate-limit service's DestinationRule, so a rate-limit service under strict mTLS, or
+// allowing only some namespaces, accepts the calls. An added cluster would talk plain text and be
+// refused there, and then every request would fail open (or, with failOpen false, fail). The Sidecar
+// of a service with global limits lists the rate-limit service among its egress hosts, so the
+// cluster is in its proxy.
+//
+// The EnvoyFilter has priority 10, after the local one (the default 0; Istio suggests steps of 10 to
+// leave room): both insert before the router, so the local filter ends up first and a request it
+// refuses costs the rate-limit service nothing.
+import { compiledName, serviceObjects } from '../../../model/compiled-names.js';
+import { parseDuration, toProtoDuration } from '../../../model/duration.js';
+import { DEFAULT_NAMESPACE, type MeshModel, type ServiceNode } from '../../../model/mesh-model.js';
+import type { KubernetesObject } from '../../../output/manifest.js';
+import { destinationHosts } from '../common.js';
+import type { IstioEmitter } from '../index.js';
+import { GLOBAL_RATE_LIMIT_STAGE, inboundHttpFilterPatch, inboundRateLimitActionsPatch, rateLimitEnvoyFilter } from './envoy-filter.js';
+import { globalDescriptors, serviceAction } from './global-descriptors.js';
+
+export const RATE_LIMIT_FILTER = 'envoy.filters.http.ratelimit';
+export const RATE_LIMIT_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit';
+/** Applied after the local rate limit's EnvoyFilter (default priority 0), so it runs second. */
+export const GLOBAL_FILTER_PRIORITY = 10;
+
+export const compileGlobalRateLimits: IstioEmitter = (model) => model.services.flatMap((service) => compileGlobalRateLimit(model, service));
+
+/** Istio's name for the outbound cluster of a service port. */
+export function istioOutboundCluster(host: string, port: number): string {
+  return `outbound|${port}||${host}`;
+}
+
+export function compileGlobalRateLimit(model: MeshModel, service: ServiceNode): KubernetesObject[] {
+  const name = compiledName.globalRateLimitFilter(service.name);
+  if (!serviceObjects(service).some((object) => object.kind === 'EnvoyFilter' && object.name === name)) return [];
+  const settings = model.settings.rateLimitService;
+  // The Mesh has no namespace: its references resolve from the default one, as the validator's.
+  const rateLimitService = settings && model.findDestination(settings.service, DEFAULT_NAMESPACE);
+  if (!settings || !rateLimitService) {
+    throw new Error(`${service.key}: global rate limits without a resolvable rate-limit service reached the compiler; validation should have refused them`);
+  }
+  const host = destinationHosts(rateLimitService)[0]!;
+  const timeoutMs = parseDuration(settings.timeout);
+  if (timeoutMs === undefined) throw new Error(`rate-limit service timeout "${settings.timeout}" reached the compiler; validation should have refused it`);
+
+  const typedConfig = {
+    '@type': RATE_LIMIT_TYPE,
+    domain: settings.domain,
+    stage: GLOBAL_RATE_LIMIT_STAGE,
+    // failOpen: a rate-limit service that does not answer in time lets the request through.
+    failure_mode_deny: !settings.failOpen,
+    timeout: toProtoDuration(timeoutMs),
+    rate_limit_service: {
+      grpc_service: { envoy_grpc: { cluster_name: istioOutboundCluster(host, settings.port), authority: host } },
+      transport_api_version: 'V3',
+    },
+    enable_x_ratelimit_headers: 'DRAFT_VERSION_03',
+    rate_limited_as_resource_exhausted: true,
+  };
+  const rateLimits = globalDescriptors(service).map((descriptor) => ({ stage: GLOBAL_RATE_LIMIT_STAGE, actions: [serviceAction(service), descriptor.action] }));
+  return [
+    rateLimitEnvoyFilter(
+      service,
+      name,
+      [inboundHttpFilterPatch(RATE_LIMIT_FILTER, typedConfig), inboundRateLimitActionsPatch(rateLimits)],
+      GLOBAL_FILTER_PRIORITY,
+    ),
+  ];
+}

@@ -1,0 +1,30 @@
+// WorkloadEntry: one per VM of a service, the VM's proxy as a workload of the mesh. Its labels
+// are the VM's labels plus the service's workload labels; the workload labels win a conflict, as
+// they are what the service's ServiceEntry and every policy select the VM by. The identity is
+// the VM's service account (default: the service's name), which access rules naming the service
+// admit as well.
+import type { KubernetesObject } from '../../../output/manifest.js';
+import { compiledName } from '../../../model/compiled-names.js';
+import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
+import { API, objectMeta, workloadLabels } from '../common.js';
+import { sortedRecord } from './workload.js';
+
+export function compileWorkloadEntries(model: MeshModel): KubernetesObject[] {
+  return model.services.flatMap((service) => (service.resource.spec.vms ?? []).map((_, index) => workloadEntry(service, index)));
+}
+
+function workloadEntry(service: ServiceNode, index: number): KubernetesObject {
+  const vm = service.resource.spec.vms![index]!;
+  return {
+    apiVersion: API.networking,
+    kind: 'WorkloadEntry',
+    metadata: objectMeta(service, compiledName.workloadEntry(service.name, index), service.namespace),
+    spec: {
+      address: vm.address,
+      labels: sortedRecord({ ...vm.labels, ...workloadLabels(service) }),
+      serviceAccount: vm.serviceAccount ?? service.name,
+      ...(vm.network !== undefined ? { network: vm.network } : {}),
+      ...(vm.locality !== undefined ? { locality: vm.locality } : {}),
+    },
+  };
+}

@@ -1,0 +1,70 @@
+// What the security emitters need to know about a service's workloads: the labels that select
+// them (sorted, so selectors render the same whatever order the mesh file wrote), the ports their
+// proxies see, and the mTLS identities (SPIFFE principals) they present.
+import { compareStrings } from '../../../diagnostics/types.js';
+import type { ServiceNode } from '../../../model/mesh-model.js';
+import type { ServicePortT } from '../../../schema/resources.js';
+import { workloadLabels } from '../common.js';
+
+/** A copy of a user-written map with its keys in a stable order. */
+export function sortedRecord<T>(record: Readonly<Record<string, T>>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const key of Object.keys(record).sort(compareStrings)) out[key] = record[key]!;
+  return out;
+}
+
+/** `selector.matchLabels` of AuthorizationPolicy, PeerAuthentication, RequestAuthentication, Telemetry. */
+export function policySelector(service: ServiceNode): { matchLabels: Record<string, string> } {
+  return { matchLabels: sortedRecord(workloadLabels(service)) };
+}
+
+/** `workloadSelector.labels` of Sidecar and ServiceEntry. */
+export function workloadSelector(service: ServiceNode): { labels: Record<string, string> } {
+  return { labels: sortedRecord(workloadLabels(service)) };
+}
+
+/**
+ * The port a request reaches the workload's proxy on. Inbound policy (AuthorizationPolicy
+ * `ports`, PeerAuthentication `portLevelMtls`) is matched by Envoy on the inbound listener, which
+ * sees the workload's port (`targetPort`), not the Service's. A number that is not a port of the
+ * service is kept as written (the validator reports it).
+ */
+export function workloadPort(service: ServiceNode, port: number): number {
+  const declared = service.resource.spec.ports.find((candidate) => candidate.port === port);
+  return declared?.targetPort ?? port;
+}
+
+const L7_PROTOCOLS: ReadonlySet<ServicePortT['protocol']> = new Set(['http', 'http2', 'grpc']);
+
+/** Whether Istio builds an HTTP filter chain for the port (so HTTP attributes exist on it). */
+export function isHttpPort(port: Pick<ServicePortT, 'protocol'>): boolean {
+  return L7_PROTOCOLS.has(port.protocol);
+}
+
+/** The workload ports of the service's HTTP ports, ascending and without repeats. */
+export function httpWorkloadPorts(service: ServiceNode): number[] {
+  const ports = service.resource.spec.ports.filter(isHttpPort).map((port) => port.targetPort ?? port.port);
+  return [...new Set(ports)].sort((a, b) => a - b);
+}
+
+/** True when some port of the service is plain TCP or TLS (Istio's TCP filter chains). */
+export function hasTcpPorts(service: ServiceNode): boolean {
+  return service.resource.spec.ports.some((port) => !isHttpPort(port));
+}
+
+/**
+ * The Kubernetes service accounts the service's workloads run as. Pods run as the service's
+ * name (meshctl's convention: the format has no field for a pod's service account); each VM
+ * runs as its `serviceAccount`, which defaults to the service's name as well. A service whose
+ * VMs declare another account therefore has two identities while it migrates: both are its.
+ */
+export function serviceAccountsOf(service: ServiceNode): string[] {
+  const accounts = new Set<string>([service.name]);
+  for (const vm of service.resource.spec.vms ?? []) accounts.add(vm.serviceAccount ?? service.name);
+  return [...accounts].sort(compareStrings);
+}
+
+/** A SPIFFE identity in the form AuthorizationPolicy `principals` takes: without `spiffe://`. */
+export function istioPrincipal(trustDomain: string, namespace: string, serviceAccount: string): string {
+  return `${trustDomain}/ns/${namespace}/sa/${serviceAccount}`;
+}

@@ -1,0 +1,133 @@
+// The routes of a service, in the order Envoy must try them, before they are written for a
+// particular VirtualService (the mesh one, read by sidecars, and the ingress one, read by
+// gateways). Both carry the same routes: a request from the internet meets the same redirects,
+// A/B test and canary as one from inside the mesh.
+//
+// Order: the service's routes as the mesh file lists them (the first match wins), then a default
+// route to the default split unless a route already matches every request (a VirtualService that
+// matches no route answers 404, so the default route is what keeps unmatched requests flowing).
+//
+// The A/B test. `abTest` says "requests in the cohort go to the variant, the rest to the control
+// (default: the default split)", and a route without `to` "follows the default split". So the A/B
+// test decides where the default split goes: every route that follows it is emitted twice, first
+// narrowed to the cohort and sent to the variant, then for everyone else sent to the control; the
+// default route likewise. Each cohort route comes right before the route it was copied from, so it
+// takes that route's place in the order and keeps its settings (timeout, retries, headers, CORS...);
+// it is named `<route>-<A/B test name>` (`cohort` when the test has no name). Routes that
+// redirect, answer directly or name their own `to` treat the cohort like everyone else: putting one
+// cohort route in front of all routes would skip the service's redirects and direct responses for
+// the cohort, and send it past routes that pin a version for a reason.
+//
+// On tcp and tls ports nothing of a request is visible but the connection, so TCP routes keep only
+// the forwarding routes that match every request or only by caller (and name no HTTP port), then
+// the default split; the A/B test, which needs a header or cookie, does not apply to them.
+import { routeName } from '../../../model/compiled-names.js';
+import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
+import { matchesEverything, normalizeRouteMatch } from '../../../model/route-match.js';
+import type { RouteSpec } from '../../../schema/traffic.js';
+import {
+  defaultSplit,
+  explicitDestinations,
+  hasHttpPort,
+  isHttpFamily,
+  versionOf,
+  type PlannedDestination,
+} from './destinations.js';
+import { callerMatch, cohortCondition, matchEntries, withCondition, type CallerMatch, type MatchEntry } from './match.js';
+
+export interface PlannedHttpRoute {
+  readonly name: string;
+  /** Undefined: every request. */
+  readonly entries?: readonly MatchEntry[];
+  /** The mesh route whose actions this route carries; undefined for the generated default routes. */
+  readonly route?: RouteSpec;
+  /** Where it forwards; undefined when it redirects or answers directly. */
+  readonly destinations?: readonly PlannedDestination[];
+}
+
+export interface PlannedTcpRoute {
+  /** Undefined: every connection. */
+  readonly callers?: readonly CallerMatch[];
+  readonly destinations: readonly PlannedDestination[];
+}
+
+/** The name of the generated route to the default split. */
+export const DEFAULT_ROUTE_NAME = 'default';
+
+/** True when the route forwards to the default split: no `to`, no redirect, no direct response. */
+export function followsDefaultSplit(route: RouteSpec): boolean {
+  return route.to === undefined && route.redirect === undefined && route.directResponse === undefined;
+}
+
+export function planHttpRoutes(model: MeshModel, service: ServiceNode): PlannedHttpRoute[] {
+  const spec = service.resource.spec;
+  const routes = spec.routes ?? [];
+  const names = new UniqueNames(routes.map((route, index) => routeName(route, index)));
+  const split = defaultSplit(service);
+  const abTest = spec.abTest && hasHttpPort(service) ? spec.abTest : undefined;
+  const cohort = abTest ? cohortCondition(abTest.cohort) : undefined;
+  const variant = abTest ? versionOf(service, abTest.variant) : undefined;
+  const everyoneElse = abTest?.control !== undefined ? versionOf(service, abTest.control) : split;
+  const cohortLabel = abTest?.name ?? 'cohort';
+
+  const planned: PlannedHttpRoute[] = [];
+  routes.forEach((route, index) => {
+    const name = routeName(route, index);
+    const entries = matchEntries(model, service, route.match);
+    if (!followsDefaultSplit(route)) {
+      const destinations = route.to !== undefined ? explicitDestinations(model, service, route.to) : undefined;
+      planned.push({ name, ...(entries ? { entries } : {}), route, ...(destinations ? { destinations } : {}) });
+      return;
+    }
+    if (cohort && variant) {
+      planned.push({ name: names.claim(`${name}-${cohortLabel}`), entries: withCondition(entries, cohort), route, destinations: variant });
+    }
+    planned.push({ name, ...(entries ? { entries } : {}), route, destinations: everyoneElse });
+  });
+
+  const catchAll = routes.some((route) => matchesEverything(normalizeRouteMatch(route.match, service.namespace)));
+  if (!catchAll) {
+    if (cohort && variant) planned.push({ name: names.claim(cohortLabel), entries: withCondition(undefined, cohort), destinations: variant });
+    planned.push({ name: names.claim(DEFAULT_ROUTE_NAME), destinations: everyoneElse });
+  }
+  return planned;
+}
+
+export function planTcpRoutes(model: MeshModel, service: ServiceNode): PlannedTcpRoute[] {
+  const split = defaultSplit(service);
+  const planned: PlannedTcpRoute[] = [];
+  for (const route of service.resource.spec.routes ?? []) {
+    if (route.redirect !== undefined || route.directResponse !== undefined) continue;
+    const match = normalizeRouteMatch(route.match, service.namespace);
+    // The conditions a byte stream cannot show must all be absent; `from` is the caller's identity.
+    if (!matchesEverything({ ...match, from: undefined })) continue;
+    const destinations = route.to !== undefined ? explicitDestinations(model, service, route.to) : split;
+    // A route that names an HTTP port speaks about that port's requests, not about streams.
+    if (destinations.some((destination) => destination.port !== undefined && !isStreamPort(destination.node, destination.port))) continue;
+    const callers = route.match?.from?.map((ref) => callerMatch(model, ref, service.namespace));
+    planned.push({ ...(callers ? { callers } : {}), destinations });
+    if (!callers) return planned;
+  }
+  planned.push({ destinations: split });
+  return planned;
+}
+
+function isStreamPort(node: PlannedDestination['node'], port: number): boolean {
+  return node.resource.spec.ports.some((candidate) => candidate.port === port && !isHttpFamily(candidate));
+}
+
+/** Route names as Envoy's stats and access logs show them: distinct within a VirtualService. */
+class UniqueNames {
+  private readonly taken: Set<string>;
+
+  constructor(names: readonly string[]) {
+    this.taken = new Set(names);
+  }
+
+  claim(base: string): string {
+    let name = base;
+    for (let suffix = 2; this.taken.has(name); suffix++) name = `${base}-${suffix}`;
+    this.taken.add(name);
+    return name;
+  }
+}

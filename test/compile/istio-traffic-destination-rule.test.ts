@@ -1,0 +1,245 @@
+// DestinationRules, judged by what the callers' proxies do: which endpoints a subset selects, how
+// they balance and fail over, when they give up, and whether they speak mutual TLS, plain text or
+// originate TLS on each port.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { IstioDestinationRuleSpec } from '../../src/compiler/istio/traffic/istio-types.js';
+import { TRAFFIC_EMITTERS } from '../../src/compiler/istio/traffic/index.js';
+import { toIstioOutlierDetection } from '../../src/compiler/istio/traffic/traffic-policy.js';
+import { compiledObjects } from '../../src/model/compiled-names.js';
+import type { KubernetesObject } from '../../src/output/manifest.js';
+import { validateText } from '../helpers/validate-text.js';
+import { loadCrds, validateAgainstCrd } from '../support/crd-validator.js';
+
+const HEADER = 'apiVersion: meshctl.dev/v1alpha1\n';
+const catalog = loadCrds(path.join(import.meta.dirname, '..', '..', '..', 'shared', 'crds', 'istio-v1.30.3.yaml'));
+
+/** Whatever a test compiles must also be what Istio's CRDs accept. */
+function expectAccepted(objects: readonly KubernetesObject[]): void {
+  const problems = objects.flatMap((o) => {
+    const violations = validateAgainstCrd(catalog, o);
+    return [...violations.map((v) => `${o.kind} ${o.metadata.name}: ${v.path}: ${v.message}`), ...violations.unevaluated.map((u) => `${o.kind} ${o.metadata.name}: unevaluated ${u.rule}`)];
+  });
+  expect(problems).toEqual([]);
+}
+
+function compileModel(yaml: string) {
+  const result = validateText(yaml);
+  expect(result.diagnostics.filter((d) => d.level === 'error').map((d) => `${d.code}: ${d.message}`)).toEqual([]);
+  return result.model;
+}
+
+function compile(yaml: string): KubernetesObject[] {
+  const model = compileModel(yaml);
+  const objects = TRAFFIC_EMITTERS.flatMap((emit) => emit(model));
+  expectAccepted(objects);
+  return objects;
+}
+
+function rule(objects: KubernetesObject[], name: string, namespace = 'shop'): IstioDestinationRuleSpec {
+  const found = objects.find((o) => o.kind === 'DestinationRule' && o.metadata.namespace === namespace && o.metadata.name === name);
+  if (!found) throw new Error(`no DestinationRule ${namespace}/${name} among ${objects.map((o) => `${o.kind} ${o.metadata.name}`).join(', ')}`);
+  return found.spec as IstioDestinationRuleSpec;
+}
+
+const service = (name: string, spec: string, namespace = 'shop') => `${HEADER}kind: Service
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+${spec}`;
+
+describe('subsets', () => {
+  it('one per version, in name order, selected by the version\'s labels; the host is the service\'s', () => {
+    const spec = rule(
+      compile(service('reviews', `  ports: [{port: 9080, protocol: http}]
+  versions:
+    v2: {labels: {version: v2, track: b}}
+    canary: {labels: {track: canary}}
+    v1: {labels: {version: v1}}
+`)),
+      'reviews',
+    );
+    expect(spec.host).toBe('reviews.shop.svc.cluster.local');
+    expect(spec.subsets).toEqual([
+      { name: 'canary', labels: { track: 'canary' } },
+      { name: 'v1', labels: { version: 'v1' } },
+      { name: 'v2', labels: { track: 'b', version: 'v2' } },
+    ]);
+  });
+
+  it('a service with resilience but no versions gets a rule without subsets; one with neither gets no rule', () => {
+    const objects = compile(`${service('a', '  ports: [{port: 80, protocol: http}]\n  resilience: {loadBalancer: random}\n')}---
+${service('b', '  ports: [{port: 80, protocol: http}]\n')}`);
+    expect(rule(objects, 'a').subsets).toBeUndefined();
+    expect(objects.filter((o) => o.metadata.name === 'b')).toEqual([]);
+  });
+});
+
+describe('the traffic policy', () => {
+  const policy = (resilience: string) =>
+    rule(compile(service('cart', `  ports: [{port: 8080, protocol: http}]\n  mtls: disabled\n  resilience:\n${resilience}`)), 'cart').trafficPolicy;
+
+  it('simple balancers in Istio\'s names', () => {
+    expect(policy('    loadBalancer: round-robin\n')).toEqual({ loadBalancer: { simple: 'ROUND_ROBIN' } });
+    expect(policy('    loadBalancer: least-request\n')).toEqual({ loadBalancer: { simple: 'LEAST_REQUEST' } });
+    expect(policy('    loadBalancer: random\n')).toEqual({ loadBalancer: { simple: 'RANDOM' } });
+  });
+
+  it('consistent hashing by header, cookie (a 0s ttl is a session cookie), source IP or query parameter', () => {
+    const hash = (key: string) => policy(`    loadBalancer:\n      consistentHash: ${key}\n`)?.loadBalancer?.consistentHash;
+    expect(hash('{header: x-user}')).toEqual({ httpHeaderName: 'x-user' });
+    expect(hash('{cookie: {name: s, ttl: 1h, path: /cart}}')).toEqual({ httpCookie: { name: 's', ttl: '3600s', path: '/cart' } });
+    expect(hash('{cookie: {name: s, ttl: 0s}}')).toEqual({ httpCookie: { name: 's', ttl: '0s' } });
+    expect(hash('{sourceIp: true}')).toEqual({ useSourceIp: true });
+    expect(hash('{queryParameter: id}')).toEqual({ httpQueryParameterName: 'id' });
+  });
+
+  it('the circuit breaker as TCP and HTTP connection-pool limits', () => {
+    expect(
+      policy('    circuitBreaker: {maxConnections: 10, connectTimeout: 250ms, maxPendingRequests: 5, maxRequests: 20, maxRequestsPerConnection: 1, maxRetries: 2}\n'),
+    ).toEqual({
+      connectionPool: {
+        tcp: { maxConnections: 10, connectTimeout: '0.25s' },
+        http: { http1MaxPendingRequests: 5, http2MaxRequests: 20, maxRequestsPerConnection: 1, maxRetries: 2 },
+      },
+    });
+    expect(policy('    circuitBreaker: {maxRetries: 2}\n')).toEqual({ connectionPool: { http: { maxRetries: 2 } } });
+  });
+
+  it('outlier detection, 0 switching a trigger off; locality failover inside the load balancer', () => {
+    expect(
+      policy(`    outlierDetection: {consecutive5xx: 0, consecutiveGatewayErrors: 3, interval: 1.5s, baseEjectionTime: 1m, maxEjectionPercent: 50, minHealthPercent: 10}
+    localityFailover: [{from: us-east1, to: us-west1}, {from: us-west1, to: us-east1}]
+`),
+    ).toEqual({
+      loadBalancer: { localityLbSetting: { enabled: true, failover: [{ from: 'us-east1', to: 'us-west1' }, { from: 'us-west1', to: 'us-east1' }] } },
+      outlierDetection: { consecutive5xxErrors: 0, consecutiveGatewayErrors: 3, interval: '1.5s', baseEjectionTime: '60s', maxEjectionPercent: 50, minHealthPercent: 10 },
+    });
+  });
+
+  it('ejection percentages Envoy takes in whole percents are rounded the cautious way', () => {
+    expect(toIstioOutlierDetection({ maxEjectionPercent: 33.3, minHealthPercent: 20.5 })).toEqual({ maxEjectionPercent: 33, minHealthPercent: 21 });
+  });
+
+  it('a balancer and locality failover together', () => {
+    expect(policy('    loadBalancer: least-request\n    outlierDetection: {consecutive5xx: 5}\n    localityFailover: [{from: a, to: b}]\n')?.loadBalancer).toEqual({
+      simple: 'LEAST_REQUEST',
+      localityLbSetting: { enabled: true, failover: [{ from: 'a', to: 'b' }] },
+    });
+  });
+});
+
+describe('mutual TLS toward the service', () => {
+  const MESH = (mtls: string) => `${HEADER}kind: Mesh
+metadata: {name: mesh}
+spec:
+  mtls: ${mtls}
+---
+`;
+  const withVersions = '  versions: {v1: {labels: {version: v1}}}\n';
+
+  it('ISTIO_MUTUAL when the effective mode is strict or permissive, nothing when it is disabled', () => {
+    for (const [mode, tls] of [['strict', { mode: 'ISTIO_MUTUAL' }], ['permissive', { mode: 'ISTIO_MUTUAL' }], ['disabled', undefined]] as const) {
+      const spec = rule(compile(`${MESH(mode)}${service('a', `  ports: [{port: 80, protocol: http}]\n${withVersions}`)}`), 'a');
+      expect(spec.trafficPolicy?.tls, mode).toEqual(tls);
+      expect(spec.trafficPolicy?.portLevelSettings, mode).toBeUndefined();
+    }
+  });
+
+  it('the service\'s own mode wins over the mesh\'s', () => {
+    const spec = rule(compile(`${MESH('strict')}${service('a', `  ports: [{port: 80, protocol: http}]\n  mtls: disabled\n${withVersions}`)}`), 'a');
+    expect(spec.trafficPolicy).toBeUndefined();
+  });
+
+  it('a disabled port of a mutual-TLS service is plain text for callers, and keeps the rest of the policy', () => {
+    const spec = rule(
+      compile(
+        service(
+          'inventory',
+          `  ports: [{port: 8080, protocol: http}, {port: 9102, protocol: http}]
+  mtls: {mode: permissive, ports: {"9102": disabled}}
+  resilience: {loadBalancer: random, circuitBreaker: {maxConnections: 5}}
+`,
+        ),
+      ),
+      'inventory',
+    );
+    expect(spec.trafficPolicy).toEqual({
+      loadBalancer: { simple: 'RANDOM' },
+      connectionPool: { tcp: { maxConnections: 5 } },
+      tls: { mode: 'ISTIO_MUTUAL' },
+      // Istio does not inherit destination-level settings into a port's: they are repeated.
+      portLevelSettings: [{ port: { number: 9102 }, loadBalancer: { simple: 'RANDOM' }, connectionPool: { tcp: { maxConnections: 5 } }, tls: { mode: 'DISABLE' } }],
+    });
+  });
+
+  it('a strict port of a plain-text service gets ISTIO_MUTUAL on that port only', () => {
+    const spec = rule(
+      compile(service('legacy', `  ports: [{port: 8080, protocol: http}, {port: 8443, protocol: http}]\n  mtls: {mode: disabled, ports: {"8443": strict}}\n${withVersions}`)),
+      'legacy',
+    );
+    expect(spec.trafficPolicy).toEqual({ portLevelSettings: [{ port: { number: 8443 }, tls: { mode: 'ISTIO_MUTUAL' } }] });
+  });
+});
+
+describe('external services', () => {
+  const external = (spec: string) => `${HEADER}kind: ExternalService
+metadata: {name: payments, namespace: shop}
+spec:
+${spec}`;
+
+  it('originates TLS with the given SNI, and carries the resilience policy', () => {
+    const spec = rule(
+      compile(
+        external(`  hosts: [api.payments.example.com]
+  ports: [{port: 80, targetPort: 443, protocol: http}]
+  tls: {sni: api.payments.example.com}
+  resilience: {circuitBreaker: {maxConnections: 100}}
+`),
+      ),
+      'payments',
+    );
+    expect(spec).toEqual({
+      host: 'api.payments.example.com',
+      trafficPolicy: { connectionPool: { tcp: { maxConnections: 100 } }, tls: { mode: 'SIMPLE', sni: 'api.payments.example.com' } },
+    });
+  });
+
+  it('passes through the ports that already carry the application\'s TLS', () => {
+    const spec = rule(
+      compile(external('  hosts: [billing.corp.example]\n  ports: [{port: 8443, protocol: tls}, {port: 8080, protocol: http}]\n  tls: {}\n')),
+      'payments',
+    );
+    expect(spec.trafficPolicy).toEqual({ tls: { mode: 'SIMPLE' }, portLevelSettings: [{ port: { number: 8443 }, tls: { mode: 'DISABLE' } }] });
+  });
+
+  it('`originate: false` tells the proxy not to add TLS; resilience alone sets no TLS', () => {
+    const objects = compile(`${external('  hosts: [a.example.com]\n  ports: [{port: 443, protocol: tls}]\n  tls: {originate: false}\n')}---
+${HEADER}kind: ExternalService
+metadata: {name: quotes, namespace: shop}
+spec:
+  hosts: [quotes.example.com]
+  ports: [{port: 443, protocol: tls}]
+  resilience: {outlierDetection: {consecutiveGatewayErrors: 5}}
+`);
+    expect(rule(objects, 'payments').trafficPolicy).toEqual({ tls: { mode: 'DISABLE' } });
+    expect(rule(objects, 'quotes').trafficPolicy).toEqual({ outlierDetection: { consecutiveGatewayErrors: 5 } });
+  });
+
+  it('one rule per host (a DestinationRule has one host), named as compiledObjects predicts', () => {
+    const yaml = external('  hosts: [a.example.com, b.example.com, c.example.com]\n  ports: [{port: 80, protocol: http}]\n  tls: {}\n');
+    const objects = compile(yaml);
+    const rules = objects.filter((o) => o.kind === 'DestinationRule');
+    expect(rules.map((o) => [o.metadata.name, (o.spec as IstioDestinationRuleSpec).host])).toEqual([
+      ['payments', 'a.example.com'],
+      ['payments-host-1', 'b.example.com'],
+      ['payments-host-2', 'c.example.com'],
+    ]);
+    for (const o of rules) expect((o.spec as IstioDestinationRuleSpec).trafficPolicy).toEqual({ tls: { mode: 'SIMPLE' } });
+    const predicted = compiledObjects(compileModel(yaml)).filter((o) => o.kind === 'DestinationRule').map((o) => o.name);
+    expect(predicted).toEqual(['payments', 'payments-host-1', 'payments-host-2']);
+  });
+
+  it('an external service with neither tls nor resilience gets no rule', () => {
+    expect(compile(external('  hosts: [a.example.com]\n  ports: [{port: 443, protocol: tls}]\n'))).toEqual([]);
+  });
+});

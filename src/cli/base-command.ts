@@ -1,13 +1,34 @@
 // The base of every meshctl command: an unexpected failure is reported in one line and exits 2
 // (the run itself failed), never as a stack trace; usage errors keep oclif's message and exit 2.
 import { Command, Errors } from '@oclif/core';
+import type { LevelSetting } from '../diagnostics/types.js';
+import type { LoadedMesh } from '../loader/load-mesh.js';
 import { EXIT } from './exit-codes.js';
+import { parseRuleLevels } from './rule-levels.js';
 
 export abstract class MeshctlCommand extends Command {
   /** A usage or I/O problem: one unwrapped line on stderr (scripts grep it), exit 2. */
   protected fail(message: string): never {
     process.stderr.write(`meshctl: error: ${message}\n`);
     this.exit(EXIT.failure);
+  }
+
+  /** The --rule flags as level overrides, every code checked before any file is read. */
+  protected async ruleLevels(values: readonly string[] | undefined): Promise<Record<string, LevelSetting>> {
+    const { resolveLevels } = await import('../validators/validate.js');
+    try {
+      const levels = parseRuleLevels(values ?? []);
+      resolveLevels(levels);
+      return levels;
+    } catch (error) {
+      this.fail((error as Error).message);
+    }
+  }
+
+  /** The mesh at the command's paths; the current directory when none is given. */
+  protected async loadMeshAt(paths: readonly string[]): Promise<LoadedMesh> {
+    const { loadMesh } = await import('../loader/load-mesh.js');
+    return loadMesh(paths.length > 0 ? paths : ['.']);
   }
 
   protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {

@@ -2,7 +2,6 @@ import { Args, Flags } from '@oclif/core';
 import { MeshctlCommand } from '../cli/base-command.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { shouldColor } from '../cli/color.js';
-import { parseRuleLevels } from '../cli/rule-levels.js';
 
 export default class Compile extends MeshctlCommand {
   static override summary = 'Compile a mesh into the Kubernetes manifests of its target (Istio resources).';
@@ -33,28 +32,13 @@ EXIT CODES
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Compile);
-    const [{ loadMesh }, { compile }, { UnknownRuleError }, manifest, { formatStylish }] = await Promise.all([
-      import('../loader/load-mesh.js'),
+    const rules = await this.ruleLevels(flags.rule);
+    const [{ compile }, manifest, { formatStylish }] = await Promise.all([
       import('../compiler/compile.js'),
-      import('../validators/validate.js'),
       import('../output/manifest.js'),
       import('../report/stylish.js'),
     ]);
-    let rules;
-    try {
-      rules = parseRuleLevels(flags.rule ?? []);
-    } catch (error) {
-      this.fail((error as Error).message);
-    }
-    const paths = (argv as string[]).length > 0 ? (argv as string[]) : ['.'];
-    const loaded = await loadMesh(paths);
-    let result;
-    try {
-      result = compile(loaded, { target: 'istio', rules });
-    } catch (error) {
-      if (error instanceof UnknownRuleError) this.fail(error.message);
-      throw error;
-    }
+    const result = compile(await this.loadMeshAt(argv as string[]), { target: 'istio', rules });
     const findings = result.validation.diagnostics.length > 0;
     if (!result.ok || findings) {
       // Diagnostics go to stderr: stdout carries only the manifests, so it can be piped to kubectl.

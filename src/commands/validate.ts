@@ -2,7 +2,6 @@ import { Args, Flags } from '@oclif/core';
 import { MeshctlCommand } from '../cli/base-command.js';
 import { EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { shouldColor } from '../cli/color.js';
-import { parseRuleLevels } from '../cli/rule-levels.js';
 import { writeFileAtomically } from '../cli/write-output.js';
 
 export default class Validate extends MeshctlCommand {
@@ -32,23 +31,9 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Validate);
-    const { loadMesh } = await import('../loader/load-mesh.js');
-    const { validate, UnknownRuleError } = await import('../validators/validate.js');
-    let rules;
-    try {
-      rules = parseRuleLevels(flags.rule ?? []);
-    } catch (error) {
-      this.fail((error as Error).message);
-    }
-    const paths = (argv as string[]).length > 0 ? (argv as string[]) : ['.'];
-    const loaded = await loadMesh(paths);
-    let result;
-    try {
-      result = validate(loaded, { rules });
-    } catch (error) {
-      if (error instanceof UnknownRuleError) this.fail(error.message);
-      throw error;
-    }
+    const rules = await this.ruleLevels(flags.rule);
+    const { validate } = await import('../validators/validate.js');
+    const result = validate(await this.loadMeshAt(argv as string[]), { rules });
     const report = await render(flags.format, result, shouldColor(flags.color, process.env, Boolean(process.stdout.isTTY) && !flags.output), this.config.version);
     if (flags.output) await writeFileAtomically(flags.output, report);
     else process.stdout.write(report);

@@ -81,7 +81,8 @@ function runRule(rule: Rule, model: MeshModel): Finding[] {
   return findings;
 }
 
-function resolveLevels(overrides: Readonly<Record<string, LevelSetting>>): Map<string, LevelSetting> {
+/** Every rule's level after the overrides; throws UnknownRuleError for a code or name meshctl does not have. */
+export function resolveLevels(overrides: Readonly<Record<string, LevelSetting>>): Map<string, LevelSetting> {
   const levels = new Map<string, LevelSetting>(RULES.map((rule) => [rule.code, rule.level]));
   for (const [key, level] of Object.entries(overrides)) {
     const rule = findRule(key);

@@ -3,7 +3,7 @@
 // metadata and spec come first, and every other mapping keeps the key order its emitter chose
 // (emitters build objects in a fixed order, so that order is already deterministic and reads the
 // way Istio's own documentation writes these resources).
-import jsYaml from 'js-yaml';
+import { writeYaml } from './yaml-writer.js';
 import { compareStrings } from '../diagnostics/types.js';
 
 export interface KubernetesObject {
@@ -65,10 +65,8 @@ export function objectFileName(object: KubernetesObject): string {
   return `${namespace}${object.kind.toLowerCase()}_${object.metadata.name}.yaml`;
 }
 
-export function toYaml(object: unknown): string {
-  // js-yaml is about five times faster than the positioned library for output, and output needs
-  // no positions. noRefs: shared sub-objects are written out, never as anchors.
-  return jsYaml.dump(object, { noRefs: true, lineWidth: -1, quotingType: '"', sortKeys: false });
+export function toYaml(object: Record<string, unknown> | readonly unknown[]): string {
+  return writeYaml(object);
 }
 
 export function toYamlStream(objects: readonly KubernetesObject[]): string {

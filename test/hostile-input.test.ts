@@ -340,8 +340,11 @@ describe.each(cases)('$name', ({ name, setup, exit }) => {
     expect(run.stderr).toBe('');
   });
 
-  it('finishes in under 2 seconds', () => {
-    expect(run.elapsedMs).toBeLessThan(2000);
+  // The bound is on meshctl's own CPU time, which a machine busy with other test files does not
+  // inflate; wall time gets a looser bound that still catches a hang.
+  it('finishes in under 2 seconds of CPU time (and 10 s of wall time)', () => {
+    expect(run.cpuMs).toBeLessThan(2000);
+    expect(run.elapsedMs).toBeLessThan(10_000);
   });
 });
 

@@ -2,8 +2,11 @@
 // emitters name objects with these functions and the naming rules check them before anything is
 // emitted, so a name that Kubernetes would refuse, or two sources that would overwrite each other's
 // object, are caught with a location in the mesh files rather than at `kubectl apply` time.
+import { createHash } from 'node:crypto';
 import { compareStrings, type PathSegment } from '../diagnostics/types.js';
 import type { ServicePortT } from '../schema/resources.js';
+import { hostsOverlap } from './host-match.js';
+import { gatewayHosts, type GatewayHost } from './gateway-hosts.js';
 import { DEFAULT_NAMESPACE, qualify, type ExternalServiceNode, type GatewayNode, type MeshModel, type MeshNode, type ServiceNode } from './mesh-model.js';
 
 /**
@@ -20,6 +23,7 @@ export const DEFAULTS_OBJECT_NAME = 'default';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const RATE_LIMIT_CONFIG_SUFFIX = '-ratelimit-config';
+const HOST_HASH_LENGTH = 8;
 
 /** True when the text can be an object or subset name: a DNS label (RFC 1123). */
 export function isDnsLabel(text: string): boolean {
@@ -29,8 +33,19 @@ export function isDnsLabel(text: string): boolean {
 export const compiledName = {
   /** The VirtualService of a service's in-mesh traffic (routes, canary, A/B test). */
   virtualService: (service: string) => service,
-  /** The VirtualService bound to the gateways the service is exposed on. */
-  ingressVirtualService: (service: string) => `${service}-ingress`,
+  /**
+   * The VirtualService of one host at one gateway, holding the routes of every service exposed on
+   * it: `<gateway>-<host>`, the host in lower case with `*` spelled "wildcard" and every other
+   * character that a DNS label cannot hold (dots first of all) as "-". `hashed` (or a name that would
+   * not be a DNS label of at most 63 characters) shortens it and appends the first 8 hex digits of
+   * the SHA-256 of `<gateway>/<host>`: see ingressVirtualServiceNames for when two hosts need it.
+   */
+  ingressVirtualService: (gateway: string, host: string, hashed = false) => {
+    const readable = `${gateway}-${hostSlug(host)}`;
+    if (!hashed && isDnsLabel(readable)) return readable;
+    const hash = createHash('sha256').update(`${gateway}/${host.toLowerCase()}`).digest('hex').slice(0, HOST_HASH_LENGTH);
+    return `${dnsLabelPart(readable, MAX_COMPILED_NAME_LENGTH - HOST_HASH_LENGTH - 1)}-${hash}`;
+  },
   destinationRule: (service: string) => service,
   /** A DestinationRule subset: named after the version. */
   subset: (version: string) => version,
@@ -80,6 +95,34 @@ function dnsLabelPart(text: string, max: number): string {
   return label === '' ? 'mesh' : label;
 }
 
+/** A host as part of a DNS label: `*` as "wildcard", dots and anything else a label cannot hold as "-". */
+function hostSlug(host: string): string {
+  return host.toLowerCase().replace(/\*/g, 'wildcard').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+}
+
+export interface NamedGatewayHost extends GatewayHost {
+  /** The name of its VirtualService, in the gateway's namespace. */
+  readonly name: string;
+}
+
+/**
+ * The (gateway, host) pairs that get an ingress VirtualService, with its name. The readable name
+ * drops what tells some hosts apart (`a.b.example.com` and `a-b.example.com`, `*.example.com` and
+ * `wildcard.example.com`) and can meet another gateway's (`edge` + `a.example.com` and `edge-a` +
+ * `example.com`): every pair whose readable name another pair of the namespace shares takes the
+ * hashed form, so none overwrites another. Pairs with no such twin keep their readable name.
+ */
+export function ingressVirtualServiceNames(model: MeshModel): NamedGatewayHost[] {
+  const hosts = gatewayHosts(model);
+  const readable = hosts.map((entry) => `${entry.gateway.namespace}/${compiledName.ingressVirtualService(compiledName.gateway(entry.gateway.name), entry.host)}`);
+  const counts = new Map<string, number>();
+  for (const key of readable) counts.set(key, (counts.get(key) ?? 0) + 1);
+  return hosts.map((entry, index) => ({
+    ...entry,
+    name: compiledName.ingressVirtualService(compiledName.gateway(entry.gateway.name), entry.host, counts.get(readable[index]!)! > 1),
+  }));
+}
+
 export type CompiledKind =
   | 'VirtualService'
   | 'DestinationRule'
@@ -109,17 +152,37 @@ export interface CompiledObject {
 
 /**
  * Every object the mesh compiles to, in a stable order: mesh-wide and namespace-wide objects first,
- * then services, external services and gateways in the model's order.
+ * then services, external services and gateways in the model's order, each gateway followed by the
+ * VirtualServices of the hosts it serves exposed services on.
  */
 export function compiledObjects(model: MeshModel): CompiledObject[] {
   const objects: CompiledObject[] = [];
   if (model.mesh) objects.push(...meshObjects(model.mesh, model));
   for (const service of model.services) objects.push(...serviceObjects(service, model.settings));
   for (const external of model.externalServices) objects.push(...externalServiceObjects(external));
+  const ingress = ingressVirtualServiceNames(model);
   for (const gateway of model.gateways) {
     objects.push({ kind: 'Gateway', namespace: gateway.namespace, name: compiledName.gateway(gateway.name), source: gateway, origin: ['metadata', 'name'], ownName: true });
+    for (const entry of ingress) {
+      if (entry.gateway !== gateway) continue;
+      objects.push({ kind: 'VirtualService', namespace: gateway.namespace, name: entry.name, source: gateway, origin: servingListenerHost(entry), ownName: false });
+    }
   }
   return objects;
+}
+
+/**
+ * The ingress VirtualService of a host belongs to the Gateway (it is named after it, lives in its
+ * namespace and holds the routes of every service exposed on the host): its origin is the listener
+ * host that serves the exposed host, or the listeners when none does (MESH206 reports that).
+ */
+function servingListenerHost(entry: GatewayHost): PathSegment[] {
+  const listeners = entry.gateway.resource.spec.listeners;
+  for (const [l, listener] of listeners.entries()) {
+    const h = listener.hosts.findIndex((served) => hostsOverlap(entry.host, served));
+    if (h >= 0) return ['spec', 'listeners', l, 'hosts', h];
+  }
+  return ['spec', 'listeners'];
 }
 
 /** Mesh defaults compile to objects in the root namespace; namespace overrides to objects in theirs. */
@@ -155,7 +218,8 @@ export function serviceObjects(service: ServiceNode, settings?: MeshModel['setti
 
   const trafficField = spec.routes?.length ? 'routes' : spec.canary ? 'canary' : spec.abTest ? 'abTest' : undefined;
   if (trafficField) add('VirtualService', compiledName.virtualService(name), ['spec', trafficField]);
-  if (spec.expose?.length) add('VirtualService', compiledName.ingressVirtualService(name), ['spec', 'expose']);
+  // Exposed services get no VirtualService of their own at the gateway: their routes are in the
+  // VirtualService of each host they are exposed on, which the Gateway owns (compiledObjects).
   const hasVersions = Object.keys(spec.versions ?? {}).length > 0;
   if (hasVersions || spec.resilience) add('DestinationRule', compiledName.destinationRule(name), ['spec', hasVersions ? 'versions' : 'resilience']);
   // Every service's proxy is scoped to what it calls, whether or not it declares dependsOn.

@@ -1,6 +1,7 @@
 // The service registry meshctl adds to Istio's: ServiceEntry for external services and for VM
 // workloads, WorkloadEntry per VM, and the Namespace objects the mesh's workloads live in.
 import path from 'node:path';
+import { validateText } from '../helpers/validate-text.js';
 import { describe, expect, it } from 'vitest';
 import { compilePath, compileText, exampleMesh, find, names, specOf, validFixtures } from './istio-security-support.js';
 
@@ -37,8 +38,9 @@ describe('ServiceEntry for external services', async () => {
     expect(spec.endpoints[0]).toEqual({ address: '10.20.0.4', ports: { plain: 18080, 'tls-8443': 18443 } });
   });
 
-  it('leaves endpoints out with resolution NONE, where Istio refuses them', () => {
-    const fixture = compileText(`
+  it('refuses endpoints with resolution none before compiling, since Istio rejects the ServiceEntry', () => {
+    // Validation stops this mesh (MESH231), so compile never sees it.
+    const result = validateText(`
 apiVersion: meshctl.dev/v1alpha1
 kind: ExternalService
 metadata: {name: passthrough, namespace: shop}
@@ -47,6 +49,19 @@ spec:
   ports: [{port: 443, protocol: tls}, {port: 9000, protocol: grpc, name: grpc-api}]
   resolution: none
   endpoints: [{address: 10.0.0.1}]
+`);
+    expect(result.diagnostics.map((d) => d.code)).toEqual(['MESH231']);
+  });
+
+  it('writes a passthrough ServiceEntry with resolution NONE and no endpoints', () => {
+    const fixture = compileText(`
+apiVersion: meshctl.dev/v1alpha1
+kind: ExternalService
+metadata: {name: passthrough, namespace: shop}
+spec:
+  hosts: [legacy.example.com]
+  ports: [{port: 443, protocol: tls}, {port: 9000, protocol: grpc, name: grpc-api}]
+  resolution: none
 `);
     expect(specOf(fixture, 'ServiceEntry', 'shop', 'passthrough')).toEqual({
       hosts: ['legacy.example.com'],

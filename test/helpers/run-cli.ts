@@ -1,11 +1,14 @@
 // Runs the built meshctl (bin/run.js, which loads dist/) as a user would, and reads back what it
 // printed. `npm test` builds before the tests run.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 export const repoRoot = path.join(import.meta.dirname, '..', '..');
 const bin = path.join(repoRoot, 'bin', 'run.js');
+const cpuPreload = path.join(import.meta.dirname, 'cpu-usage-preload.cjs');
 
 export interface CliRun {
   status: number | null;
@@ -14,6 +17,8 @@ export interface CliRun {
   stderr: string;
   /** Wall-clock milliseconds from spawn to exit. */
   elapsedMs: number;
+  /** CPU milliseconds (user + system) the meshctl process used. */
+  cpuMs: number;
 }
 
 export interface CliOptions {
@@ -29,8 +34,10 @@ export function runCli(args: readonly string[], options: CliOptions = {}): CliRu
   // The colour of the output must depend on the test alone, not on the shell that runs it.
   const env: Record<string, string | undefined> = { ...process.env, FORCE_COLOR: undefined, NO_COLOR: '1', ...options.env };
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
+  const scratch = mkdtempSync(path.join(tmpdir(), 'meshctl-cpu-'));
+  env.MESHCTL_TEST_CPU_FILE = path.join(scratch, 'cpu');
   const started = performance.now();
-  const result = spawnSync(process.execPath, [bin, ...args], {
+  const result = spawnSync(process.execPath, ['--require', cpuPreload, bin, ...args], {
     cwd: options.cwd ?? repoRoot,
     input: options.input ?? '',
     env,
@@ -39,8 +46,16 @@ export function runCli(args: readonly string[], options: CliOptions = {}): CliRu
     maxBuffer: 64 * 1024 * 1024,
   });
   const elapsedMs = performance.now() - started;
+  let cpuMs = Number.NaN;
+  try {
+    cpuMs = Number(readFileSync(env.MESHCTL_TEST_CPU_FILE, 'utf8')) / 1000;
+  } catch {
+    // No file: the process died before its exit handlers ran; cpuMs stays NaN and fails any bound.
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
   if (result.error) throw result.error;
-  return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr, elapsedMs };
+  return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr, elapsedMs, cpuMs };
 }
 
 export interface StylishLine {

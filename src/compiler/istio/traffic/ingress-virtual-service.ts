@@ -1,127 +1,127 @@
-// The VirtualService that binds an exposed service to its gateways (`expose`). A gateway applies
-// only the VirtualServices bound to it, never the service's mesh VirtualService, so this one
-// carries the service's own routes too (redirects, CORS, A/B test, canary...): a request from the
-// internet is routed as the service's file says, not straight to every version. Each route is
-// narrowed to the exposed path prefixes; routes by caller (`from`) never match at a gateway (its
-// callers are the gateway itself) and are left out. Gateways send to an explicit port: the
-// request arrived on the gateway's port, not on one of the service's.
+// The VirtualServices that bind exposed services to their gateways (`expose`): one per host of a
+// gateway, never several for one host, because Istio merges the VirtualServices of one host at a
+// gateway unreliably (which routes win can change with creation order). Every service exposed on
+// the host contributes its routes, services in the model's order; MESH227 makes sure their path
+// prefixes do not overlap, so that order decides nothing. The object lives in the gateway's
+// namespace and names the Gateway document as its source: the Gateway owns the host, while the
+// services only add routes to it.
 //
-// Several `expose` entries share one VirtualService. When they name different gateways, each match
-// names its gateway; when entries on one gateway expose different paths for different hosts, each
-// match also names its hosts (an `authority` regex, case-insensitive, any port), so no host gets
-// the paths of another. A service without HTTP ports is exposed as a byte stream: TLS routes by SNI
-// for tls ports (passthrough listeners), else a TCP route.
-import { compareStrings } from '../../../diagnostics/types.js';
-import { compiledName } from '../../../model/compiled-names.js';
+// A gateway applies only the VirtualServices bound to it, never a service's mesh VirtualService, so
+// each service's part carries its own routes too (redirects, CORS, A/B test, canary...): a request
+// from the internet is routed as the service's file says, not straight to every version. Each route
+// is narrowed to the service's exposed path prefixes on that host; routes by caller (`from`) never
+// match at a gateway (its callers are the gateway itself) and are left out. Gateways send to an
+// explicit port: the request arrived on the gateway's port, not on one of the service's. The object
+// has one host and one gateway, so its matches need neither an `authority` nor a `gateways`
+// condition.
+//
+// A service without HTTP ports is exposed as a byte stream: a TLS route by SNI for its tls port
+// (passthrough listeners), else a TCP route.
+import { ingressVirtualServiceNames, compiledName, type NamedGatewayHost } from '../../../model/compiled-names.js';
 import { qualify, type MeshModel, type ServiceNode } from '../../../model/mesh-model.js';
 import type { KubernetesObject } from '../../../output/manifest.js';
 import { API, objectMeta, serviceHost } from '../common.js';
 import type { IstioEmitter } from '../index.js';
 import { hasHttpPort } from './destinations.js';
 import { toIstioHttpRoute } from './http-route.js';
-import type { IstioStringMatch, IstioVirtualServiceSpec } from './istio-types.js';
+import type { IstioHttpRoute, IstioVirtualServiceSpec } from './istio-types.js';
 import { isUnconditional, type MatchEntry } from './match.js';
 import { planHttpRoutes, type PlannedHttpRoute } from './route-plan.js';
-import { PATH_HEADER, re2Escape } from './string-match.js';
+import { PATH_HEADER } from './string-match.js';
 
-export const compileIngressVirtualServices: IstioEmitter = (model) =>
-  model.services.flatMap((service) => compileIngressVirtualService(model, service));
+export const compileIngressVirtualServices: IstioEmitter = (model) => {
+  requireDeclaredGateways(model);
+  return ingressVirtualServiceNames(model).map((entry) => compileIngressVirtualService(model, entry));
+};
 
-/** What one route must additionally match to come through one exposure. */
-interface Restriction {
-  readonly paths: readonly string[];
-  readonly gateway?: string;
-  /** Undefined: any host the VirtualService is bound to. */
-  readonly authorities?: readonly IstioStringMatch[];
+/** A route of the object and the service whose routes it came from. */
+interface OwnedRoute {
+  readonly service: ServiceNode;
+  readonly route: IstioHttpRoute;
 }
 
-interface Binding {
-  readonly gateway: string;
-  readonly hosts: readonly string[];
-  readonly paths: readonly string[];
-}
+export function compileIngressVirtualService(model: MeshModel, entry: NamedGatewayHost): KubernetesObject {
+  const gateway = entry.gateway;
+  const spec: IstioVirtualServiceSpec = { hosts: [entry.host], gateways: [`${gateway.namespace}/${compiledName.gateway(gateway.name)}`] };
+  const http: OwnedRoute[] = [];
+  const tls: NonNullable<IstioVirtualServiceSpec['tls']> = [];
+  const tcp: NonNullable<IstioVirtualServiceSpec['tcp']> = [];
 
-export function compileIngressVirtualService(model: MeshModel, service: ServiceNode): KubernetesObject[] {
-  const exposures = service.resource.spec.expose ?? [];
-  if (exposures.length === 0) return [];
-  const bindings: Binding[] = exposures.map((exposure) => ({
-    gateway: gatewayReference(model, exposure.gateway, service),
-    hosts: unique(exposure.hosts.map((host) => host.toLowerCase())),
-    paths: unique(exposure.paths?.length ? exposure.paths : ['/']),
-  }));
-  const gateways = unique(bindings.map((binding) => binding.gateway));
-  const hosts = unique(bindings.flatMap((binding) => binding.hosts));
-  const spec: IstioVirtualServiceSpec = { hosts, gateways };
-  const ports = service.resource.spec.ports;
-
-  if (hasHttpPort(service)) {
-    const restrictions = toRestrictions(bindings, gateways.length > 1);
-    const context = { model, service, ports: 'always' } as const;
-    spec.http = planHttpRoutes(model, service).flatMap((planned) => {
-      const entries = narrowToExposures(planned, restrictions);
-      return entries === null ? [] : [toIstioHttpRoute(planned, entries, context)];
-    });
-  } else {
-    const tlsPort = ports.find((port) => port.protocol === 'tls');
-    const destination = { host: serviceHost(service), port: { number: (tlsPort ?? ports[0]!).port } };
-    if (tlsPort) spec.tls = [{ match: [{ sniHosts: hosts }], route: [{ destination }] }];
-    else spec.tcp = [{ route: [{ destination }] }];
-  }
-  const name = compiledName.ingressVirtualService(service.name);
-  return [{ apiVersion: API.networking, kind: 'VirtualService', metadata: objectMeta(service, name, service.namespace), spec }];
-}
-
-/** `namespace/name` of the compiled Gateway, as a VirtualService's `gateways` names it. */
-function gatewayReference(model: MeshModel, ref: string, service: ServiceNode): string {
-  const gateway = model.findGateway(ref, service.namespace);
-  if (!gateway) throw new Error(`${service.key}: gateway "${qualify(ref, service.namespace)}" is not in the mesh; validation should have refused it`);
-  return `${gateway.namespace}/${compiledName.gateway(gateway.name)}`;
-}
-
-/**
- * Exposures grouped by gateway. Entries on one gateway that expose the same paths are one
- * restriction (their hosts all get those paths); otherwise each entry is limited to its own hosts.
- */
-function toRestrictions(bindings: readonly Binding[], nameGateway: boolean): Restriction[] {
-  const restrictions: Restriction[] = [];
-  for (const gateway of unique(bindings.map((binding) => binding.gateway))) {
-    const group = bindings.filter((binding) => binding.gateway === gateway);
-    const samePaths = group.every((binding) => samePathSet(binding.paths, group[0]!.paths));
-    const at = nameGateway ? { gateway } : {};
-    if (samePaths) {
-      restrictions.push({ paths: group[0]!.paths, ...at });
+  for (const { service, paths } of entry.exposures) {
+    if (hasHttpPort(service)) {
+      const prefixes = paths.map((path) => path.prefix);
+      const context = { model, service, ports: 'always' } as const;
+      for (const planned of planHttpRoutes(model, service)) {
+        const entries = narrowToPrefixes(planned, prefixes);
+        if (entries !== null) http.push({ service, route: toIstioHttpRoute(planned, entries, context) });
+      }
       continue;
     }
-    for (const binding of group) {
-      const authorities = binding.hosts.includes('*') ? undefined : binding.hosts.map(authorityMatch);
-      restrictions.push({ paths: binding.paths, ...at, ...(authorities ? { authorities } : {}) });
-    }
+    const ports = service.resource.spec.ports;
+    const tlsPort = ports.find((port) => port.protocol === 'tls');
+    const destination = { host: serviceHost(service), port: { number: (tlsPort ?? ports[0]!).port } };
+    if (tlsPort) tls.push({ match: [{ sniHosts: [entry.host] }], route: [{ destination }] });
+    else tcp.push({ route: [{ destination }] });
   }
-  return restrictions;
+
+  if (http.length > 0) spec.http = withDistinctNames(http);
+  if (tls.length > 0) spec.tls = tls;
+  if (tcp.length > 0) spec.tcp = tcp;
+  return { apiVersion: API.networking, kind: 'VirtualService', metadata: objectMeta(gateway, entry.name, gateway.namespace), spec };
 }
 
 /**
- * The route's match entries narrowed to the exposures (undefined: every request through them), or
- * null when no request through them can match the route.
+ * Validation refuses exposures on undeclared gateways (MESH205); the grouping skips them, so a model
+ * that skipped validation would otherwise lose an exposure without a word.
  */
-function narrowToExposures(planned: PlannedHttpRoute, restrictions: readonly Restriction[]): MatchEntry[] | undefined | null {
+function requireDeclaredGateways(model: MeshModel): void {
+  for (const service of model.services) {
+    for (const exposure of service.resource.spec.expose ?? []) {
+      if (!model.findGateway(exposure.gateway, service.namespace)) {
+        throw new Error(`${service.key}: gateway "${qualify(exposure.gateway, service.namespace)}" is not in the mesh; validation should have refused it`);
+      }
+    }
+  }
+}
+
+/**
+ * Route names as Envoy's stats and access logs show them must stay distinct within the object. Each
+ * service's names already are (the route planner and MESH225 see to it), so only a name that
+ * several services use changes: each of them becomes `<service>-<name>`. Names that no other service
+ * uses are kept as written; a prefixed name that still meets another one gets a number.
+ */
+function withDistinctNames(routes: readonly OwnedRoute[]): IstioHttpRoute[] {
+  const owners = new Map<string, Set<ServiceNode>>();
+  for (const { service, route } of routes) {
+    const services = owners.get(route.name) ?? new Set<ServiceNode>();
+    services.add(service);
+    owners.set(route.name, services);
+  }
+  const shared = (name: string) => owners.get(name)!.size > 1;
+  const taken = new Set(routes.filter(({ route }) => !shared(route.name)).map(({ route }) => route.name));
+  return routes.map(({ service, route }) => {
+    if (!shared(route.name)) return route;
+    const base = `${service.name}-${route.name}`;
+    let name = base;
+    for (let suffix = 2; taken.has(name); suffix++) name = `${base}-${suffix}`;
+    taken.add(name);
+    return { ...route, name };
+  });
+}
+
+/**
+ * The route's match entries narrowed to the exposed prefixes (undefined: every request on the
+ * host), or null when no request under them can match the route.
+ */
+function narrowToPrefixes(planned: PlannedHttpRoute, prefixes: readonly string[]): MatchEntry[] | undefined | null {
   const entries: readonly MatchEntry[] = planned.entries ?? [{ headers: [], query: [] }];
   const rewritesPrefix = planned.route?.rewrite?.prefix !== undefined && planned.route.rewrite.uri === undefined;
   const narrowed: MatchEntry[] = [];
-  for (const restriction of restrictions) {
-    for (const prefix of restriction.paths) {
-      for (const entry of entries) {
-        if (entry.caller) continue;
-        const underPrefix = narrowToPrefix(entry, prefix, rewritesPrefix);
-        if (!underPrefix) continue;
-        for (const authority of restriction.authorities ?? [undefined]) {
-          narrowed.push({
-            ...underPrefix,
-            ...(restriction.gateway ? { gateway: restriction.gateway } : {}),
-            ...(authority ? { authority } : {}),
-          });
-        }
-      }
+  for (const prefix of prefixes) {
+    for (const entry of entries) {
+      if (entry.caller) continue;
+      const underPrefix = narrowToPrefix(entry, prefix, rewritesPrefix);
+      if (underPrefix) narrowed.push(underPrefix);
     }
   }
   if (narrowed.length === 0) return null;
@@ -148,23 +148,4 @@ function narrowToPrefix(entry: MatchEntry, prefix: string, rewritesPrefix: boole
     case 'regex':
       return asPathCondition();
   }
-}
-
-/**
- * The `authority` match for an exposed host: case-insensitive like DNS, with any port, a leading
- * `*.` standing for one or more labels (as in Istio's host wildcards).
- */
-export function authorityMatch(host: string): IstioStringMatch {
-  const name = host.startsWith('*.') ? `[a-z0-9.-]+\\.${re2Escape(host.slice(2))}` : re2Escape(host);
-  return { regex: `(?i)${name}(:[0-9]+)?` };
-}
-
-function samePathSet(a: readonly string[], b: readonly string[]): boolean {
-  const sortedA = [...a].sort(compareStrings);
-  const sortedB = [...b].sort(compareStrings);
-  return sortedA.length === sortedB.length && sortedA.every((path, index) => path === sortedB[index]);
-}
-
-function unique<T>(items: readonly T[]): T[] {
-  return [...new Set(items)];
 }

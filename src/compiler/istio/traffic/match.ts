@@ -32,9 +32,6 @@ export interface MatchEntry {
   /** Query parameters that must be present or match; absent ones are header conditions on `:path`. */
   readonly query: readonly (readonly [string, IstioStringMatch])[];
   readonly caller?: CallerMatch;
-  /** Gateway-only restrictions (the ingress VirtualService). */
-  readonly gateway?: string;
-  readonly authority?: IstioStringMatch;
 }
 
 /** The entries of a route's match; undefined when it has no condition (no match, or an empty one). */
@@ -93,9 +90,7 @@ export function isUnconditional(entry: MatchEntry): boolean {
     entry.method === undefined &&
     entry.headers.length === 0 &&
     entry.query.length === 0 &&
-    entry.caller === undefined &&
-    entry.gateway === undefined &&
-    entry.authority === undefined
+    entry.caller === undefined
   );
 }
 
@@ -106,12 +101,10 @@ export function toIstioMatch(entry: MatchEntry): IstioHttpMatchRequest {
   return {
     ...(entry.path ? { uri: { [entry.path.kind]: entry.path.value } as IstioStringMatch } : {}),
     ...(entry.method ? { method: { exact: entry.method } } : {}),
-    ...(entry.authority ? { authority: entry.authority } : {}),
     ...(headers ? { headers } : {}),
     ...(queryParams ? { queryParams } : {}),
     ...(withoutHeaders ? { withoutHeaders } : {}),
     ...(entry.caller ? { sourceLabels: sortedRecord(entry.caller.labels), sourceNamespace: entry.caller.namespace } : {}),
-    ...(entry.gateway ? { gateways: [entry.gateway] } : {}),
   };
 }
 

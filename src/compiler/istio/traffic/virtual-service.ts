@@ -16,7 +16,7 @@ import { planHttpRoutes, planTcpRoutes, type PlannedTcpRoute } from './route-pla
 export const compileVirtualServices: IstioEmitter = (model) => model.services.flatMap((service) => compileVirtualService(model, service));
 
 export function compileVirtualService(model: MeshModel, service: ServiceNode): KubernetesObject[] {
-  const object = serviceObjects(service).find((candidate) => candidate.kind === 'VirtualService' && candidate.origin[1] !== 'expose');
+  const object = serviceObjects(service).find((candidate) => candidate.kind === 'VirtualService');
   if (!object) return [];
   const spec: IstioVirtualServiceSpec = { hosts: [serviceHost(service)] };
   if (hasHttpPort(service)) {

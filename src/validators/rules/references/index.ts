@@ -15,6 +15,10 @@ import duplicateVersionLabels from './MESH223-duplicate-version-labels.js';
 import overlappingVersionLabels from './MESH224-overlapping-version-labels.js';
 import duplicateRouteName from './MESH225-duplicate-route-name.js';
 import duplicateExternalHost from './MESH226-duplicate-external-host.js';
+import overlappingExposure from './MESH227-overlapping-exposure.js';
+import overlappingServiceSelectors from './MESH230-overlapping-service-selectors.js';
+import externalResolutionMismatch from './MESH231-external-resolution-mismatch.js';
+import gatewayPortConflict from './MESH232-gateway-port-conflict.js';
 import compiledNameTooLong from './MESH240-compiled-name-too-long.js';
 import compiledNameCollision from './MESH241-compiled-name-collision.js';
 import invalidVersionName from './MESH242-invalid-version-name.js';
@@ -22,5 +26,6 @@ import invalidVersionName from './MESH242-invalid-version-name.js';
 export const REFERENCES_RULES: readonly Rule[] = [
   unresolvedService, unresolvedVersion, unresolvedPort, unexposedAccessPort, unresolvedJwtProvider, unresolvedGateway, unservedExposedHost,
   redundantDependency, duplicateName, duplicateMesh, duplicatePort, duplicateVersionLabels, overlappingVersionLabels, duplicateRouteName,
-  duplicateExternalHost, compiledNameTooLong, compiledNameCollision, invalidVersionName,
+  duplicateExternalHost, overlappingExposure, overlappingServiceSelectors, externalResolutionMismatch, gatewayPortConflict,
+  compiledNameTooLong, compiledNameCollision, invalidVersionName,
 ];

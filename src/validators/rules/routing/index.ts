@@ -25,6 +25,7 @@ import canaryNotRunning from './MESH331-canary-not-running.js';
 import abTestVariantIsControl from './MESH332-ab-test-variant-is-control.js';
 import abTestBypassesCanary from './MESH333-ab-test-bypasses-canary.js';
 import routeBypassesCanary from './MESH334-route-bypasses-canary.js';
+import abTestControlOverridesCanary from './MESH335-ab-test-control-overrides-canary.js';
 import l7FeatureOnTcpService from './MESH340-l7-feature-on-tcp-service.js';
 
 export const ROUTING_RULES: readonly Rule[] = [
@@ -53,5 +54,6 @@ export const ROUTING_RULES: readonly Rule[] = [
   abTestVariantIsControl,
   abTestBypassesCanary,
   routeBypassesCanary,
+  abTestControlOverridesCanary,
   l7FeatureOnTcpService,
 ];

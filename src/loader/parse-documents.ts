@@ -58,12 +58,20 @@ export function sliceDocuments(text: string): DocumentSlice[] {
  * both parsers see one document and every offset stays where it was in the file.
  */
 export function blankNonContentLines(slice: string): string {
-  if (!/^(?:---|\.\.\.|%)/m.test(slice)) return slice;
-  return slice.replace(/^[^\n]*/gm, (line) => {
-    if (DOCUMENT_MARKER.test(line)) return '   ' + line.slice(3);
-    if (DOCUMENT_END.test(line) || DIRECTIVE.test(line)) return line.replace(/[^\r]/g, ' ');
-    return line;
-  });
+  // Every slice but the first starts with its `---` line; other marker lines are rare.
+  const firstLineEnd = slice.indexOf('\n');
+  const rest = firstLineEnd === -1 ? '' : slice.slice(firstLineEnd);
+  const first = firstLineEnd === -1 ? slice : slice.slice(0, firstLineEnd);
+  const blankedFirst = DOCUMENT_MARKER.test(first) ? '   ' + first.slice(3) : DOCUMENT_END.test(first) || DIRECTIVE.test(first) ? first.replace(/[^\r]/g, ' ') : first;
+  if (!/\n(?:---|\.\.\.|%)/.test(rest)) return blankedFirst + rest;
+  return (
+    blankedFirst +
+    rest.replace(/^[^\n]*/gm, (line) => {
+      if (DOCUMENT_MARKER.test(line)) return '   ' + line.slice(3);
+      if (DOCUMENT_END.test(line) || DIRECTIVE.test(line)) return line.replace(/[^\r]/g, ' ');
+      return line;
+    })
+  );
 }
 
 export interface ParsedFile {

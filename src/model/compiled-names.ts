@@ -2,6 +2,7 @@
 // emitters name objects with these functions and the naming rules check them before anything is
 // emitted, so a name that Kubernetes would refuse, or two sources that would overwrite each other's
 // object, are caught with a location in the mesh files rather than at `kubectl apply` time.
+import { memoizePerModel } from './memoize.js';
 import { createHash } from 'node:crypto';
 import { compareStrings, type PathSegment } from '../diagnostics/types.js';
 import type { ServicePortT } from '../schema/resources.js';
@@ -155,7 +156,10 @@ export interface CompiledObject {
  * then services, external services and gateways in the model's order, each gateway followed by the
  * VirtualServices of the hosts it serves exposed services on.
  */
-export function compiledObjects(model: MeshModel): CompiledObject[] {
+/** Computed once per model; read-only. */
+export const compiledObjects: (model: MeshModel) => readonly CompiledObject[] = memoizePerModel(compiledObjectsUncached);
+
+function compiledObjectsUncached(model: MeshModel): CompiledObject[] {
   const objects: CompiledObject[] = [];
   if (model.mesh) objects.push(...meshObjects(model.mesh, model));
   for (const service of model.services) objects.push(...serviceObjects(service, model.settings));

@@ -3,6 +3,7 @@
 // the schema: a new duration field is added here, and the duration rule checks it.
 import type { Location, PathSegment } from '../../../diagnostics/types.js';
 import { routeName } from '../../../model/compiled-names.js';
+import { memoizePerModel } from '../../../model/memoize.js';
 import { qualify, type MeshModel, type ServiceNode } from '../../../model/mesh-model.js';
 import type { ResilienceSpec } from '../../../schema/policy.js';
 import type { ValueMatchSpec } from '../../../schema/primitives.js';
@@ -23,7 +24,7 @@ export interface RouteSite {
 }
 
 /** Every route of every service, in model order then route order. */
-export function routeSites(model: MeshModel): RouteSite[] {
+function routeSitesUncached(model: MeshModel): RouteSite[] {
   const sites: RouteSite[] = [];
   for (const service of model.services) {
     (service.resource.spec.routes ?? []).forEach((route, index) => sites.push({ service, route, index, path: ['spec', 'routes', index] }));
@@ -51,7 +52,7 @@ export interface RegexSite extends ValueSite<string> {
 }
 
 /** Every RE2 regex the format holds: path, header, query and cookie matches, CORS origins, cohorts. */
-export function regexSites(model: MeshModel): RegexSite[] {
+function regexSitesUncached(model: MeshModel): RegexSite[] {
   const sites: RegexSite[] = [];
   const addValueMatch = (node: Locatable, path: PathSegment[], match: ValueMatchSpec, subject: string) => {
     if (typeof match !== 'string' && match.regex !== undefined) sites.push({ node, path: [...path, 'regex'], value: match.regex, subject });
@@ -92,7 +93,7 @@ export interface HeaderNameSite extends ValueSite<string> {
   readonly isKey: boolean;
 }
 
-export function headerNameSites(model: MeshModel): HeaderNameSite[] {
+function headerNameSitesUncached(model: MeshModel): HeaderNameSite[] {
   const sites: HeaderNameSite[] = [];
   const keys = (node: Locatable, path: PathSegment[], record: Record<string, unknown> | undefined, use: HeaderUse) => {
     for (const name of Object.keys(record ?? {})) sites.push({ node, path: [...path, name], value: name, use, isKey: true });
@@ -150,7 +151,7 @@ export interface DurationSite extends ValueSite<string> {
 }
 
 /** Every duration in the format, in services, external services and the Mesh. */
-export function durationSites(model: MeshModel): DurationSite[] {
+function durationSitesUncached(model: MeshModel): DurationSite[] {
   const sites: DurationSite[] = [];
   const add = (node: Locatable, path: PathSegment[], value: string | undefined, zeroAllowed = false) => {
     if (value !== undefined) sites.push({ node, path, value, zeroAllowed });
@@ -206,3 +207,15 @@ export function routeDestinations(site: RouteSite): RouteDestination[] {
   if (canary) return [{ service: service.key, version: canary.stable }, { service: service.key, version: canary.canary }];
   return [{ service: service.key }];
 }
+
+/** Computed once per model; read-only. */
+export const routeSites: (model: MeshModel) => readonly RouteSite[] = memoizePerModel(routeSitesUncached);
+
+/** Computed once per model; read-only. */
+export const regexSites: (model: MeshModel) => readonly RegexSite[] = memoizePerModel(regexSitesUncached);
+
+/** Computed once per model; read-only. */
+export const headerNameSites: (model: MeshModel) => readonly HeaderNameSite[] = memoizePerModel(headerNameSitesUncached);
+
+/** Computed once per model; read-only. */
+export const durationSites: (model: MeshModel) => readonly DurationSite[] = memoizePerModel(durationSitesUncached);

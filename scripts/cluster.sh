@@ -5,7 +5,8 @@
 #
 #   scripts/cluster.sh build   compile kube-apiserver and etcd into .cache/cluster/<k8s-version>/
 #   scripts/cluster.sh up      build if needed, start both on 127.0.0.1, install the CRDs from
-#                              ../shared/crds/, wait until ready; prints the kubeconfig path on stdout
+#                              ../shared/crds/ and Istio's root namespace, wait until ready; prints
+#                              the kubeconfig path on stdout
 #   scripts/cluster.sh down    stop both and remove the run data
 #
 # Environment:
@@ -358,6 +359,11 @@ cmd_up() {
     -f "$CRD_DIR" >/dev/null || die "installing the CRDs from $CRD_DIR failed"
   "$KUBECTL" --kubeconfig "$KUBECONFIG_FILE" wait --for=condition=Established --timeout="${READY_TIMEOUT}s" \
     -f "$CRD_DIR" >/dev/null || die "the CRDs from $CRD_DIR were not established"
+  # An Istio installation creates its root namespace; mesh-wide objects (PeerAuthentication,
+  # Sidecar, Telemetry named "default") live there.
+  printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: istio-system\n' |
+    "$KUBECTL" --kubeconfig "$KUBECONFIG_FILE" apply --server-side --field-manager=cluster-setup -f - >/dev/null ||
+    die "creating the istio-system namespace failed"
 
   trap - EXIT
   log "kube-apiserver $(k8s_version) ready at https://127.0.0.1:$(<"$RUN_DIR/port") in $((SECONDS - started))s"

@@ -73,7 +73,25 @@ function checkDocument(document: SourceDocument, result: SchemaCheckResult): Fin
   }
   const findings: Finding[] = [];
   for (const issue of parsed.error.issues) findings.push(...issueFindings(issue, [], schema, value, kind, at));
-  return findings;
+  return withoutMisspeltMissingFields(findings);
+}
+
+/**
+ * A misspelt required key (`apiVesion`) is both unknown and missing; the unknown-field finding
+ * already names the fix ("did you mean apiVersion"), so the missing-field one is only noise.
+ */
+function withoutMisspeltMissingFields(findings: Finding[]): Finding[] {
+  const suggested = new Set<string>();
+  for (const finding of findings) {
+    if (finding.code !== unknownField.code || !('node' in finding.location)) continue;
+    const suggestion = /did you mean "([^"]+)"/.exec(String(finding.data.suggestion))?.[1];
+    if (suggestion) suggested.add(`${formatPath(finding.location.node.path.slice(0, -1))}|${suggestion}`);
+  }
+  if (suggested.size === 0) return findings;
+  return findings.filter((finding) => {
+    if (finding.code !== missingField.code || !('node' in finding.location)) return true;
+    return !suggested.has(`${formatPath(finding.location.node.path)}|${finding.data.field}`);
+  });
 }
 
 type Issue = z.core.$ZodIssue;

@@ -8,10 +8,10 @@ import { loadMesh, validate } from '../../src/index.js';
 import { compiledObjects } from '../../src/model/compiled-names.js';
 import { MANAGED_BY, MANAGED_BY_LABEL, SOURCE_ANNOTATION } from '../../src/compiler/istio/common.js';
 import { toYamlStream } from '../../src/output/manifest.js';
-import { loadCrds, validateAgainstCrd } from '../support/crd-validator.js';
-import { compileSecurity, exampleMesh, repo, SECURITY_KINDS, validFixtures } from './istio-security-support.js';
+import { validateAgainstCrd } from '../support/crd-validator.js';
+import { istioCatalog } from '../support/istio-crds.js';
+import { compileSecurity, exampleMesh, SECURITY_KINDS, validFixtures } from './istio-security-support.js';
 
-const catalog = loadCrds(path.join(repo, '..', 'shared', 'crds', 'istio-v1.30.3.yaml'));
 
 const meshes: [string, string][] = [
   ['examples/mesh', exampleMesh],
@@ -38,7 +38,7 @@ describe.each(meshes)('%s', (_, meshPath) => {
     let evaluated = 0;
     for (const object of objects) {
       if (object.kind === 'Namespace') continue;
-      const violations = validateAgainstCrd(catalog, object);
+      const violations = validateAgainstCrd(istioCatalog(), object);
       evaluated += violations.evaluatedRules;
       const where = `${object.kind} ${object.metadata.namespace}/${object.metadata.name}`;
       for (const v of violations) problems.push(`${where}: ${v.path}: ${v.message}`);

@@ -10,10 +10,10 @@ import { loadMesh, validate } from '../../src/index.js';
 import { compiledObjects } from '../../src/model/compiled-names.js';
 import type { MeshModel } from '../../src/model/mesh-model.js';
 import { canonicalObject, sortObjects, toYamlStream, type KubernetesObject } from '../../src/output/manifest.js';
-import { loadCrds, validateAgainstCrd } from '../support/crd-validator.js';
+import { validateAgainstCrd } from '../support/crd-validator.js';
+import { crdProblems, istioCatalog } from '../support/istio-crds.js';
 
 const repo = path.join(import.meta.dirname, '..', '..');
-const catalog = loadCrds(path.join(repo, '..', 'shared', 'crds', 'istio-v1.30.3.yaml'));
 const validFixtures = path.join(repo, 'test', 'fixtures', 'valid');
 const meshes: [string, string][] = [
   ['examples/mesh', path.join(repo, 'examples', 'mesh')],
@@ -37,15 +37,7 @@ const key = (kind: string, namespace: string | undefined, name: string) => `${ki
 
 describe.each(meshes)('%s', (_, meshPath) => {
   it('every traffic object passes Istio\'s CRDs with zero violations and every CEL rule evaluated', async () => {
-    const objects = emit(await modelOf(meshPath));
-    const problems: string[] = [];
-    for (const object of objects) {
-      const violations = validateAgainstCrd(catalog, object);
-      const where = key(object.kind, object.metadata.namespace, object.metadata.name);
-      for (const violation of violations) problems.push(`${where}: ${violation.path}: ${violation.message}`);
-      for (const rule of violations.unevaluated) problems.push(`${where}: CEL rule not evaluated at ${rule.path}: ${rule.reason}`);
-    }
-    expect(problems).toEqual([]);
+    expect(crdProblems(emit(await modelOf(meshPath)))).toEqual([]);
   });
 
   it('emits exactly the VirtualServices, DestinationRules and Gateways compiledObjects names', async () => {
@@ -112,6 +104,6 @@ describe('determinism', () => {
 it('the example mesh compiles to every traffic kind, and its CEL rules (durations) are evaluated, not skipped', async () => {
   const objects = emit(await modelOf(path.join(repo, 'examples', 'mesh')));
   expect([...new Set(objects.map((o) => o.kind as string))].sort()).toEqual(['DestinationRule', 'Gateway', 'VirtualService']);
-  const evaluated = objects.reduce((total, object) => total + validateAgainstCrd(catalog, object).evaluatedRules, 0);
+  const evaluated = objects.reduce((total, object) => total + validateAgainstCrd(istioCatalog(), object).evaluatedRules, 0);
   expect(evaluated).toBeGreaterThan(20);
 });

@@ -1,40 +1,16 @@
 // DestinationRules, judged by what the callers' proxies do: which endpoints a subset selects, how
 // they balance and fail over, when they give up, and whether they speak mutual TLS, plain text or
 // originate TLS on each port.
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { IstioDestinationRuleSpec } from '../../src/compiler/istio/traffic/istio-types.js';
-import { TRAFFIC_EMITTERS } from '../../src/compiler/istio/traffic/index.js';
 import { toIstioOutlierDetection } from '../../src/compiler/istio/traffic/traffic-policy.js';
 import { compiledObjects } from '../../src/model/compiled-names.js';
 import type { KubernetesObject } from '../../src/output/manifest.js';
-import { validateText } from '../helpers/validate-text.js';
-import { loadCrds, validateAgainstCrd } from '../support/crd-validator.js';
+import { HEADER, compileModel, compileTraffic } from './istio-traffic-support.js';
 
-const HEADER = 'apiVersion: meshctl.dev/v1alpha1\n';
-const catalog = loadCrds(path.join(import.meta.dirname, '..', '..', '..', 'shared', 'crds', 'istio-v1.30.3.yaml'));
 
-/** Whatever a test compiles must also be what Istio's CRDs accept. */
-function expectAccepted(objects: readonly KubernetesObject[]): void {
-  const problems = objects.flatMap((o) => {
-    const violations = validateAgainstCrd(catalog, o);
-    return [...violations.map((v) => `${o.kind} ${o.metadata.name}: ${v.path}: ${v.message}`), ...violations.unevaluated.map((u) => `${o.kind} ${o.metadata.name}: unevaluated ${u.rule}`)];
-  });
-  expect(problems).toEqual([]);
-}
 
-function compileModel(yaml: string) {
-  const result = validateText(yaml);
-  expect(result.diagnostics.filter((d) => d.level === 'error').map((d) => `${d.code}: ${d.message}`)).toEqual([]);
-  return result.model;
-}
 
-function compile(yaml: string): KubernetesObject[] {
-  const model = compileModel(yaml);
-  const objects = TRAFFIC_EMITTERS.flatMap((emit) => emit(model));
-  expectAccepted(objects);
-  return objects;
-}
 
 function rule(objects: KubernetesObject[], name: string, namespace = 'shop'): IstioDestinationRuleSpec {
   const found = objects.find((o) => o.kind === 'DestinationRule' && o.metadata.namespace === namespace && o.metadata.name === name);
@@ -50,7 +26,7 @@ ${spec}`;
 describe('subsets', () => {
   it('one per version, in name order, selected by the version\'s labels; the host is the service\'s', () => {
     const spec = rule(
-      compile(service('reviews', `  ports: [{port: 9080, protocol: http}]
+      compileTraffic(service('reviews', `  ports: [{port: 9080, protocol: http}]
   versions:
     v2: {labels: {version: v2, track: b}}
     canary: {labels: {track: canary}}
@@ -67,7 +43,7 @@ describe('subsets', () => {
   });
 
   it('a service with resilience but no versions gets a rule without subsets; one with neither gets no rule', () => {
-    const objects = compile(`${service('a', '  ports: [{port: 80, protocol: http}]\n  resilience: {loadBalancer: random}\n')}---
+    const objects = compileTraffic(`${service('a', '  ports: [{port: 80, protocol: http}]\n  resilience: {loadBalancer: random}\n')}---
 ${service('b', '  ports: [{port: 80, protocol: http}]\n')}`);
     expect(rule(objects, 'a').subsets).toBeUndefined();
     expect(objects.filter((o) => o.metadata.name === 'b')).toEqual([]);
@@ -76,7 +52,7 @@ ${service('b', '  ports: [{port: 80, protocol: http}]\n')}`);
 
 describe('the traffic policy', () => {
   const policy = (resilience: string) =>
-    rule(compile(service('cart', `  ports: [{port: 8080, protocol: http}]\n  mtls: disabled\n  resilience:\n${resilience}`)), 'cart').trafficPolicy;
+    rule(compileTraffic(service('cart', `  ports: [{port: 8080, protocol: http}]\n  mtls: disabled\n  resilience:\n${resilience}`)), 'cart').trafficPolicy;
 
   it('simple balancers in Istio\'s names', () => {
     expect(policy('    loadBalancer: round-robin\n')).toEqual({ loadBalancer: { simple: 'ROUND_ROBIN' } });
@@ -139,20 +115,20 @@ spec:
 
   it('ISTIO_MUTUAL when the effective mode is strict or permissive, nothing when it is disabled', () => {
     for (const [mode, tls] of [['strict', { mode: 'ISTIO_MUTUAL' }], ['permissive', { mode: 'ISTIO_MUTUAL' }], ['disabled', undefined]] as const) {
-      const spec = rule(compile(`${MESH(mode)}${service('a', `  ports: [{port: 80, protocol: http}]\n${withVersions}`)}`), 'a');
+      const spec = rule(compileTraffic(`${MESH(mode)}${service('a', `  ports: [{port: 80, protocol: http}]\n${withVersions}`)}`), 'a');
       expect(spec.trafficPolicy?.tls, mode).toEqual(tls);
       expect(spec.trafficPolicy?.portLevelSettings, mode).toBeUndefined();
     }
   });
 
   it('the service\'s own mode wins over the mesh\'s', () => {
-    const spec = rule(compile(`${MESH('strict')}${service('a', `  ports: [{port: 80, protocol: http}]\n  mtls: disabled\n${withVersions}`)}`), 'a');
+    const spec = rule(compileTraffic(`${MESH('strict')}${service('a', `  ports: [{port: 80, protocol: http}]\n  mtls: disabled\n${withVersions}`)}`), 'a');
     expect(spec.trafficPolicy).toBeUndefined();
   });
 
   it('a disabled port of a mutual-TLS service is plain text for callers, and keeps the rest of the policy', () => {
     const spec = rule(
-      compile(
+      compileTraffic(
         service(
           'inventory',
           `  ports: [{port: 8080, protocol: http}, {port: 9102, protocol: http}]
@@ -174,7 +150,7 @@ spec:
 
   it('a strict port of a plain-text service gets ISTIO_MUTUAL on that port only', () => {
     const spec = rule(
-      compile(service('legacy', `  ports: [{port: 8080, protocol: http}, {port: 8443, protocol: http}]\n  mtls: {mode: disabled, ports: {"8443": strict}}\n${withVersions}`)),
+      compileTraffic(service('legacy', `  ports: [{port: 8080, protocol: http}, {port: 8443, protocol: http}]\n  mtls: {mode: disabled, ports: {"8443": strict}}\n${withVersions}`)),
       'legacy',
     );
     expect(spec.trafficPolicy).toEqual({ portLevelSettings: [{ port: { number: 8443 }, tls: { mode: 'ISTIO_MUTUAL' } }] });
@@ -189,7 +165,7 @@ ${spec}`;
 
   it('originates TLS with the given SNI, and carries the resilience policy', () => {
     const spec = rule(
-      compile(
+      compileTraffic(
         external(`  hosts: [api.payments.example.com]
   ports: [{port: 80, targetPort: 443, protocol: http}]
   tls: {sni: api.payments.example.com}
@@ -206,14 +182,14 @@ ${spec}`;
 
   it('passes through the ports that already carry the application\'s TLS', () => {
     const spec = rule(
-      compile(external('  hosts: [billing.corp.example]\n  ports: [{port: 8443, protocol: tls}, {port: 8080, protocol: http}]\n  tls: {}\n')),
+      compileTraffic(external('  hosts: [billing.corp.example]\n  ports: [{port: 8443, protocol: tls}, {port: 8080, protocol: http}]\n  tls: {}\n')),
       'payments',
     );
     expect(spec.trafficPolicy).toEqual({ tls: { mode: 'SIMPLE' }, portLevelSettings: [{ port: { number: 8443 }, tls: { mode: 'DISABLE' } }] });
   });
 
   it('`originate: false` tells the proxy not to add TLS; resilience alone sets no TLS', () => {
-    const objects = compile(`${external('  hosts: [a.example.com]\n  ports: [{port: 443, protocol: tls}]\n  tls: {originate: false}\n')}---
+    const objects = compileTraffic(`${external('  hosts: [a.example.com]\n  ports: [{port: 443, protocol: tls}]\n  tls: {originate: false}\n')}---
 ${HEADER}kind: ExternalService
 metadata: {name: quotes, namespace: shop}
 spec:
@@ -227,7 +203,7 @@ spec:
 
   it('one rule per host (a DestinationRule has one host), named as compiledObjects predicts', () => {
     const yaml = external('  hosts: [a.example.com, b.example.com, c.example.com]\n  ports: [{port: 80, protocol: http}]\n  tls: {}\n');
-    const objects = compile(yaml);
+    const objects = compileTraffic(yaml);
     const rules = objects.filter((o) => o.kind === 'DestinationRule');
     expect(rules.map((o) => [o.metadata.name, (o.spec as IstioDestinationRuleSpec).host])).toEqual([
       ['payments', 'a.example.com'],
@@ -240,6 +216,6 @@ spec:
   });
 
   it('an external service with neither tls nor resilience gets no rule', () => {
-    expect(compile(external('  hosts: [a.example.com]\n  ports: [{port: 443, protocol: tls}]\n'))).toEqual([]);
+    expect(compileTraffic(external('  hosts: [a.example.com]\n  ports: [{port: 443, protocol: tls}]\n'))).toEqual([]);
   });
 });

@@ -5,33 +5,15 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileIstio, loadMesh, validate } from '../../src/index.js';
-import { TRAFFIC_EMITTERS } from '../../src/compiler/istio/traffic/index.js';
 import type { IstioGatewaySpec, IstioHttpRoute, IstioVirtualServiceSpec } from '../../src/compiler/istio/traffic/istio-types.js';
 import { cookieRegex } from '../../src/compiler/istio/traffic/string-match.js';
 import { compiledName, compiledObjects, isDnsLabel } from '../../src/model/compiled-names.js';
 import type { KubernetesObject } from '../../src/output/manifest.js';
 import { validateText } from '../helpers/validate-text.js';
-import { loadCrds, validateAgainstCrd } from '../support/crd-validator.js';
+import { HEADER, compileTraffic, expectAccepted } from './istio-traffic-support.js';
 
-const HEADER = 'apiVersion: meshctl.dev/v1alpha1\n';
-const catalog = loadCrds(path.join(import.meta.dirname, '..', '..', '..', 'shared', 'crds', 'istio-v1.30.3.yaml'));
 
-/** Whatever a test compiles must also be what Istio's CRDs accept. */
-function expectAccepted(objects: readonly KubernetesObject[]): void {
-  const problems = objects.flatMap((o) => {
-    const violations = validateAgainstCrd(catalog, o);
-    return [...violations.map((v) => `${o.kind} ${o.metadata.name}: ${v.path}: ${v.message}`), ...violations.unevaluated.map((u) => `${o.kind} ${o.metadata.name}: unevaluated ${u.rule}`)];
-  });
-  expect(problems).toEqual([]);
-}
 
-function compile(yaml: string): KubernetesObject[] {
-  const result = validateText(yaml);
-  expect(result.diagnostics.filter((d) => d.level === 'error').map((d) => `${d.code}: ${d.message}`)).toEqual([]);
-  const objects = TRAFFIC_EMITTERS.flatMap((emit) => emit(result.model));
-  expectAccepted(objects);
-  return objects;
-}
 
 function object(objects: KubernetesObject[], kind: string, namespace: string, name: string): KubernetesObject {
   const found = objects.find((o) => o.kind === kind && o.metadata.namespace === namespace && o.metadata.name === name);
@@ -81,7 +63,7 @@ spec:
 `;
 
 describe('the Gateway', () => {
-  const gateways = compile(GATEWAYS);
+  const gateways = compileTraffic(GATEWAYS);
 
   it('one server per listener, protocols and TLS modes in Istio\'s upper case, every port named, hosts in lower case', () => {
     const spec = object(gateways, 'Gateway', 'edge', 'public').spec as IstioGatewaySpec;
@@ -123,7 +105,7 @@ spec:
 `;
 
   it('lives in the gateway\'s namespace, is named after the gateway and the host, and names the Gateway as its source', () => {
-    const objects = compile(SHOP('  expose: [{gateway: edge/public, hosts: [Shop.Example.com]}]\n'));
+    const objects = compileTraffic(SHOP('  expose: [{gateway: edge/public, hosts: [Shop.Example.com]}]\n'));
     const vs = ingressObject(objects, 'edge/public', 'shop.example.com');
     expect(vs.metadata.name).toBe('public-shop-example-com');
     expect(vs.metadata.annotations).toEqual(object(objects, 'Gateway', 'edge', 'public').metadata.annotations);
@@ -131,13 +113,13 @@ spec:
   });
 
   it('binds the exposed host (lower case) to the gateway and sends to the service\'s first HTTP port', () => {
-    const spec = ingress(compile(SHOP('  expose: [{gateway: edge/public, hosts: [Shop.Example.com]}]\n')), 'edge/public', 'shop.example.com');
+    const spec = ingress(compileTraffic(SHOP('  expose: [{gateway: edge/public, hosts: [Shop.Example.com]}]\n')), 'edge/public', 'shop.example.com');
     expect(spec.http).toEqual([{ name: 'default', route: [{ destination: { host: 'web.shop.svc.cluster.local', port: { number: 8080 } } }] }]);
   });
 
   it('paths are prefixes; every route of the service is narrowed to them and keeps its order', () => {
     const spec = ingress(
-      compile(
+      compileTraffic(
         SHOP(`  routes:
     - {name: exact-inside, match: {path: {exact: /api/me}}, to: v2}
     - {name: exact-outside, match: {path: {exact: /admin}}, to: v2}
@@ -163,7 +145,7 @@ spec:
 
   it('a prefix rewrite keeps replacing the route\'s own prefix when the exposure is narrower', () => {
     const spec = ingress(
-      compile(SHOP(`  routes:
+      compileTraffic(SHOP(`  routes:
     - {name: strip, match: {path: /v1/}, rewrite: {prefix: /}, to: v1}
   expose: [{gateway: edge/public, hosts: [api.example.com], paths: [/v1/public/]}]
 `)),
@@ -176,7 +158,7 @@ spec:
 
   it('leaves out routes by caller: at a gateway the caller is the gateway', () => {
     const spec = ingress(
-      compile(SHOP(`  routes:
+      compileTraffic(SHOP(`  routes:
     - {name: from-probe, match: {from: [probe]}, to: v2}
   expose: [{gateway: edge/public, hosts: [shop.example.com]}]
 `)),
@@ -188,7 +170,7 @@ spec:
 
   it('carries the canary split and the A/B cohort, with explicit ports on every destination and mirror', () => {
     const spec = ingress(
-      compile(SHOP(`  canary: {stable: v1, canary: v2, weight: 5}
+      compileTraffic(SHOP(`  canary: {stable: v1, canary: v2, weight: 5}
   abTest: {name: beta, cohort: {cookie: {name: beta, value: "1"}}, variant: v2}
   routes:
     - {name: shadowed, match: {path: /s}, mirror: {version: v3, percent: 1}}
@@ -208,7 +190,7 @@ spec:
   });
 
   it('several gateways: one VirtualService per gateway host, each with only the paths exposed there and no gateway condition', () => {
-    const objects = compile(SHOP(`  expose:
+    const objects = compileTraffic(SHOP(`  expose:
     - {gateway: edge/public, hosts: [shop.example.com], paths: [/shop]}
     - {gateway: edge/partners, hosts: [api.example.com], paths: [/partner]}
 `));
@@ -219,7 +201,7 @@ spec:
   });
 
   it('one gateway, different paths per host: each host\'s VirtualService has only its own paths, with no authority match', () => {
-    const objects = compile(SHOP(`  expose:
+    const objects = compileTraffic(SHOP(`  expose:
     - {gateway: edge/public, hosts: [shop.example.com], paths: [/shop]}
     - {gateway: edge/public, hosts: ["*.example.org"], paths: [/org]}
 `));
@@ -230,7 +212,7 @@ spec:
   });
 
   it('one service, several entries for one host: their paths add up in one VirtualService', () => {
-    const objects = compile(SHOP(`  expose:
+    const objects = compileTraffic(SHOP(`  expose:
     - {gateway: edge/public, hosts: [shop.example.com, api.example.com], paths: [/a]}
     - {gateway: edge/public, hosts: [SHOP.example.com], paths: [/b, /a]}
 `));
@@ -240,7 +222,7 @@ spec:
   });
 
   it('a TLS service is exposed by SNI to its TLS port, a TCP service by a TCP route', () => {
-    const objects = compile(`${GATEWAYS}---
+    const objects = compileTraffic(`${GATEWAYS}---
 ${HEADER}kind: Service
 metadata: {name: db, namespace: data}
 spec:
@@ -263,7 +245,7 @@ spec:
   });
 
   it('a service that is not exposed adds nothing at the gateway', () => {
-    const objects = compile(SHOP('  canary: {stable: v1, canary: v2, weight: 5}\n'));
+    const objects = compileTraffic(SHOP('  canary: {stable: v1, canary: v2, weight: 5}\n'));
     expect(boundTo(objects, 'edge/public')).toEqual([]);
     expect(boundTo(objects, 'edge/partners')).toEqual([]);
   });
@@ -289,7 +271,7 @@ spec:
 ${extra}`;
 
   it('share one VirtualService: each service\'s routes in turn, in the model\'s order, each narrowed to its own prefixes', () => {
-    const objects = compile(TWO());
+    const objects = compileTraffic(TWO());
     const vs = ingressObject(objects, 'edge/public', 'api.example.com');
     expect(vs.metadata.name).toBe('public-api-example-com');
     const spec = vs.spec as IstioVirtualServiceSpec;
@@ -306,7 +288,7 @@ ${extra}`;
   });
 
   it('route names stay distinct: only names that several services use get the service\'s name, and a clash after that a number', () => {
-    const objects = compile(TWO(`---
+    const objects = compileTraffic(TWO(`---
 ${HEADER}kind: Service
 metadata: {name: zeta, namespace: users}
 spec:
@@ -322,7 +304,7 @@ spec:
   });
 
   it('an HTTP service and a TLS service on one host share the VirtualService, each on its own protocol', () => {
-    const objects = compile(`${GATEWAYS}---
+    const objects = compileTraffic(`${GATEWAYS}---
 ${HEADER}kind: Service
 metadata: {name: db, namespace: data}
 spec:
@@ -401,7 +383,7 @@ spec:
     - {gateway: gw/edge, hosts: [a.b.example.com, a-b.example.com, a.example.com, c.example.com]}
     - {gateway: gw/edge-a, hosts: [example.com]}
 `;
-    const names = compile(mesh).filter((o) => o.kind === 'VirtualService').map((o) => o.metadata.name).sort();
+    const names = compileTraffic(mesh).filter((o) => o.kind === 'VirtualService').map((o) => o.metadata.name).sort();
     // a.b / a-b meet on one gateway; edge + a.example.com and edge-a + example.com meet across two.
     expect(names).toEqual([
       compiledName.ingressVirtualService('edge', 'a-b.example.com', true),

@@ -1,36 +1,15 @@
 // The mesh VirtualService, judged by what Istio does with it: which subsets get which share of
 // traffic, which route a request meets first, what each match entry requires, and what the
 // cookie and query regexes really match when Envoy runs them (RE2, whole value).
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TRAFFIC_EMITTERS } from '../../src/compiler/istio/traffic/index.js';
 import type { IstioHttpMatchRequest, IstioHttpRoute, IstioVirtualServiceSpec } from '../../src/compiler/istio/traffic/istio-types.js';
 import { cookieRegex, queryParameterPresentRegex, toHeaderMaps } from '../../src/compiler/istio/traffic/string-match.js';
 import { re2FullMatch } from '../../src/model/re2-regex.js';
 import type { KubernetesObject } from '../../src/output/manifest.js';
-import { validateText } from '../helpers/validate-text.js';
-import { loadCrds, validateAgainstCrd } from '../support/crd-validator.js';
+import { HEADER, compileTraffic } from './istio-traffic-support.js';
 
-const HEADER = 'apiVersion: meshctl.dev/v1alpha1\n';
-const catalog = loadCrds(path.join(import.meta.dirname, '..', '..', '..', 'shared', 'crds', 'istio-v1.30.3.yaml'));
 
-/** Whatever a test compiles must also be what Istio's CRDs accept. */
-function expectAccepted(objects: readonly KubernetesObject[]): void {
-  const problems = objects.flatMap((o) => {
-    const violations = validateAgainstCrd(catalog, o);
-    return [...violations.map((v) => `${o.kind} ${o.metadata.name}: ${v.path}: ${v.message}`), ...violations.unevaluated.map((u) => `${o.kind} ${o.metadata.name}: unevaluated ${u.rule}`)];
-  });
-  expect(problems).toEqual([]);
-}
 
-/** The traffic objects of a mesh that must validate without errors. */
-function compile(yaml: string): KubernetesObject[] {
-  const result = validateText(yaml);
-  expect(result.diagnostics.filter((d) => d.level === 'error').map((d) => `${d.code}: ${d.message}`)).toEqual([]);
-  const objects = TRAFFIC_EMITTERS.flatMap((emit) => emit(result.model));
-  expectAccepted(objects);
-  return objects;
-}
 
 function virtualService(objects: KubernetesObject[], name: string, namespace = 'shop'): IstioVirtualServiceSpec {
   const found = objects.find((o) => o.kind === 'VirtualService' && o.metadata.name === name && o.metadata.namespace === namespace);
@@ -62,7 +41,7 @@ ${extra}`;
 describe('the default split', () => {
   it('a 90/10 canary gives weights 90 and 10 on subsets v1 and v3, for routes without `to` and the default route', () => {
     const spec = virtualService(
-      compile(REVIEWS(`  canary: {stable: v1, canary: v3, weight: 10, steps: [10, 50, 100]}
+      compileTraffic(REVIEWS(`  canary: {stable: v1, canary: v3, weight: 10, steps: [10, 50, 100]}
   routes:
     - name: reads
       match: {path: /reviews}
@@ -82,21 +61,21 @@ describe('the default split', () => {
   });
 
   it('a canary at 0 sends everything to the stable version, at 100 to the canary, with no zero-weight destination', () => {
-    const atZero = virtualService(compile(REVIEWS('  canary: {stable: v1, canary: v3, weight: 0}\n')), 'reviews');
+    const atZero = virtualService(compileTraffic(REVIEWS('  canary: {stable: v1, canary: v3, weight: 0}\n')), 'reviews');
     expect(atZero.http).toEqual([{ name: 'default', route: [{ destination: { host: 'reviews.shop.svc.cluster.local', subset: 'v1' } }] }]);
-    const atFull = virtualService(compile(REVIEWS('  canary: {stable: v1, canary: v3, weight: 100}\n')), 'reviews');
+    const atFull = virtualService(compileTraffic(REVIEWS('  canary: {stable: v1, canary: v3, weight: 100}\n')), 'reviews');
     expect(atFull.http).toEqual([{ name: 'default', route: [{ destination: { host: 'reviews.shop.svc.cluster.local', subset: 'v3' } }] }]);
   });
 
   it('without a canary, routes without `to` go to the whole service: its host, no subset, no weight', () => {
-    const spec = virtualService(compile(REVIEWS('  routes:\n    - match: {path: /a}\n      timeout: 1s\n')), 'reviews');
+    const spec = virtualService(compileTraffic(REVIEWS('  routes:\n    - match: {path: /a}\n      timeout: 1s\n')), 'reviews');
     expect(route(spec, 'route-0').route).toEqual([{ destination: { host: 'reviews.shop.svc.cluster.local' } }]);
     expect(route(spec, 'default').route).toEqual([{ destination: { host: 'reviews.shop.svc.cluster.local' } }]);
   });
 
   it('keeps a zero weight the mesh file writes in a split (Istio sends it nothing) and drops the weight of a lone destination', () => {
     const spec = virtualService(
-      compile(REVIEWS(`  routes:
+      compileTraffic(REVIEWS(`  routes:
     - name: dark
       match: {path: /dark}
       to: [{version: v1, weight: 100}, {version: v2, weight: 0}]
@@ -118,7 +97,7 @@ describe('the default split', () => {
 describe('route order', () => {
   it('keeps the mesh order and ends with a default route, so unmatched requests do not get a 404', () => {
     const spec = virtualService(
-      compile(REVIEWS(`  routes:
+      compileTraffic(REVIEWS(`  routes:
     - {name: b, match: {path: /b}, to: v2}
     - {match: {path: /a}, to: v1}
     - {name: c, match: {headers: {x-c: "1"}}, to: v3}
@@ -130,7 +109,7 @@ describe('route order', () => {
   });
 
   it('adds no default route after a route that matches every request', () => {
-    const spec = virtualService(compile(REVIEWS('  routes:\n    - {name: a, match: {path: /a}, to: v2}\n    - {name: rest, match: {path: /}, to: v1}\n')), 'reviews');
+    const spec = virtualService(compileTraffic(REVIEWS('  routes:\n    - {name: a, match: {path: /a}, to: v2}\n    - {name: rest, match: {path: /}, to: v1}\n')), 'reviews');
     expect(spec.http?.map((r) => r.name)).toEqual(['a', 'rest']);
   });
 
@@ -141,12 +120,12 @@ metadata: {name: web, namespace: shop}
 spec:
   ports: [{port: 8080, protocol: http}]
 `;
-    const spec = virtualService(compile(yaml), 'reviews');
+    const spec = virtualService(compileTraffic(yaml), 'reviews');
     expect(spec.http?.map((r) => r.name)).toEqual(['mine', 'default']);
   });
 
   it('calls the default route something else when a mesh route is named "default"', () => {
-    const spec = virtualService(compile(REVIEWS('  routes:\n    - {name: default, match: {path: /d}, to: v2}\n')), 'reviews');
+    const spec = virtualService(compileTraffic(REVIEWS('  routes:\n    - {name: default, match: {path: /d}, to: v2}\n')), 'reviews');
     expect(spec.http?.map((r) => r.name)).toEqual(['default', 'default-2']);
   });
 });
@@ -167,7 +146,7 @@ spec:
 
   it('one entry per method and caller, each with every other condition (Istio ORs the entries)', () => {
     const spec = virtualService(
-      compile(`${REVIEWS(`  routes:
+      compileTraffic(`${REVIEWS(`  routes:
     - name: reads
       match:
         path: {exact: /reviews}
@@ -191,7 +170,7 @@ spec:
 
   it('a plain path string is a prefix; exact and regex paths stay what they are', () => {
     const spec = virtualService(
-      compile(REVIEWS(`  routes:
+      compileTraffic(REVIEWS(`  routes:
     - {name: p, match: {path: /p}, to: v1}
     - {name: e, match: {path: {exact: /e}}, to: v1}
     - {name: r, match: {path: {regex: "/r/[0-9]+"}}, to: v1}
@@ -205,7 +184,7 @@ spec:
 
   it('header matches: exact, prefix, regex; present as Istio\'s empty match; absent under withoutHeaders', () => {
     const spec = virtualService(
-      compile(REVIEWS(`  routes:
+      compileTraffic(REVIEWS(`  routes:
     - name: h
       match:
         headers:
@@ -235,7 +214,7 @@ spec:
 
   it('query parameters: values and presence as queryParams, absence as a :path regex under withoutHeaders', () => {
     const spec = virtualService(
-      compile(REVIEWS(`  routes:
+      compileTraffic(REVIEWS(`  routes:
     - name: q
       match:
         query:
@@ -261,7 +240,7 @@ spec:
   });
 
   it('cookies: a regex on the cookie header that finds exactly that cookie with that value', () => {
-    const spec = virtualService(compile(REVIEWS('  routes:\n    - {name: c, match: {cookies: {session.id: "a+b"}}, to: v1}\n')), 'reviews');
+    const spec = virtualService(compileTraffic(REVIEWS('  routes:\n    - {name: c, match: {cookies: {session.id: "a+b"}}, to: v1}\n')), 'reviews');
     const regex = (route(spec, 'c').match![0]!.headers!.cookie as { regex: string }).regex;
     expect(regex).toBe('^(.*?;\\s*)?(session\\.id)=(a\\+b)(;.*)?$');
     expect(re2FullMatch(regex, 'session.id=a+b')).toBe(true);
@@ -284,7 +263,7 @@ spec:
 
   it('two conditions on one header become two Envoy matchers through distinct spellings of its name', () => {
     const spec = virtualService(
-      compile(REVIEWS('  routes:\n    - {name: two, match: {cookies: {a: "1", b: {absent: true}, c: {present: true}}}, to: v1}\n')),
+      compileTraffic(REVIEWS('  routes:\n    - {name: two, match: {cookies: {a: "1", b: {absent: true}, c: {present: true}}}, to: v1}\n')),
       'reviews',
     );
     const match = route(spec, 'two').match![0]!;
@@ -296,7 +275,7 @@ spec:
   });
 
   it('the order conditions are written in does not change the output', () => {
-    const written = (cookies: string) => virtualService(compile(REVIEWS(`  routes:\n    - {name: r, match: {cookies: ${cookies}, headers: {x-b: "2", x-a: "1"}}, to: v1}\n`)), 'reviews');
+    const written = (cookies: string) => virtualService(compileTraffic(REVIEWS(`  routes:\n    - {name: r, match: {cookies: ${cookies}, headers: {x-b: "2", x-a: "1"}}, to: v1}\n`)), 'reviews');
     expect(JSON.stringify(written('{b: "2", a: "1"}'))).toBe(JSON.stringify(written('{a: "1", b: "2"}')));
   });
 
@@ -311,7 +290,7 @@ spec:
 
 describe('actions and settings', () => {
   const spec = virtualService(
-    compile(`${REVIEWS(`  routes:
+    compileTraffic(`${REVIEWS(`  routes:
     - name: moved
       match: {path: {exact: /old}}
       redirect: {uri: /new, authority: shop.example.com, scheme: https, port: 8443, status: 308}
@@ -457,7 +436,7 @@ ${extra}`);
   const inCohort = (match: IstioHttpMatchRequest | undefined) => match?.headers?.cookie !== undefined && JSON.stringify(match.headers.cookie) === JSON.stringify(cohortCookie);
 
   it('a cookie cohort route precedes each route that follows the default split, and the default route', () => {
-    const spec = virtualService(compile(AB('    name: new-layout\n    cohort: {cookie: {name: layout, value: beta}}\n    variant: v2\n    control: v1')), 'reviews');
+    const spec = virtualService(compileTraffic(AB('    name: new-layout\n    cohort: {cookie: {name: layout, value: beta}}\n    variant: v2\n    control: v1')), 'reviews');
     expect(spec.http?.map((r) => r.name)).toEqual(['old', 'pinned', 'reads-new-layout', 'reads', 'new-layout', 'default']);
     const cohortReads = route(spec, 'reads-new-layout');
     expect(cohortReads.match?.every(inCohort)).toBe(true);
@@ -471,13 +450,13 @@ ${extra}`);
   });
 
   it('everyone else sees the control instead of the default split', () => {
-    const spec = virtualService(compile(AB('    cohort: {cookie: {name: layout, value: beta}}\n    variant: v2\n    control: v1')), 'reviews');
+    const spec = virtualService(compileTraffic(AB('    cohort: {cookie: {name: layout, value: beta}}\n    variant: v2\n    control: v1')), 'reviews');
     expect(split(route(spec, 'reads'))).toEqual({ v1: undefined });
     expect(split(route(spec, 'default'))).toEqual({ v1: undefined });
   });
 
   it('without a control, everyone else follows the default split (here the canary)', () => {
-    const spec = virtualService(compile(AB('    cohort: {header: {name: X-Beta, value: {prefix: "y"}}}\n    variant: v2')), 'reviews');
+    const spec = virtualService(compileTraffic(AB('    cohort: {header: {name: X-Beta, value: {prefix: "y"}}}\n    variant: v2')), 'reviews');
     expect(spec.http?.map((r) => r.name)).toEqual(['old', 'pinned', 'reads-cohort', 'reads', 'cohort', 'default']);
     expect(route(spec, 'cohort').match).toEqual([{ headers: { 'x-beta': { prefix: 'y' } } }]);
     expect(split(route(spec, 'reads'))).toEqual({ v1: 80, v3: 20 });
@@ -485,7 +464,7 @@ ${extra}`);
   });
 
   it('leaves redirects and routes with their own `to` alone: the cohort meets them like everyone else', () => {
-    const spec = virtualService(compile(AB('    cohort: {cookie: {name: layout, value: beta}}\n    variant: v2')), 'reviews');
+    const spec = virtualService(compileTraffic(AB('    cohort: {cookie: {name: layout, value: beta}}\n    variant: v2')), 'reviews');
     expect(route(spec, 'old').match).toEqual([{ uri: { prefix: '/old' } }]);
     expect(route(spec, 'old').redirect).toBeDefined();
     expect(split(route(spec, 'pinned'))).toEqual({ v1: undefined });
@@ -494,7 +473,7 @@ ${extra}`);
 
   it('a cohort on the same header a route matches adds a second matcher for it', () => {
     const spec = virtualService(
-      compile(AB('    cohort: {cookie: {name: layout, value: beta}}\n    variant: v2', '    - {name: legacy, match: {cookies: {legacy: "1"}}, timeout: 1s}\n')),
+      compileTraffic(AB('    cohort: {cookie: {name: layout, value: beta}}\n    variant: v2', '    - {name: legacy, match: {cookies: {legacy: "1"}}, timeout: 1s}\n')),
       'reviews',
     );
     const headers = route(spec, 'legacy-cohort').match![0]!.headers!;
@@ -502,7 +481,7 @@ ${extra}`);
   });
 
   it('a cohort on a catch-all route needs no separate cohort default route', () => {
-    const spec = virtualService(compile(AB('    cohort: {cookie: {name: layout, value: beta}}\n    variant: v2', '    - {name: rest, timeout: 3s}\n')), 'reviews');
+    const spec = virtualService(compileTraffic(AB('    cohort: {cookie: {name: layout, value: beta}}\n    variant: v2', '    - {name: rest, timeout: 3s}\n')), 'reviews');
     expect(spec.http?.map((r) => r.name)).toEqual(['old', 'pinned', 'reads-cohort', 'reads', 'rest-cohort', 'rest']);
     expect(route(spec, 'rest').match).toBeUndefined();
   });
@@ -525,7 +504,7 @@ spec:
 
   it('a TCP service gets TCP routes only: by caller, weighted, then the default split', () => {
     const spec = virtualService(
-      compile(LEDGER('[{port: 5432, protocol: tcp}]', '  routes:\n    - match: {from: [billing]}\n      to: [{version: v1, weight: 90}, {version: v2, weight: 10}]\n')),
+      compileTraffic(LEDGER('[{port: 5432, protocol: tcp}]', '  routes:\n    - match: {from: [billing]}\n      to: [{version: v1, weight: 90}, {version: v2, weight: 10}]\n')),
       'ledger',
     );
     expect(spec.http).toBeUndefined();
@@ -543,7 +522,7 @@ spec:
 
   it('a canary on a service with HTTP and TCP ports splits both', () => {
     const spec = virtualService(
-      compile(LEDGER('[{port: 5432, protocol: tcp}, {port: 8080, protocol: http}]', '  canary: {stable: v1, canary: v2, weight: 30}\n')),
+      compileTraffic(LEDGER('[{port: 5432, protocol: tcp}, {port: 8080, protocol: http}]', '  canary: {stable: v1, canary: v2, weight: 30}\n')),
       'ledger',
     );
     expect(split(spec.http![0]!)).toEqual({ v1: 70, v2: 30 });
@@ -552,7 +531,7 @@ spec:
 
   it('HTTP routes on a mixed service leave its TCP port to Istio\'s default routing', () => {
     const spec = virtualService(
-      compile(LEDGER('[{port: 5432, protocol: tcp}, {port: 8080, protocol: http}]', '  routes:\n    - {match: {path: /a}, timeout: 1s}\n    - {timeout: 2s}\n')),
+      compileTraffic(LEDGER('[{port: 5432, protocol: tcp}, {port: 8080, protocol: http}]', '  routes:\n    - {match: {path: /a}, timeout: 1s}\n    - {timeout: 2s}\n')),
       'ledger',
     );
     expect(spec.http?.map((r) => r.name)).toEqual(['route-0', 'route-1']);
@@ -561,9 +540,9 @@ spec:
 
   it('a catch-all route applies to streams only when its destination port is a stream port', () => {
     const ports = '[{port: 5432, protocol: tcp}, {port: 8080, protocol: http}]';
-    const toHttpPort = virtualService(compile(LEDGER(ports, '  routes:\n    - {to: [{version: v2, port: 8080}]}\n')), 'ledger');
+    const toHttpPort = virtualService(compileTraffic(LEDGER(ports, '  routes:\n    - {to: [{version: v2, port: 8080}]}\n')), 'ledger');
     expect(toHttpPort.tcp).toBeUndefined();
-    const toStreamPort = virtualService(compile(LEDGER(ports, '  routes:\n    - {to: [{version: v2, port: 5432}]}\n')), 'ledger');
+    const toStreamPort = virtualService(compileTraffic(LEDGER(ports, '  routes:\n    - {to: [{version: v2, port: 5432}]}\n')), 'ledger');
     expect(toStreamPort.tcp).toEqual([{ route: [{ destination: { host: 'ledger.shop.svc.cluster.local', subset: 'v2', port: { number: 5432 } } }] }]);
     expect(toStreamPort.http?.map((r) => r.name)).toEqual(['route-0']);
   });
@@ -571,7 +550,7 @@ spec:
 
 describe('services without a VirtualService', () => {
   it('a service with no routes, canary or A/B test, or an empty route list, gets none', () => {
-    const objects = compile(`${REVIEWS('  routes: []\n')}---
+    const objects = compileTraffic(`${REVIEWS('  routes: []\n')}---
 ${HEADER}kind: Service
 metadata: {name: bare, namespace: shop}
 spec:

@@ -107,16 +107,8 @@ function pathCoversAll(path: PathCondition): boolean {
 
 function pathCovers(earlier: PathCondition, later: PathCondition | undefined): boolean {
   if (pathCoversAll(earlier)) return true;
-  if (later === undefined || earlier.kind === 'malformed' || later.kind === 'malformed') return false;
-  switch (earlier.kind) {
-    case 'exact':
-      return later.kind === 'exact' && later.value === earlier.value;
-    // Istio's and Envoy's prefix is a plain string prefix: /api also matches /apiary.
-    case 'prefix':
-      return (later.kind === 'exact' || later.kind === 'prefix') && later.value.startsWith(earlier.value);
-    case 'regex':
-      return provenByRegex(earlier.value, later);
-  }
+  // A path condition is a value condition on the path: the same covering rules apply.
+  return later !== undefined && valueConditionCovers(earlier, later);
 }
 
 function conditionsCovered(earlier: ReadonlyMap<string, ValueCondition>, later: ReadonlyMap<string, ValueCondition>): boolean {
@@ -137,6 +129,7 @@ export function valueConditionCovers(earlier: ValueCondition, later: ValueCondit
       return later.kind !== 'absent';
     case 'exact':
       return later.kind === 'exact' && later.value === earlier.value;
+    // Istio's and Envoy's prefix is a plain string prefix: /api also matches /apiary.
     case 'prefix':
       return (later.kind === 'exact' || later.kind === 'prefix') && later.value.startsWith(earlier.value);
     case 'regex':

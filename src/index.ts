@@ -14,5 +14,8 @@ export { formatJson } from './report/json.js';
 export { formatSarif } from './report/sarif.js';
 export { formatGithub } from './report/github.js';
 export { compile, TARGETS, type Target, type CompileOptions, type CompileResult } from './compiler/compile.js';
+export { type EnvoyCompileResult } from './compiler/compile.js';
+export { compileEnvoy, EnvoyCompileError, type EnvoyConfig, type EnvoyCompileOptions } from './compiler/envoy/index.js';
+export { envoyConfigToYaml, envoyConfigsToYamlStream, envoyConfigsToJson } from './compiler/envoy/render.js';
 export { compileIstio } from './compiler/istio/index.js';
 export { toYamlStream, toJsonList, type KubernetesObject } from './output/manifest.js';

@@ -2,12 +2,16 @@ import { Args, Flags } from '@oclif/core';
 import { MeshctlCommand } from '../cli/base-command.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { shouldColor } from '../cli/color.js';
+import type { LevelSetting } from '../diagnostics/types.js';
+import type { LoadedMesh } from '../loader/load-mesh.js';
 
 export default class Compile extends MeshctlCommand {
-  static override summary = 'Compile a mesh into the Kubernetes manifests of its target (Istio resources).';
+  static override summary = 'Compile a mesh for its target: Istio resources, or Envoy proxy configurations.';
   static override description = `Validates the mesh first: a mesh with errors is refused with the same diagnostics as "meshctl validate" (exit 1), and nothing is written. Output is deterministic: the same mesh gives byte-identical output.
 
 Without --output, writes a multi-document YAML stream (or, with --format json, a JSON List) to standard output. With --output DIR, writes one file per object and a kustomization.yaml into DIR, replacing what an earlier "meshctl compile" wrote there; a non-empty directory that meshctl did not write is refused.
+
+--target envoy writes a complete Envoy v3 bootstrap (static_resources) for every workload's sidecar (each version of each service) and every gateway: with --output DIR one file per proxy, DIR/<namespace>/<service>-<version>.yaml (<service>.yaml without versions) and DIR/<namespace>/<gateway>.yaml; without it a YAML stream (or, with --format json, {"configs": [...]}). Run one with "envoy -c FILE". --envoy-cert-dir DIR points every certificate path at DIR (cert-chain.pem, key.pem, root-cert.pem; gateway credentials DIR/<credentialName>/tls.crt, tls.key, ca.crt).
 
 EXIT CODES
   0  compiled
@@ -17,14 +21,16 @@ EXIT CODES
     '<%= config.bin %> compile examples/mesh --target istio',
     '<%= config.bin %> compile examples/mesh --target istio -o out/',
     '<%= config.bin %> compile mesh/ --format json | jq \'.items[].kind\'',
+    '<%= config.bin %> compile examples/mesh --target envoy -o out/',
   ];
   static override strict = false;
   static override args = {
     paths: Args.string({ description: 'files or directories of the mesh; "-" for standard input', required: false }),
   };
   static override flags = {
-    target: Flags.string({ char: 't', summary: 'What to compile to.', options: ['istio'], default: 'istio' }),
-    output: Flags.string({ char: 'o', summary: 'Write one file per object, plus kustomization.yaml, into this directory.' }),
+    target: Flags.string({ char: 't', summary: 'What to compile to.', options: ['istio', 'envoy'], default: 'istio' }),
+    output: Flags.string({ char: 'o', summary: 'Write one file per object (istio: plus kustomization.yaml; envoy: one per proxy) into this directory.' }),
+    'envoy-cert-dir': Flags.string({ summary: 'Envoy target: read every certificate from this directory instead of the paths the mesh gives.' }),
     format: Flags.string({ char: 'f', summary: 'Format of standard output.', options: ['yaml', 'json'], default: 'yaml' }),
     rule: Flags.string({ summary: 'Set a rule\'s level: CODE=off|info|warning|error. Repeatable.', multiple: true }),
     color: Flags.boolean({ summary: 'Colour diagnostics.', allowNo: true }),
@@ -38,7 +44,10 @@ EXIT CODES
       import('../output/manifest.js'),
       import('../report/stylish.js'),
     ]);
-    const result = compile(await this.loadMeshAt(argv as string[]), { target: 'istio', rules });
+    const loaded = await this.loadMeshAt(argv as string[]);
+    if (flags.target === 'envoy') return this.compileEnvoy(loaded, rules, flags);
+    if (flags['envoy-cert-dir'] !== undefined) this.fail('--envoy-cert-dir applies to --target envoy only');
+    const result = compile(loaded, { target: 'istio', rules });
     const findings = result.validation.diagnostics.length > 0;
     if (!result.ok || findings) {
       // Diagnostics go to stderr: stdout carries only the manifests, so it can be piped to kubectl.
@@ -58,5 +67,43 @@ EXIT CODES
       return;
     }
     process.stdout.write(flags.format === 'json' ? manifest.toJsonList(result.objects) : manifest.toYamlStream(result.objects));
+  }
+
+  private async compileEnvoy(
+    loaded: LoadedMesh,
+    rules: Record<string, LevelSetting>,
+    flags: { output?: string; format: string; color?: boolean; 'envoy-cert-dir'?: string },
+  ): Promise<void> {
+    const [{ compile }, render, { EnvoyCompileError }, { formatStylish }] = await Promise.all([
+      import('../compiler/compile.js'),
+      import('../compiler/envoy/render.js'),
+      import('../compiler/envoy/index.js'),
+      import('../report/stylish.js'),
+    ]);
+    const certificateDirectory = flags['envoy-cert-dir'];
+    let result;
+    try {
+      result = compile(loaded, { target: 'envoy', rules, envoy: certificateDirectory !== undefined ? { certificateDirectory } : {} });
+    } catch (error) {
+      if (error instanceof EnvoyCompileError) this.fail(error.message);
+      throw error;
+    }
+    if (!result.ok || result.validation.diagnostics.length > 0) {
+      process.stderr.write(formatStylish(result.validation, { color: shouldColor(flags.color, process.env, Boolean(process.stderr.isTTY)) }));
+    }
+    if (!result.ok) this.exit(result.validation.fatal ? EXIT.failure : EXIT.findings);
+    const configs = result.configs;
+    if (flags.output) {
+      const [{ writeFilesDirectory }, { OutputDirectoryError }] = await Promise.all([import('../output/write-files.js'), import('../output/write-directory.js')]);
+      try {
+        const files = await writeFilesDirectory(flags.output, new Map(configs.map((config) => [config.path, render.envoyConfigToYaml(config)])));
+        process.stderr.write(`wrote ${files.length} Envoy configurations to ${flags.output}\n`);
+      } catch (error) {
+        if (error instanceof OutputDirectoryError) this.fail(error.message);
+        throw error;
+      }
+      return;
+    }
+    process.stdout.write(flags.format === 'json' ? render.envoyConfigsToJson(configs) : render.envoyConfigsToYamlStream(configs));
   }
 }

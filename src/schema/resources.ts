@@ -29,8 +29,41 @@ export const ServicePort = z.strictObject({
   protocol: Protocol,
 });
 
+/** PEM files of a proxy's mesh identity (the Envoy target); each field overrides one default. */
+export const ProxyCertificates = z.strictObject({
+  certChain: z.string().optional().meta({ description: 'The workload\'s certificate chain, with its SPIFFE ID as URI SAN; default: /etc/meshctl/certs/cert-chain.pem.' }),
+  privateKey: z.string().optional().meta({ description: 'Its private key; default: /etc/meshctl/certs/key.pem.' }),
+  trustedCa: z.string().optional().meta({ description: 'The mesh\'s root certificate(s), which peers\' certificates must chain to; default: /etc/meshctl/certs/root-cert.pem.' }),
+});
+
+/** Where a sidecar listens, for the Envoy target (plain Envoy: no traffic capture, no discovery). */
+export const SidecarProxy = z.strictObject({
+  inboundPorts: z
+    .record(z.string(), Port)
+    .optional()
+    .meta({ description: 'The port the sidecar accepts inbound connections on, per service port name ("<protocol>-<port>" when unnamed); default: the service port.' }),
+  outboundPort: Port.optional().meta({ description: 'The sidecar\'s HTTP outbound listener on 127.0.0.1; default: the Mesh\'s envoy.outboundPort.' }),
+  adminPort: Port.optional().meta({ description: 'The admin interface on 127.0.0.1; default: the Mesh\'s envoy.adminPort.' }),
+  certificates: ProxyCertificates.optional(),
+});
+
+/** An instance of a service, as callers' proxies reach it (the Envoy target). */
+export const WorkloadEndpoint = z.strictObject({
+  address: z.string().meta({ description: 'IP address (a STATIC cluster) or DNS name (STRICT_DNS).' }),
+  ports: z
+    .record(z.string(), Port)
+    .optional()
+    .meta({ description: 'The port to connect to, per service port name; default: the inbound port of the instance\'s sidecar.' }),
+});
+
 export const Version = z.strictObject({
   labels: Labels.meta({ description: 'Pod (or VM) labels that select this version\'s workloads.' }),
+  endpoints: z
+    .array(WorkloadEndpoint)
+    .min(1)
+    .optional()
+    .meta({ description: 'Where this version\'s instances are (Envoy target); default: the service\'s endpoints, else its selected VMs, else <service>-<version>.<namespace>.svc.<clusterDomain>.' }),
+  envoy: SidecarProxy.optional().meta({ description: 'This version\'s sidecar (Envoy target); overrides the service\'s envoy settings field by field.' }),
 });
 
 export const VirtualMachine = z.strictObject({
@@ -63,6 +96,12 @@ export const ServiceSpec = z.strictObject({
   telemetry: Telemetry.optional(),
   dependsOn: z.array(ServiceRef).optional().meta({ description: 'Services and external services this one calls, beyond those its routes name: scopes its proxy configuration.' }),
   expose: z.array(Exposure).optional().meta({ description: 'Ingress gateways that serve this service to the outside.' }),
+  endpoints: z
+    .array(WorkloadEndpoint)
+    .min(1)
+    .optional()
+    .meta({ description: 'Where the service\'s instances are (Envoy target), for versions that list none; default: its VMs, else <service>.<namespace>.svc.<clusterDomain>.' }),
+  envoy: SidecarProxy.optional().meta({ description: 'The sidecars of this service\'s workloads (Envoy target).' }),
 });
 
 export const ServiceResource = z.strictObject({
@@ -92,6 +131,14 @@ export const ExternalServiceResource = z.strictObject({
 });
 
 export const GatewaySpec = z.strictObject({
+  envoy: z
+    .strictObject({
+      address: z.string().optional().meta({ description: 'Where the listeners bind; default: 0.0.0.0.' }),
+      adminPort: Port.optional().meta({ description: 'The admin interface on 127.0.0.1; default: the Mesh\'s envoy.adminPort.' }),
+      certificates: ProxyCertificates.optional().meta({ description: 'The gateway\'s mesh identity, for mutual TLS to the services.' }),
+    })
+    .optional()
+    .meta({ description: 'The gateway proxy (Envoy target).' }),
   selector: Labels.default({ istio: 'ingressgateway' }).meta({ description: 'Labels of the gateway proxy\'s pods.' }),
   listeners: z
     .array(
@@ -147,6 +194,24 @@ export const MeshSpec = z.strictObject({
     })
     .optional(),
   telemetry: Telemetry.optional(),
+  envoy: z
+    .strictObject({
+      clusterDomain: z.string().default('cluster.local').meta({ description: 'The DNS domain of default endpoints and of the host names callers use.' }),
+      inboundAddress: z.string().default('0.0.0.0').meta({ description: 'Where sidecars\' inbound listeners bind.' }),
+      outboundPort: Port.default(15001).meta({ description: 'The sidecars\' HTTP outbound listener on 127.0.0.1: applications send requests for other services there.' }),
+      adminPort: Port.default(15000).meta({ description: 'The proxies\' admin interface, always on 127.0.0.1.' }),
+      certificates: ProxyCertificates.optional().meta({ description: 'Default certificate paths of every proxy.' }),
+      gatewayCredentials: z
+        .string()
+        .default('/etc/meshctl/gateway-credentials')
+        .meta({ description: 'Directory of gateway TLS credentials: a listener\'s credentialName X is X/tls.crt, X/tls.key and, for mutual TLS, X/ca.crt.' }),
+      externalCa: z
+        .string()
+        .default('/etc/ssl/certs/ca-certificates.crt')
+        .meta({ description: 'CA bundle that external services\' (TLS origination) and JWKS servers\' certificates are checked against.' }),
+    })
+    .optional()
+    .meta({ description: 'Settings of the Envoy target (meshctl compile --target envoy): plain Envoy proxies, configured statically.' }),
 });
 
 export const MeshResource = z.strictObject({

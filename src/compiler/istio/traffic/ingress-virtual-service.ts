@@ -113,7 +113,7 @@ function withDistinctNames(routes: readonly OwnedRoute[]): IstioHttpRoute[] {
  * The route's match entries narrowed to the exposed prefixes (undefined: every request on the
  * host), or null when no request under them can match the route.
  */
-function narrowToPrefixes(planned: PlannedHttpRoute, prefixes: readonly string[]): MatchEntry[] | undefined | null {
+export function narrowToPrefixes(planned: PlannedHttpRoute, prefixes: readonly string[]): MatchEntry[] | undefined | null {
   const entries: readonly MatchEntry[] = planned.entries ?? [{ headers: [], query: [] }];
   const rewritesPrefix = planned.route?.rewrite?.prefix !== undefined && planned.route.rewrite.uri === undefined;
   const narrowed: MatchEntry[] = [];

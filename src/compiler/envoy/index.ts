@@ -1,0 +1,99 @@
+// The Envoy target: for every workload (each version of each service; a service without versions
+// is one workload) a complete Envoy v3 bootstrap for its sidecar, and one for each gateway. Only
+// `static_resources`: no control plane, no discovery. Pure and deterministic: the same model and
+// options give the same configs, in the same order, with keys in the same order.
+import { compareStrings } from '../../diagnostics/types.js';
+import type { MeshModel } from '../../model/mesh-model.js';
+import { dependencyResolver } from '../istio/security/dependencies.js';
+import { effectiveTelemetry } from './access-log.js';
+import { ClusterSet } from './clusters.js';
+import { gatewayListeners } from './gateway.js';
+import { inboundListeners } from './inbound.js';
+import { outboundListeners } from './outbound.js';
+import {
+  LOOPBACK,
+  gatewaySettings,
+  meshProxySettings,
+  sidecarSettings,
+  workloadsOf,
+  type EnvoyCompileOptions,
+} from './settings.js';
+import type { Json } from './types.js';
+
+export type { EnvoyCompileOptions } from './settings.js';
+
+export interface EnvoyConfig {
+  /** Where `-o DIR` writes it: `<namespace>/<service>-<version>.yaml`, `<namespace>/<service>.yaml`, `<namespace>/<gateway>.yaml`. */
+  readonly path: string;
+  readonly kind: 'sidecar' | 'gateway';
+  readonly namespace: string;
+  /** The service's or the gateway's name. */
+  readonly name: string;
+  readonly version?: string;
+  readonly bootstrap: Json;
+}
+
+export class EnvoyCompileError extends Error {}
+
+export function compileEnvoy(model: MeshModel, options: EnvoyCompileOptions = {}): EnvoyConfig[] {
+  const mesh = meshProxySettings(model, options);
+  const dependenciesOf = dependencyResolver(model);
+  const configs: EnvoyConfig[] = [];
+
+  for (const service of model.services) {
+    const dependencies = dependenciesOf(service);
+    const telemetry = effectiveTelemetry(model, service.namespace, service.resource.spec.telemetry);
+    for (const workload of workloadsOf(service)) {
+      const sidecar = sidecarSettings(mesh, service, workload.version, options);
+      const clusters = new ClusterSet({ model, mesh, certificates: sidecar.certificates });
+      const inbound = inboundListeners({ model, service, ...(workload.version !== undefined ? { version: workload.version } : {}), mesh, sidecar, clusters, telemetry });
+      const takenPorts = new Set<number>([sidecar.outboundPort, sidecar.adminPort, ...service.resource.spec.ports.map((port) => sidecar.inboundPort(port))]);
+      const outbound = outboundListeners({ model, workload, mesh, sidecar, clusters, telemetry, dependencies, takenPorts });
+      const base = workload.version !== undefined ? `${service.name}-${workload.version}` : service.name;
+      configs.push({
+        path: `${service.namespace}/${base}.yaml`,
+        kind: 'sidecar',
+        namespace: service.namespace,
+        name: service.name,
+        ...(workload.version !== undefined ? { version: workload.version } : {}),
+        bootstrap: bootstrap(`${base}.${service.namespace}`, `${service.name}.${service.namespace}`, sidecar.adminPort, [...inbound, ...outbound], clusters.list(), {
+          service: service.name,
+          namespace: service.namespace,
+          ...(workload.version !== undefined ? { version: workload.version } : {}),
+        }),
+      });
+    }
+  }
+
+  for (const gateway of model.gateways) {
+    const settings = gatewaySettings(mesh, gateway, options);
+    const clusters = new ClusterSet({ model, mesh, certificates: settings.certificates });
+    const listeners = gatewayListeners({ model, gateway, mesh, settings, clusters });
+    configs.push({
+      path: `${gateway.namespace}/${gateway.name}.yaml`,
+      kind: 'gateway',
+      namespace: gateway.namespace,
+      name: gateway.name,
+      bootstrap: bootstrap(`${gateway.name}.${gateway.namespace}`, `${gateway.name}.${gateway.namespace}`, settings.adminPort, listeners, clusters.list(), {
+        gateway: gateway.name,
+        namespace: gateway.namespace,
+      }),
+    });
+  }
+
+  configs.sort((a, b) => compareStrings(a.path, b.path));
+  for (let index = 1; index < configs.length; index++) {
+    if (configs[index]!.path === configs[index - 1]!.path) {
+      throw new EnvoyCompileError(`two proxies would be written to ${configs[index]!.path}: rename the service, version or gateway so their names differ`);
+    }
+  }
+  return configs;
+}
+
+function bootstrap(nodeId: string, nodeCluster: string, adminPort: number, listeners: Json[], clusters: Json[], metadata: Record<string, string>): Json {
+  return {
+    node: { id: nodeId, cluster: nodeCluster, metadata: { 'meshctl.dev/generated-by': 'meshctl', ...metadata } },
+    admin: { address: { socket_address: { address: LOOPBACK, port_value: adminPort } } },
+    static_resources: { listeners, clusters },
+  };
+}

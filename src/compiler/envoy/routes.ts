@@ -1,0 +1,286 @@
+// A service's planned routes (the same plan the Istio target writes as a VirtualService:
+// src/compiler/istio/traffic/route-plan.ts, so both targets route alike) as Envoy routes. An Istio
+// HTTPRoute ORs its match entries; an Envoy route has one match, so each entry becomes one Envoy
+// route with the same action, in order. Settings mirror Istio's translation of the VirtualService:
+// no `timeout` means no timeout (Envoy's default would be 15s); no `retries` means Istio's default
+// retry policy; faults are the caller's (Istio applies VirtualService faults in the caller's proxy).
+import { compareStrings } from '../../diagnostics/types.js';
+import { parseDuration } from '../../model/duration.js';
+import type { Destination, MeshModel, ServiceNode } from '../../model/mesh-model.js';
+import { normalizeValueMatch } from '../../model/route-match.js';
+import type { RouteSpec } from '../../schema/traffic.js';
+import { isHttpFamily, resolveDestination, type PlannedDestination } from '../istio/traffic/destinations.js';
+import { toIstioRewrite } from '../istio/traffic/http-route.js';
+import type { IstioStringMatch } from '../istio/traffic/istio-types.js';
+import { isUnconditional, type MatchEntry } from '../istio/traffic/match.js';
+import type { PlannedHttpRoute } from '../istio/traffic/route-plan.js';
+import type { HeaderCondition } from '../istio/traffic/string-match.js';
+import type { ClusterSet } from './clusters.js';
+import { CORS_FILTER, CORS_POLICY_TYPE, FAULT_FILTER, FAULT_TYPE, fractionalPercent, seconds, type Json } from './types.js';
+
+/** Istio's retry policy for routes that set none (pilot's retry.DefaultPolicy). */
+export const DEFAULT_RETRY_ON = 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes';
+export const DEFAULT_RETRY_ATTEMPTS = 2;
+const PREVIOUS_HOSTS = {
+  name: 'envoy.retry_host_predicates.previous_hosts',
+  typed_config: { '@type': 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate' },
+};
+
+const REDIRECT_CODE: Record<number, string> = {
+  301: 'MOVED_PERMANENTLY',
+  302: 'FOUND',
+  303: 'SEE_OTHER',
+  307: 'TEMPORARY_REDIRECT',
+  308: 'PERMANENT_REDIRECT',
+};
+
+export interface RouteContext {
+  readonly model: MeshModel;
+  /** The service whose routes these are. */
+  readonly service: ServiceNode;
+  readonly clusters: ClusterSet;
+  /** The port requests arrived for; destinations without a port go to it when they have it. */
+  readonly port?: number;
+}
+
+/** The port a destination is sent to: as written, else the arrival port if it has one, else its first HTTP port. */
+export function destinationPort(node: Destination, written: number | undefined, arrival: number | undefined): number {
+  if (written !== undefined) return written;
+  const ports = node.resource.spec.ports;
+  if (arrival !== undefined && ports.some((port) => port.port === arrival)) return arrival;
+  return (ports.find(isHttpFamily) ?? ports[0]!).port;
+}
+
+export function clusterFor(context: RouteContext, destination: Pick<PlannedDestination, 'node' | 'version' | 'port'>): string {
+  return context.clusters.outbound(destination.node, destination.version, destinationPort(destination.node, destination.port, context.port));
+}
+
+/** The Envoy routes of one planned route; `entries` as planned, or as a gateway narrowed them. */
+export function toEnvoyRoutes(planned: PlannedHttpRoute, entries: readonly MatchEntry[] | undefined, context: RouteContext): Json[] {
+  const matches = !entries || entries.some(isUnconditional) ? [{ prefix: '/' }] : dedupe(entries.map(toEnvoyMatch));
+  const body = routeBody(planned, entries, context);
+  return matches.map((match) => ({ name: planned.name, match, ...body }));
+}
+
+function dedupe(matches: Json[]): Json[] {
+  const seen = new Set<string>();
+  return matches.filter((match) => {
+    const key = JSON.stringify(match);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function toEnvoyMatch(entry: MatchEntry): Json {
+  const match: Json = {};
+  const path = entry.path;
+  if (!path) match.prefix = '/';
+  else if (path.kind === 'exact') match.path = path.value;
+  else if (path.kind === 'prefix') match.prefix = path.value;
+  else match.safe_regex = { regex: path.value };
+  const headers: Json[] = [];
+  if (entry.method) headers.push({ name: ':method', string_match: { exact: entry.method } });
+  for (const condition of [...entry.headers].sort((a, b) => compareStrings(a.name, b.name))) headers.push(toHeaderMatcher(condition));
+  if (headers.length > 0) match.headers = headers;
+  if (entry.query.length > 0) {
+    match.query_parameters = [...entry.query]
+      .sort(([a], [b]) => compareStrings(a, b))
+      .map(([name, value]) => (isPresent(value) ? { name, present_match: true } : { name, string_match: toStringMatcher(value) }));
+  }
+  return match;
+}
+
+function isPresent(match: IstioStringMatch): boolean {
+  return Object.keys(match).length === 0;
+}
+
+export function toStringMatcher(match: IstioStringMatch): Json {
+  if ('exact' in match && match.exact !== undefined) return { exact: match.exact };
+  if ('prefix' in match && match.prefix !== undefined) return { prefix: match.prefix };
+  if ('regex' in match && match.regex !== undefined) return { safe_regex: { regex: match.regex } };
+  throw new Error('an empty string match has no StringMatcher: it is a presence check');
+}
+
+/** A header condition; a negated value match treats a missing header as empty, as Istio does. */
+export function toHeaderMatcher(condition: HeaderCondition): Json {
+  const matcher: Json = { name: condition.name };
+  if (isPresent(condition.match)) matcher.present_match = true;
+  else matcher.string_match = toStringMatcher(condition.match);
+  if (condition.negated) {
+    matcher.invert_match = true;
+    if (!isPresent(condition.match)) matcher.treat_missing_header_as_empty = true;
+  }
+  return matcher;
+}
+
+function routeBody(planned: PlannedHttpRoute, entries: readonly MatchEntry[] | undefined, context: RouteContext): Json {
+  const route = planned.route;
+  const body: Json = {};
+  const perFilter: Json = {};
+  if (route?.redirect) {
+    body.redirect = toRedirect(route.redirect);
+  } else if (route?.directResponse) {
+    body.direct_response = {
+      status: route.directResponse.status,
+      ...(route.directResponse.body !== undefined ? { body: { inline_string: route.directResponse.body } } : {}),
+    };
+  } else {
+    if (!planned.destinations?.length) throw new Error(`${context.service.key}: route "${planned.name}" forwards nowhere`);
+    body.route = routeAction(planned, route, entries, context);
+    const fault = route?.fault ? toFault(route.fault) : undefined;
+    if (fault) perFilter[FAULT_FILTER] = { '@type': FAULT_TYPE, ...fault };
+  }
+  if (route?.cors) {
+    const cors = toCorsPolicy(route.cors);
+    if (cors) perFilter[CORS_FILTER] = cors;
+  }
+  if (route?.headers) Object.assign(body, headerChanges(route.headers));
+  if (Object.keys(perFilter).length > 0) body.typed_per_filter_config = sortedKeys(perFilter);
+  return body;
+}
+
+function routeAction(planned: PlannedHttpRoute, route: RouteSpec | undefined, entries: readonly MatchEntry[] | undefined, context: RouteContext): Json {
+  const destinations = planned.destinations!;
+  const action: Json = {};
+  if (destinations.length === 1) {
+    action.cluster = clusterFor(context, destinations[0]!);
+  } else {
+    action.weighted_clusters = {
+      clusters: destinations.map((destination) => ({ name: clusterFor(context, destination), weight: destination.weight ?? 0 })),
+    };
+  }
+  if (route?.rewrite) {
+    const rewrite = toIstioRewrite(route.rewrite, entries);
+    if (rewrite?.uri !== undefined) action.prefix_rewrite = rewrite.uri;
+    if (rewrite?.uriRegexRewrite) action.regex_rewrite = { pattern: { regex: rewrite.uriRegexRewrite.match }, substitution: rewrite.uriRegexRewrite.rewrite };
+    if (rewrite?.authority !== undefined) action.host_rewrite_literal = rewrite.authority;
+  }
+  action.timeout = route?.timeout !== undefined ? durationOf(route.timeout) : '0s';
+  const retry = retryPolicy(route?.retries);
+  if (retry) action.retry_policy = retry;
+  if (route?.mirror) {
+    const mirror = route.mirror;
+    const node = mirror.service === undefined ? context.service : resolveDestination(context.model, mirror.service, context.service);
+    action.request_mirror_policies = [
+      {
+        cluster: clusterFor(context, { node, ...(mirror.version !== undefined ? { version: mirror.version } : {}) }),
+        runtime_fraction: { default_value: fractionalPercent(mirror.percent) },
+      },
+    ];
+  }
+  const hash = hashPolicy(destinations[0]!.node);
+  if (hash) action.hash_policy = [hash];
+  return action;
+}
+
+function durationOf(text: string): string {
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new Error(`duration "${text}" reached the compiler; validation should have refused it`);
+  return seconds(ms);
+}
+
+/**
+ * `attempts: 0` switches retries off; no `retries` is Istio's default policy. Status codes in `on`
+ * ("503") are retriable status codes.
+ */
+export function retryPolicy(retries: RouteSpec['retries']): Json | undefined {
+  if (retries === undefined) {
+    return { retry_on: DEFAULT_RETRY_ON, num_retries: DEFAULT_RETRY_ATTEMPTS, retriable_status_codes: [503], retry_host_predicate: [PREVIOUS_HOSTS], host_selection_retry_max_attempts: 5 };
+  }
+  if (retries.attempts <= 0) return undefined;
+  const on = retries.on ?? DEFAULT_RETRY_ON.split(',');
+  const codes = on.filter((condition) => /^[0-9]{3}$/.test(condition)).map(Number);
+  const conditions = on.filter((condition) => !/^[0-9]{3}$/.test(condition));
+  if (codes.length > 0 && !conditions.includes('retriable-status-codes')) conditions.push('retriable-status-codes');
+  return {
+    retry_on: conditions.join(','),
+    num_retries: retries.attempts,
+    ...(retries.perTryTimeout !== undefined ? { per_try_timeout: durationOf(retries.perTryTimeout) } : {}),
+    ...(codes.length > 0 ? { retriable_status_codes: codes } : {}),
+    retry_host_predicate: [PREVIOUS_HOSTS],
+    host_selection_retry_max_attempts: 5,
+  };
+}
+
+function toRedirect(redirect: NonNullable<RouteSpec['redirect']>): Json {
+  return {
+    ...(redirect.scheme !== undefined ? { scheme_redirect: redirect.scheme } : {}),
+    ...(redirect.authority !== undefined ? { host_redirect: redirect.authority } : {}),
+    ...(redirect.port !== undefined ? { port_redirect: redirect.port } : {}),
+    ...(redirect.uri !== undefined ? { path_redirect: redirect.uri } : {}),
+    response_code: REDIRECT_CODE[redirect.status] ?? 'MOVED_PERMANENTLY',
+  };
+}
+
+export function toFault(fault: NonNullable<RouteSpec['fault']>): Json | undefined {
+  const out: Json = {};
+  if (fault.delay) out.delay = { fixed_delay: durationOf(fault.delay.duration), percentage: fractionalPercent(fault.delay.percent) };
+  if (fault.abort) out.abort = { http_status: fault.abort.status, percentage: fractionalPercent(fault.abort.percent) };
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** As the Istio target: a "present" origin allows any, an "absent" one none; no origin left, no policy. */
+export function toCorsPolicy(cors: NonNullable<RouteSpec['cors']>): Json | undefined {
+  const origins: Json[] = [];
+  for (const origin of cors.allowOrigins) {
+    const condition = normalizeValueMatch(origin);
+    if (condition.kind === 'absent' || condition.kind === 'malformed') continue;
+    if (condition.kind === 'present') {
+      origins.push({ safe_regex: { regex: '.*' } });
+      continue;
+    }
+    const { kind, value } = condition as { kind: 'exact' | 'prefix' | 'regex'; value: string };
+    origins.push(kind === 'regex' ? { safe_regex: { regex: value } } : { [kind]: value });
+  }
+  if (origins.length === 0) return undefined;
+  const maxAgeMs = cors.maxAge !== undefined ? parseDuration(cors.maxAge) : undefined;
+  return {
+    '@type': CORS_POLICY_TYPE,
+    allow_origin_string_match: origins,
+    ...(cors.allowMethods?.length ? { allow_methods: cors.allowMethods.join(',') } : {}),
+    ...(cors.allowHeaders?.length ? { allow_headers: cors.allowHeaders.join(',') } : {}),
+    ...(cors.exposeHeaders?.length ? { expose_headers: cors.exposeHeaders.join(',') } : {}),
+    ...(maxAgeMs !== undefined ? { max_age: String(Math.floor(maxAgeMs / 1000)) } : {}),
+    ...(cors.allowCredentials !== undefined ? { allow_credentials: cors.allowCredentials } : {}),
+  };
+}
+
+function headerChanges(headers: NonNullable<RouteSpec['headers']>): Json {
+  const out: Json = {};
+  const side = (changes: NonNullable<NonNullable<RouteSpec['headers']>['request']> | undefined, prefix: 'request' | 'response') => {
+    if (!changes) return;
+    const toAdd = [
+      ...sortedEntries(changes.set).map(([key, value]) => ({ header: { key, value }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' })),
+      ...sortedEntries(changes.add).map(([key, value]) => ({ header: { key, value }, append_action: 'APPEND_IF_EXISTS_OR_ADD' })),
+    ];
+    if (toAdd.length > 0) out[`${prefix}_headers_to_add`] = toAdd;
+    if (changes.remove?.length) out[`${prefix}_headers_to_remove`] = [...changes.remove];
+  };
+  side(headers.request, 'request');
+  side(headers.response, 'response');
+  return out;
+}
+
+function sortedEntries(record: Record<string, string> | undefined): [string, string][] {
+  return Object.entries(record ?? {}).sort(([a], [b]) => compareStrings(a, b));
+}
+
+function sortedKeys(record: Json): Json {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => compareStrings(a, b)));
+}
+
+/** The destination's consistent hash, as a route hash policy (the cluster carries RING_HASH). */
+export function hashPolicy(node: Destination): Json | undefined {
+  const balancer = node.resource.spec.resilience?.loadBalancer;
+  if (balancer === undefined || typeof balancer === 'string') return undefined;
+  const hash = balancer.consistentHash;
+  if (hash.header !== undefined) return { header: { header_name: hash.header.toLowerCase() } };
+  if (hash.cookie !== undefined) {
+    const ttl = hash.cookie.ttl !== undefined ? parseDuration(hash.cookie.ttl) : undefined;
+    return { cookie: { name: hash.cookie.name, ...(ttl !== undefined ? { ttl: seconds(ttl) } : {}), ...(hash.cookie.path !== undefined ? { path: hash.cookie.path } : {}) } };
+  }
+  if (hash.sourceIp) return { connection_properties: { source_ip: true } };
+  if (hash.queryParameter !== undefined) return { query_parameter: { name: hash.queryParameter } };
+  return undefined;
+}

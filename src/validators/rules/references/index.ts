@@ -8,6 +8,7 @@ import unresolvedJwtProvider from './MESH204-unresolved-jwt-provider.js';
 import unresolvedGateway from './MESH205-unresolved-gateway.js';
 import unservedExposedHost from './MESH206-unserved-exposed-host.js';
 import redundantDependency from './MESH207-redundant-dependency.js';
+import unresolvedProxyPortName from './MESH208-unresolved-proxy-port-name.js';
 import duplicateName from './MESH220-duplicate-name.js';
 import duplicateMesh from './MESH221-duplicate-mesh.js';
 import duplicatePort from './MESH222-duplicate-port.js';
@@ -19,6 +20,10 @@ import overlappingExposure from './MESH227-overlapping-exposure.js';
 import overlappingServiceSelectors from './MESH230-overlapping-service-selectors.js';
 import externalResolutionMismatch from './MESH231-external-resolution-mismatch.js';
 import gatewayPortConflict from './MESH232-gateway-port-conflict.js';
+import proxyPortConflict from './MESH233-proxy-port-conflict.js';
+import applicationPortConflict from './MESH234-application-port-conflict.js';
+import outboundTcpPortConflict from './MESH235-outbound-tcp-port-conflict.js';
+import invalidProxyAddress from './MESH236-invalid-proxy-address.js';
 import compiledNameTooLong from './MESH240-compiled-name-too-long.js';
 import compiledNameCollision from './MESH241-compiled-name-collision.js';
 import invalidVersionName from './MESH242-invalid-version-name.js';
@@ -28,4 +33,5 @@ export const REFERENCES_RULES: readonly Rule[] = [
   redundantDependency, duplicateName, duplicateMesh, duplicatePort, duplicateVersionLabels, overlappingVersionLabels, duplicateRouteName,
   duplicateExternalHost, overlappingExposure, overlappingServiceSelectors, externalResolutionMismatch, gatewayPortConflict,
   compiledNameTooLong, compiledNameCollision, invalidVersionName,
+  unresolvedProxyPortName, proxyPortConflict, applicationPortConflict, outboundTcpPortConflict, invalidProxyAddress,
 ];

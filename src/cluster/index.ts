@@ -1,0 +1,54 @@
+// src/cluster/: meshctl's only contact with Kubernetes. kubeconfig → client → discovery and live
+// state → change plan (diff) → apply with ApplySet pruning.
+import type { KubernetesObject } from '../output/manifest.js';
+import { DEFAULT_APPLYSET_NAMESPACE, defaultApplySetName, parseApplySetRef } from './applyset.js';
+import { KubeClient } from './client.js';
+import { loadKubeConfig } from './kubeconfig.js';
+import { planChanges, type ChangePlan } from './plan.js';
+
+export interface ClusterOptions {
+  kubeconfig?: string;
+  context?: string;
+  /** `--applyset`; default `istio-system/meshctl-<mesh name>`. */
+  applyset?: string;
+  /** metadata.name of the Mesh document, for the default ApplySet name. */
+  meshName?: string;
+  requestTimeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Connects and plans: the diff of the compiled objects against the cluster. Close `plan.client` after use. */
+export async function planMeshChanges(objects: readonly KubernetesObject[], options: ClusterOptions = {}): Promise<ChangePlan> {
+  const applyset = parseApplySetRef(options.applyset ?? `${DEFAULT_APPLYSET_NAMESPACE}/${defaultApplySetName(options.meshName)}`);
+  const target = loadKubeConfig({ kubeconfig: options.kubeconfig, context: options.context, env: options.env });
+  const client = new KubeClient(target, { timeoutMs: options.requestTimeoutMs });
+  try {
+    return await planChanges(client, objects, { applyset });
+  } catch (error) {
+    client.close();
+    throw error;
+  }
+}
+
+export * from './applyset.js';
+export { applyPlan, type ApplyOptions, type ApplyResult, type ApplyEvent, type AppliedObject, type AppliedAction } from './apply.js';
+export { KubeClient, type ClientOptions } from './client.js';
+export { appliesUnchanged } from './compare.js';
+export { Discovery, unservedMessage, type ResourceInfo } from './discovery.js';
+export { ClusterError, type ClusterErrorKind, type FieldConflict } from './errors.js';
+export { loadKubeConfig, type ClusterTarget, type KubeConfigOptions } from './kubeconfig.js';
+export { maskSecretPair, normalizeObject } from './normalize.js';
+export { planChanges, type ChangePlan, type PlannedObject, type PruneCandidate, type PlanOptions } from './plan.js';
+export {
+  changeToJson,
+  objectLabel,
+  renderChange,
+  renderChanges,
+  summaryLine,
+  unifiedDiff,
+  type ChangeJson,
+  type ChangeSummary,
+  type ObjectChange,
+} from './render.js';
+export { meshctlVersion, sourceCommit } from './source.js';
+export { parseConflicts, parseFieldErrors, parseStatus, type ApiStatus } from './status.js';

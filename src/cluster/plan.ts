@@ -1,0 +1,308 @@
+// The change set: what applying the compiled objects would create, change and prune. Live state
+// comes from one LIST per kind and namespace; a server-side dry run (field manager meshctl) is
+// asked only for objects that are new or may differ (compare.ts), with bounded concurrency.
+import { compareObjects, type KubernetesObject } from '../output/manifest.js';
+import {
+  APPLYSET_PART_OF_LABEL,
+  FIELD_MANAGER,
+  MANAGED_BY_LABEL,
+  TOOL_NAME,
+  applySetId,
+  formatGroupKind,
+  parseGroupKind,
+  readParent,
+  withMembership,
+  type ApplySetParentRef,
+  type ParentState,
+} from './applyset.js';
+import type { KubeClient } from './client.js';
+import { appliesUnchanged } from './compare.js';
+import { Discovery, resourcePath, type ResourceInfo } from './discovery.js';
+import { ClusterError, type FieldConflict } from './errors.js';
+import { deepEqual, normalizeObject } from './normalize.js';
+import { objectLabel, summarize, type ChangeSummary, type ObjectChange } from './render.js';
+
+export interface PlanOptions {
+  applyset: ApplySetParentRef;
+}
+
+export interface PlannedObject {
+  /** As it will be sent: the compiled object with the ApplySet membership label. */
+  desired: KubernetesObject;
+  info: ResourceInfo;
+  live?: KubernetesObject;
+  action: 'create' | 'change' | 'unchanged';
+  /** The dry-run result (create, change). */
+  after?: KubernetesObject;
+  /** Fields another manager owns that this apply would change. */
+  conflicts: FieldConflict[];
+  /** The namespace is created by this same apply, so the server could not dry-run the object. */
+  dryRunSkipped: boolean;
+}
+
+export interface PruneCandidate {
+  info: ResourceInfo;
+  live: KubernetesObject;
+}
+
+export interface ChangePlan {
+  client: KubeClient;
+  parentRef: ApplySetParentRef;
+  applysetId: string;
+  parentLive?: KubernetesObject;
+  /** The set as the parent last recorded it (empty for a new set). */
+  previous: ParentState;
+  objects: PlannedObject[];
+  prune: PruneCandidate[];
+  /** Namespaces that exist in the cluster now. */
+  existingNamespaces: Set<string>;
+  /** Live members of the set before this apply (for the mass-prune guard). */
+  currentMemberCount: number;
+  changes: ObjectChange[];
+  unchanged: number;
+  summary: ChangeSummary;
+  /** Per-object problems found while planning (422 from a dry run, objects of another owner). */
+  errors: ClusterError[];
+  /** Objects that belong to someone else and were left out. */
+  skipped: string[];
+}
+
+function isTerminating(object: KubernetesObject): boolean {
+  return (object.metadata as { deletionTimestamp?: string }).deletionTimestamp !== undefined;
+}
+
+export function objectKey(group: string, kind: string, namespace: string | undefined, name: string): string {
+  return `${group}|${kind}|${namespace ?? ''}|${name}`;
+}
+
+function keyOf(object: KubernetesObject, info: ResourceInfo): string {
+  return objectKey(info.group, info.kind, info.namespaced ? object.metadata.namespace : undefined, object.metadata.name);
+}
+
+interface ObjectList {
+  items?: KubernetesObject[];
+  metadata?: { continue?: string };
+}
+
+async function listAll(client: KubeClient, info: ResourceInfo, namespace: string | undefined, labelSelector?: string): Promise<KubernetesObject[]> {
+  const items: KubernetesObject[] = [];
+  let token: string | undefined;
+  do {
+    const response = await client.request('GET', resourcePath(info, namespace), {
+      query: { labelSelector, limit: '500', continue: token },
+    });
+    const list = JSON.parse(response.body) as ObjectList;
+    // Items of built-in lists carry no apiVersion and kind.
+    for (const item of list.items ?? []) items.push({ ...item, apiVersion: info.apiVersion, kind: info.kind });
+    token = list.metadata?.continue || undefined;
+  } while (token);
+  return items;
+}
+
+export function applyQuery(options: { dryRun: boolean; force: boolean }): Record<string, string | undefined> {
+  return {
+    fieldManager: FIELD_MANAGER,
+    force: options.force ? 'true' : undefined,
+    dryRun: options.dryRun ? 'All' : undefined,
+    fieldValidation: 'Strict',
+  };
+}
+
+/** Server-side apply of one object; the server's answer. */
+export async function serverSideApply(
+  client: KubeClient,
+  info: ResourceInfo,
+  object: KubernetesObject,
+  options: { dryRun: boolean; force: boolean },
+): Promise<KubernetesObject> {
+  const response = await client.request('PATCH', resourcePath(info, object.metadata.namespace, object.metadata.name), {
+    query: applyQuery(options),
+    // JSON is YAML: the apply-patch content type takes either.
+    body: JSON.stringify(object),
+    contentType: 'application/apply-patch+yaml',
+    subject: objectLabel({ kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name }),
+  });
+  return JSON.parse(response.body) as KubernetesObject;
+}
+
+/** An existing object meshctl must not take over: another ApplySet's member, or another tool's. */
+function foreignOwner(live: KubernetesObject, id: string): string | undefined {
+  const partOf = live.metadata.labels?.[APPLYSET_PART_OF_LABEL];
+  if (partOf !== undefined && partOf !== id) return `belongs to another ApplySet (${partOf})`;
+  const managedBy = live.metadata.labels?.[MANAGED_BY_LABEL];
+  if (managedBy !== undefined && managedBy !== TOOL_NAME) return `is managed by "${managedBy}"`;
+  return undefined;
+}
+
+export async function planChanges(client: KubeClient, compiled: readonly KubernetesObject[], options: PlanOptions): Promise<ChangePlan> {
+  const discovery = new Discovery(client);
+  const parentRef = options.applyset;
+  const id = applySetId({ name: parentRef.name, namespace: parentRef.namespace, kind: parentRef.kind, group: '' });
+  const sorted = [...compiled].sort(compareObjects);
+
+  // Discovery first: a missing CRD is one clear error before anything else is asked.
+  const infos = await Promise.all(sorted.map((object) => discovery.resolve(object.apiVersion, object.kind)));
+  const parentInfo = await discovery.resolve('v1', parentRef.kind);
+
+  const parentResponse = await client.request('GET', resourcePath(parentInfo, parentRef.namespace, parentRef.name), { accept: [404] });
+  const parentLive = parentResponse.status === 404 ? undefined : ({ ...JSON.parse(parentResponse.body), apiVersion: 'v1', kind: parentRef.kind } as KubernetesObject);
+  const previous: ParentState = parentLive ? readParent(parentLive, parentRef, id) : { groupKinds: [], namespaces: [parentRef.namespace] };
+
+  // What to LIST: every kind and namespace the mesh writes to, whole (an object someone else
+  // created there must be seen before it is taken over), and every kind and namespace the set had,
+  // by its membership label (prune candidates).
+  const selector = `${APPLYSET_PART_OF_LABEL}=${id}`;
+  const lists = new Map<string, { info: ResourceInfo; namespace?: string; labelSelector?: string }>();
+  const listKey = (info: ResourceInfo, namespace: string | undefined) => `${info.apiVersion}|${info.resource}|${namespace ?? ''}`;
+  sorted.forEach((object, index) => {
+    const info = infos[index]!;
+    const namespace = info.namespaced ? object.metadata.namespace : undefined;
+    lists.set(listKey(info, namespace), { info, namespace });
+  });
+  const namespaceInfo = await discovery.resolve('v1', 'Namespace');
+  lists.set(listKey(namespaceInfo, undefined), { info: namespaceInfo });
+  for (const text of previous.groupKinds) {
+    const { group, kind } = parseGroupKind(text);
+    const info = await discovery.resolveGroupKind(group, kind);
+    if (!info) continue; // the kind is gone from the cluster, and its objects with it
+    for (const namespace of info.namespaced ? previous.namespaces : [undefined]) {
+      const key = listKey(info, namespace);
+      if (!lists.has(key)) lists.set(key, { info, namespace, labelSelector: selector });
+    }
+  }
+  const listed = await Promise.all([...lists.values()].map(async (task) => ({ task, items: await listAll(client, task.info, task.namespace, task.labelSelector) })));
+
+  const live = new Map<string, { info: ResourceInfo; object: KubernetesObject }>();
+  const existingNamespaces = new Set<string>();
+  for (const { task, items } of listed) {
+    for (const item of items) {
+      live.set(keyOf(item, task.info), { info: task.info, object: item });
+      if (task.info.group === '' && task.info.kind === 'Namespace') existingNamespaces.add(item.metadata.name);
+    }
+  }
+
+  const errors: ClusterError[] = [];
+  const skipped: string[] = [];
+  const objects: PlannedObject[] = [];
+  const desiredKeys = new Set<string>();
+  sorted.forEach((object, index) => {
+    const info = infos[index]!;
+    const key = keyOf(object, info);
+    desiredKeys.add(key);
+    const desired = withMembership(object, id);
+    const current = live.get(key)?.object;
+    if (current) {
+      const owner = foreignOwner(current, id);
+      if (owner) {
+        errors.push(new ClusterError(`${objectLabel({ kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name })} ${owner}; meshctl does not take it over`, 'refused'));
+        skipped.push(key);
+        return;
+      }
+    }
+    const unchanged = current !== undefined && !isTerminating(current) && appliesUnchanged(desired, current);
+    objects.push({ desired, info, live: current, action: unchanged ? 'unchanged' : current ? 'change' : 'create', conflicts: [], dryRunSkipped: false });
+  });
+
+  // Dry runs, for what may change. The client bounds the requests in flight.
+  await Promise.all(
+    objects.map(async (planned) => {
+      if (planned.action === 'unchanged') return;
+      const namespace = planned.info.namespaced ? planned.desired.metadata.namespace : undefined;
+      if (namespace && !existingNamespaces.has(namespace)) {
+        // The namespace is created by this apply: the server cannot dry-run into it yet.
+        planned.after = planned.desired;
+        planned.dryRunSkipped = true;
+        return;
+      }
+      try {
+        // Without force first, so that conflicts are known (and reported) even when they will be taken over.
+        planned.after = await serverSideApply(client, planned.info, planned.desired, { dryRun: true, force: false });
+      } catch (error) {
+        if (!(error instanceof ClusterError) || error.fatal || error.kind === 'forbidden') throw error;
+        if (error.kind === 'conflict' && error.conflicts.length > 0) {
+          planned.conflicts = [...error.conflicts];
+          try {
+            planned.after = await serverSideApply(client, planned.info, planned.desired, { dryRun: true, force: true });
+          } catch (retryError) {
+            if (!(retryError instanceof ClusterError) || retryError.fatal || retryError.kind === 'forbidden') throw retryError;
+            errors.push(retryError);
+          }
+          return;
+        }
+        errors.push(error);
+      }
+    }),
+  );
+  for (const planned of objects) {
+    if (planned.action === 'change' && planned.after && planned.live && deepEqual(normalizeObject(planned.after), normalizeObject(planned.live))) {
+      planned.action = 'unchanged';
+    }
+  }
+
+  // Prune candidates: members of this set that the mesh no longer produces.
+  const prune: PruneCandidate[] = [];
+  let currentMemberCount = 0;
+  for (const [key, { info, object }] of live) {
+    if (object.metadata.labels?.[APPLYSET_PART_OF_LABEL] !== id) continue;
+    currentMemberCount++;
+    if (desiredKeys.has(key) || skipped.includes(key) || isTerminating(object)) continue;
+    const managedBy = object.metadata.labels?.[MANAGED_BY_LABEL];
+    if (managedBy !== undefined && managedBy !== TOOL_NAME) continue;
+    prune.push({ info, live: object });
+  }
+  prune.sort((a, b) => compareObjects(a.live, b.live));
+
+  const changes: ObjectChange[] = [];
+  for (const planned of objects) {
+    if (planned.action === 'unchanged' || !planned.after) continue;
+    changes.push({
+      action: planned.action,
+      apiVersion: planned.desired.apiVersion,
+      kind: planned.desired.kind,
+      namespace: planned.info.namespaced ? planned.desired.metadata.namespace : undefined,
+      name: planned.desired.metadata.name,
+      before: planned.live,
+      after: planned.after,
+      conflicts: planned.conflicts,
+    });
+  }
+  for (const candidate of prune) {
+    changes.push({
+      action: 'delete',
+      apiVersion: candidate.info.apiVersion,
+      kind: candidate.info.kind,
+      namespace: candidate.info.namespaced ? candidate.live.metadata.namespace : undefined,
+      name: candidate.live.metadata.name,
+      before: candidate.live,
+      conflicts: [],
+    });
+  }
+  const unchanged = objects.filter((planned) => planned.action === 'unchanged').length;
+  return {
+    client,
+    parentRef,
+    applysetId: id,
+    parentLive,
+    previous,
+    objects,
+    prune,
+    existingNamespaces,
+    currentMemberCount,
+    changes,
+    unchanged,
+    summary: summarize(changes, unchanged),
+    errors,
+    skipped,
+  };
+}
+
+/** The group-kinds and namespaces of the objects the mesh produces. */
+export function desiredSet(plan: ChangePlan): { groupKinds: string[]; namespaces: string[] } {
+  const groupKinds = new Set<string>();
+  const namespaces = new Set<string>([plan.parentRef.namespace]);
+  for (const planned of plan.objects) {
+    groupKinds.add(formatGroupKind(planned.info));
+    if (planned.info.namespaced && planned.desired.metadata.namespace) namespaces.add(planned.desired.metadata.namespace);
+  }
+  return { groupKinds: [...groupKinds], namespaces: [...namespaces] };
+}

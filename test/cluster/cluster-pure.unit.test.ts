@@ -1,0 +1,171 @@
+// The pure parts of src/cluster/: ApplySet id and annotations, Status parsing, normalisation and
+// masking, the "applies unchanged" shortcut, and the diff rendering.
+import { describe, expect, it } from 'vitest';
+import {
+  applySetId,
+  buildParent,
+  parseApplySetRef,
+  parseGroupKind,
+  readParent,
+  withMembership,
+} from '../../src/cluster/applyset.js';
+import { appliesUnchanged } from '../../src/cluster/compare.js';
+import { maskSecretPair, normalizeObject } from '../../src/cluster/normalize.js';
+import { renderChange, summaryLine, unifiedDiff, type ObjectChange } from '../../src/cluster/render.js';
+import { forbiddenReason, parseConflicts, parseFieldErrors, type ApiStatus } from '../../src/cluster/status.js';
+import type { KubernetesObject } from '../../src/output/manifest.js';
+
+describe('ApplySet', () => {
+  it('computes the id as kubectl does (value observed from kubectl 1.32 with KUBECTL_APPLYSET=true)', () => {
+    expect(applySetId({ name: 'meshctl-bookstore-k', namespace: 'istio-system', kind: 'Secret' })).toBe(
+      'applyset-tOgXunYlHVWhO7uP7bfH_dRIf4WWSYmveY9cqPpanyw-v1',
+    );
+    // The kind is part of the hash: a ConfigMap parent of the same name is another set.
+    expect(applySetId({ name: 'meshctl-bookstore-k', namespace: 'istio-system', kind: 'ConfigMap' })).not.toBe(
+      applySetId({ name: 'meshctl-bookstore-k', namespace: 'istio-system', kind: 'Secret' }),
+    );
+  });
+
+  it('parses --applyset references and refuses others', () => {
+    expect(parseApplySetRef('shop')).toEqual({ kind: 'Secret', resource: 'secrets', namespace: 'istio-system', name: 'shop' });
+    expect(parseApplySetRef('platform/shop')).toMatchObject({ kind: 'Secret', namespace: 'platform', name: 'shop' });
+    expect(parseApplySetRef('configmaps/platform/shop')).toMatchObject({ kind: 'ConfigMap', resource: 'configmaps' });
+    expect(() => parseApplySetRef('deployments/x/y')).toThrow('--applyset deployments/x/y: the parent must be a secret or a configmap, not "deployments"');
+    expect(() => parseApplySetRef('a/b/c/d')).toThrow(/expected NAME, NAMESPACE\/NAME/);
+    expect(() => parseApplySetRef('Bad_Name')).toThrow(/is not a valid object name/);
+  });
+
+  it('writes sorted kinds and namespaces beyond the parent\'s, and reads them back', () => {
+    const ref = parseApplySetRef('istio-system/meshctl-shop');
+    const id = applySetId({ ...ref });
+    const parent = buildParent(ref, id, {
+      groupKinds: ['VirtualService.networking.istio.io', 'Namespace', 'AuthorizationPolicy.security.istio.io', 'Namespace'],
+      namespaces: ['shop', 'istio-system', 'catalog'],
+      version: '0.1.0',
+      commit: 'abc-dirty',
+    });
+    expect(parent.metadata.annotations).toEqual({
+      'applyset.kubernetes.io/additional-namespaces': 'catalog,shop',
+      'applyset.kubernetes.io/contains-group-kinds': 'AuthorizationPolicy.security.istio.io,Namespace,VirtualService.networking.istio.io',
+      'applyset.kubernetes.io/tooling': 'meshctl/v0.1.0',
+      'meshctl.dev/version': '0.1.0',
+      'meshctl.dev/source-commit': 'abc-dirty',
+    });
+    expect(readParent(parent, ref, id)).toEqual({
+      groupKinds: ['AuthorizationPolicy.security.istio.io', 'Namespace', 'VirtualService.networking.istio.io'],
+      namespaces: ['istio-system', 'catalog', 'shop'],
+    });
+    const kubectlParent = { ...parent, metadata: { ...parent.metadata, annotations: { 'applyset.kubernetes.io/tooling': 'kubectl/v1.32.4' } } };
+    expect(() => readParent(kubectlParent, ref, id)).toThrow('is managed by "kubectl", not meshctl');
+    expect(parseGroupKind('VirtualService.networking.istio.io')).toEqual({ kind: 'VirtualService', group: 'networking.istio.io' });
+    expect(parseGroupKind('Namespace')).toEqual({ kind: 'Namespace', group: '' });
+  });
+});
+
+describe('API Status', () => {
+  it('reads field-manager conflicts from the causes, and from the message of older servers', () => {
+    const status: ApiStatus = {
+      kind: 'Status',
+      code: 409,
+      reason: 'Conflict',
+      message: 'Apply failed with 1 conflict: conflict with "other" using networking.istio.io/v1: .spec.hosts',
+      details: { causes: [{ reason: 'FieldManagerConflict', message: 'conflict with "other" using networking.istio.io/v1', field: '.spec.hosts' }] },
+    };
+    expect(parseConflicts(status)).toEqual([{ field: '.spec.hosts', manager: 'other' }]);
+    expect(parseConflicts({ kind: 'Status', message: 'Apply failed with 2 conflicts: conflicts with "helm" using v1:\n- .data.a\n- .data.b' })).toEqual([
+      { field: '.data.a', manager: 'helm' },
+      { field: '.data.b', manager: 'helm' },
+    ]);
+  });
+
+  it('lists a 422\'s field errors one per line, and cuts a 403 to the refusal', () => {
+    const invalid: ApiStatus = {
+      kind: 'Status',
+      details: { causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: "string": spec.http[0].route[0].weight in body must be of type integer: "string"', field: 'spec.http[0].route[0].weight' }] },
+    };
+    expect(parseFieldErrors(invalid)).toEqual(['spec.http[0].route[0].weight: Invalid value: "string": spec.http[0].route[0].weight in body must be of type integer: "string"']);
+    expect(forbiddenReason({ kind: 'Status', message: 'virtualservices.networking.istio.io is forbidden: User "bob" cannot list resource "virtualservices" in API group "networking.istio.io" in the namespace "shop"' }, '')).toBe(
+      'User "bob" cannot list resource "virtualservices" in API group "networking.istio.io" in the namespace "shop"',
+    );
+  });
+});
+
+const desired: KubernetesObject = withMembership(
+  {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name: 'reviews', namespace: 'shop', labels: { 'app.kubernetes.io/managed-by': 'meshctl' } },
+    spec: { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' }, weight: 90 }, { destination: { host: 'reviews', subset: 'v2' }, weight: 10 }] }] },
+  },
+  'applyset-x-v1',
+);
+
+function liveOf(object: KubernetesObject, fields: Record<string, unknown>): KubernetesObject {
+  return {
+    ...JSON.parse(JSON.stringify(object)),
+    metadata: {
+      ...object.metadata,
+      uid: 'u',
+      resourceVersion: '7',
+      generation: 2,
+      creationTimestamp: '2026-01-01T00:00:00Z',
+      managedFields: [{ manager: 'meshctl', operation: 'Apply', apiVersion: object.apiVersion, fieldsType: 'FieldsV1', fieldsV1: fields }],
+    },
+    status: {},
+  } as KubernetesObject;
+}
+
+const ownedFields = {
+  'f:metadata': { 'f:labels': { 'f:app.kubernetes.io/managed-by': {}, 'f:applyset.kubernetes.io/part-of': {} } },
+  'f:spec': { 'f:hosts': {}, 'f:http': {} },
+};
+
+describe('applies unchanged', () => {
+  it('is true only when every sent field has its live value and meshctl owns nothing it no longer sends', () => {
+    expect(appliesUnchanged(desired, liveOf(desired, ownedFields))).toBe(true);
+    const heavier = JSON.parse(JSON.stringify(desired)) as KubernetesObject & { spec: { http: { route: { weight: number }[] }[] } };
+    heavier.spec.http[0]!.route[0]!.weight = 80;
+    expect(appliesUnchanged(heavier, liveOf(desired, ownedFields))).toBe(false);
+    // meshctl used to send spec.gateways; the new object does not: apply would remove it.
+    expect(appliesUnchanged(desired, liveOf(desired, { ...ownedFields, 'f:spec': { ...ownedFields['f:spec'], 'f:gateways': {} } }))).toBe(false);
+    // A list is compared whole: an extra element in the live list is a change.
+    const longer = liveOf(desired, ownedFields) as KubernetesObject & { spec: { hosts: string[] } };
+    longer.spec.hosts = ['reviews', 'other'];
+    expect(appliesUnchanged(desired, longer)).toBe(false);
+    // Created by someone else: the first apply adds meshctl's entry.
+    const foreign = liveOf(desired, ownedFields);
+    (foreign.metadata as unknown as { managedFields: { manager: string }[] }).managedFields[0]!.manager = 'kubectl';
+    expect(appliesUnchanged(desired, foreign)).toBe(false);
+  });
+});
+
+describe('normalise and render', () => {
+  it('drops what the server owns, keeps the membership label unless asked, and masks Secret values', () => {
+    const normal = normalizeObject(liveOf(desired, ownedFields));
+    expect(Object.keys(normal.metadata)).toEqual(['name', 'namespace', 'labels']);
+    expect(normal.metadata.labels?.['applyset.kubernetes.io/part-of']).toBe('applyset-x-v1');
+    expect(normalizeObject(desired, { dropMembership: true }).metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'meshctl' });
+    expect('status' in normal).toBe(false);
+    const secret = (data: Record<string, string>): KubernetesObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data });
+    const [before, after] = maskSecretPair(secret({ same: 'YQ==', changed: 'Yg==' }), secret({ same: 'YQ==', changed: 'Yw==', added: 'ZA==' }));
+    expect(before?.data).toEqual({ same: '***', changed: '*** (before)' });
+    expect(after?.data).toEqual({ same: '***', changed: '*** (after)', added: '***' });
+  });
+
+  it('renders one header and a unified diff of exactly the changed lines', () => {
+    const live = liveOf(desired, ownedFields);
+    const after = JSON.parse(JSON.stringify(desired)) as KubernetesObject & { spec: { http: { route: { weight: number }[] }[] } };
+    after.spec.http[0]!.route[0]!.weight = 75;
+    after.spec.http[0]!.route[1]!.weight = 25;
+    const change: ObjectChange = { action: 'change', apiVersion: desired.apiVersion, kind: 'VirtualService', namespace: 'shop', name: 'reviews', before: live, after, conflicts: [] };
+    const body = unifiedDiff(change);
+    expect(body.split('\n').filter((line) => /^[-+]/.test(line))).toEqual(['-          weight: 90', '+          weight: 75', '-          weight: 10', '+          weight: 25']);
+    const text = renderChange({ ...change, conflicts: [{ field: '.spec.http', manager: 'other' }] }, false);
+    expect(text.split('\n')[0]).toBe('--- VirtualService shop/reviews (changed)');
+    expect(text.split('\n')[1]).toBe('    takes over .spec.http from "other"');
+    expect(renderChange(change, true)).toContain('\u001b[32m+          weight: 75');
+    expect(unifiedDiff(change)).toBe(body); // deterministic
+    expect(summaryLine({ created: 0, changed: 1, deleted: 0, unchanged: 3, conflicts: 0 })).toBe('0 created, 1 changed, 0 deleted, 3 unchanged');
+    expect(summaryLine({ created: 0, changed: 0, deleted: 0, unchanged: 3, conflicts: 0 })).toBe('no changes (3 objects up to date)');
+  });
+});

@@ -1,0 +1,122 @@
+// Failure recovery through a real Envoy compiled by meshctl: retries hide an upstream's first
+// failure (and do not when the route turns them off), a route timeout cuts a slow upstream off with
+// 504 at the configured time, and outlier detection ejects an always-failing instance so traffic
+// moves to the healthy one. All of it happens in the caller's sidecar; the callee's instances are
+// app servers reached in plain text (mtls: disabled).
+import { describe, expect, it } from 'vitest';
+import { meshDocument, outboundUrl, serviceDocument, sidecarPorts, sidecarSettings, type SidecarPorts, useMeshScenarios } from '../support/envoy-mesh.js';
+import { eventually, request, sendRequests, tally } from '../support/envoy-traffic.js';
+import type { Upstream } from '../support/envoy-upstreams.js';
+
+const scenario = useMeshScenarios('resilience');
+
+function caller(ports: SidecarPorts): object {
+  return serviceDocument('shop', 'web', { ports: [{ name: 'http', port: 8080, protocol: 'http' }], envoy: sidecarSettings(ports), dependsOn: ['reviews'] });
+}
+
+/** The callee: a service without versions whose instances are the given app servers. */
+function reviews(instances: readonly Upstream[], spec: Record<string, unknown>): object {
+  return serviceDocument('shop', 'reviews', {
+    ports: [{ name: 'http', port: 9080, protocol: 'http' }],
+    endpoints: instances.map((app) => ({ address: '127.0.0.1', ports: { http: app.port } })),
+    ...spec,
+  });
+}
+
+async function startCaller(spec: Record<string, unknown>, instances: readonly Upstream[]): Promise<string> {
+  const web = await sidecarPorts();
+  scenario().writeMesh([meshDocument({ mtls: 'disabled' }), caller(web), reviews(instances, spec)]);
+  await scenario().compile();
+  await scenario().startProxy({ namespace: 'shop', name: 'web' });
+  return outboundUrl(web);
+}
+
+describe('retries', () => {
+  it('a route with retries hides an upstream that fails the first attempt with 503; a route without them does not', async () => {
+    const flaky = await scenario().startApp('reviews', 'v1', { failFirstAttempts: 1 });
+    const url = await startCaller(
+      {
+        routes: [
+          { name: 'retried', match: { path: '/retried/' }, retries: { attempts: 2, perTryTimeout: '2s', on: ['5xx'] } },
+          { name: 'not-retried', match: { path: '/once/' }, retries: { attempts: 0 } },
+        ],
+      },
+      [flaky],
+    );
+
+    const retried = await sendRequests(url, { count: 20, concurrency: 4, path: '/retried/item', headers: { host: 'reviews' } });
+    expect(tally(retried, (reply) => reply.status)).toEqual({ 200: 20 });
+    // Each request: a failed first attempt, then one successful retry.
+    expect(flaky.requestCount).toBe(40);
+
+    flaky.reset();
+    const once = await sendRequests(url, { count: 20, concurrency: 4, path: '/once/item', headers: { host: 'reviews' } });
+    expect(tally(once, (reply) => reply.status)).toEqual({ 503: 20 });
+    expect(flaky.requestCount).toBe(20);
+  });
+});
+
+describe('timeout', () => {
+  it('answers 504 when a slow upstream exceeds the route timeout, at the configured time', async () => {
+    const slow = await scenario().startApp('reviews', 'v1', { delayMs: 3_000 });
+    const url = await startCaller(
+      {
+        routes: [
+          { name: 'quick', match: { path: '/quick/' }, timeout: '400ms', retries: { attempts: 0 } },
+          { name: 'patient', timeout: '5s', retries: { attempts: 0 } },
+        ],
+      },
+      [slow],
+    );
+
+    const replies = await sendRequests(url, { count: 4, concurrency: 4, path: '/quick/item', headers: { host: 'reviews' } });
+    for (const reply of replies) {
+      expect(reply.status).toBe(504);
+      // 400 ms, not the upstream's 3 s: the lower bound shows the timeout is not shorter than declared.
+      expect(reply.elapsedMs).toBeGreaterThanOrEqual(380);
+      expect(reply.elapsedMs).toBeLessThan(1_500);
+    }
+
+    // The same upstream, a little faster than the other route's timeout, is waited for.
+    slow.setBehaviour({ delayMs: 600 });
+    const patient = await request(url, { path: '/patient', headers: { host: 'reviews' } });
+    expect(patient.status).toBe(200);
+    expect(patient.elapsedMs).toBeGreaterThanOrEqual(580);
+  });
+});
+
+describe('outlier detection', () => {
+  it('ejects an always-failing instance after consecutive 5xx; traffic moves to the healthy one', async () => {
+    const healthy = await scenario().startApp('reviews', 'healthy');
+    const broken = await scenario().startApp('reviews', 'broken', { alwaysStatus: 500 });
+    const url = await startCaller(
+      {
+        routes: [{ name: 'default', retries: { attempts: 0 } }],
+        resilience: {
+          loadBalancer: 'round-robin',
+          outlierDetection: { consecutive5xx: 3, interval: '1s', baseEjectionTime: '60s', maxEjectionPercent: 50 },
+        },
+      },
+      [healthy, broken],
+    );
+    const caller = scenario().proxies()[0]!;
+
+    // Round robin over both instances: the broken one fails its share until it is ejected.
+    const warmup = await sendRequests(url, { count: 12, concurrency: 1, headers: { host: 'reviews' } });
+    const warmupStatuses = tally(warmup, (reply) => reply.status);
+    expect(warmupStatuses['500']).toBeGreaterThanOrEqual(3);
+    await eventually('the broken instance to be ejected', async () => {
+      const stats = await caller.stats('outlier_detection\\.ejections_active$');
+      const active = Object.values(stats).reduce((sum, value) => sum + value, 0);
+      return active === 1 ? active : undefined;
+    });
+    const failuresBeforeEjection = broken.requestCount;
+    // Three consecutive failures eject it; a request or two may already be on the way.
+    expect(failuresBeforeEjection).toBeGreaterThanOrEqual(3);
+    expect(failuresBeforeEjection).toBeLessThanOrEqual(5);
+
+    const after = await sendRequests(url, { count: 40, concurrency: 4, headers: { host: 'reviews' } });
+    expect(tally(after, (reply) => reply.upstream)).toEqual({ 'reviews-healthy': 40 });
+    expect(broken.requestCount).toBe(failuresBeforeEjection);
+  });
+});

@@ -3,6 +3,7 @@ import { MeshctlCommand } from '../cli/base-command.js';
 import { EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { shouldColor } from '../cli/color.js';
 import { writeFileAtomically } from '../cli/write-output.js';
+import type { ValidationResult } from '../validators/validate.js';
 
 export default class Validate extends MeshctlCommand {
   static override summary = 'Check mesh files: schema and semantic rules, with file:line:col diagnostics.';
@@ -14,6 +15,7 @@ ${EXIT_CODES_HELP}`;
     '<%= config.bin %> validate mesh/ --format sarif --output meshctl.sarif',
     '<%= config.bin %> validate mesh/ --format github --max-warnings 0',
     '<%= config.bin %> validate mesh/ --rule MESH503=off --rule shadowed-route=warning',
+    '<%= config.bin %> validate mesh/ --changed-since origin/main --format sarif -o meshctl.sarif',
     'cat service.yaml | <%= config.bin %> validate -',
   ];
   static override strict = false;
@@ -27,16 +29,29 @@ ${EXIT_CODES_HELP}`;
     rule: Flags.string({ summary: 'Set a rule\'s level: CODE=off|info|warning|error (code or rule name). Repeatable.', multiple: true, multipleNonGreedy: true }),
     'max-warnings': Flags.integer({ summary: 'Exit 1 when there are more warnings than this.', min: 0 }),
     color: Flags.boolean({ summary: 'Colour the stylish output (default: when stdout is a terminal and NO_COLOR is unset).', allowNo: true }),
+    'changed-since': Flags.string({
+      summary: 'Report only findings in files changed since this git ref: committed since the merge base with it, staged, unstaged or untracked. The whole mesh is still checked, so references resolve.',
+      helpValue: 'REF',
+    }),
   };
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Validate);
     const rules = await this.ruleLevels(flags.rule);
     const { validate } = await import('../validators/validate.js');
-    const result = validate(await this.loadMeshAt(argv as string[]), { rules });
+    const paths = argv as string[];
+    const changedSince = flags['changed-since'];
+    // The ref is checked before the mesh is read: a typo fails fast.
+    const changes = changedSince === undefined ? undefined : await this.changedFiles(changedSince, paths);
+    const loaded = await this.loadMeshAt(paths);
+    let result = validate(loaded, { rules });
+    let notShown: string | undefined;
+    if (changes) ({ result, notShown } = changes.restrict(result, [...loaded.sources.keys()]));
     const report = await render(flags.format, result, shouldColor(flags.color, process.env, Boolean(process.stdout.isTTY) && !flags.output), this.config.version);
     if (flags.output) await writeFileAtomically(flags.output, report);
     else process.stdout.write(report);
+    // Machine formats keep their own shape: the count of hidden findings goes to stderr for them.
+    if (notShown) (flags.format === 'stylish' && !flags.output ? process.stdout : process.stderr).write(notShown);
 
     if (result.fatal) this.exit(EXIT.failure);
     const tooManyWarnings = flags['max-warnings'] !== undefined && result.warningCount > flags['max-warnings'];
@@ -44,6 +59,18 @@ ${EXIT_CODES_HELP}`;
       process.stderr.write(`meshctl: ${result.warningCount} ${result.warningCount === 1 ? 'warning exceeds' : 'warnings exceed'} --max-warnings ${flags['max-warnings']}\n`);
     }
     if (result.errorCount > 0 || tooManyWarnings) this.exit(EXIT.findings);
+  }
+
+  /** What --changed-since keeps: findings in files changed since the ref; a git problem ends the run in one line. */
+  private async changedFiles(ref: string, paths: readonly string[]) {
+    const { changedFilesSince, repositoryDirectoryOf, restrictToChangedFiles, ChangedFilesError } = await import('../git/changed-files.js');
+    try {
+      const { files } = await changedFilesSince(ref, repositoryDirectoryOf(paths));
+      return { restrict: (result: ValidationResult, meshFiles: readonly string[]) => restrictToChangedFiles(result, meshFiles, files, ref) };
+    } catch (error) {
+      if (error instanceof ChangedFilesError) this.fail(error.message);
+      throw error;
+    }
   }
 }
 

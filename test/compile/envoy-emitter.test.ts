@@ -186,8 +186,55 @@ describe('sidecar bootstraps', () => {
     expect(v2.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address).toEqual({ address: 'reviews-v2.example.internal', port_value: 9080 });
   });
 
+  it("gives every cluster Istio's unlimited circuit-breaker thresholds, a declared breaker overriding field by field", () => {
+    const web = config(configs, 'shop/web.yaml');
+    const unlimited = 4294967295;
+    // Envoy's own default of 3 concurrent retries per cluster would turn retried requests into 503s.
+    expect(cluster(web, 'outbound|8080||web.shop.svc.cluster.local').circuit_breakers).toEqual({
+      thresholds: [{ max_connections: unlimited, max_pending_requests: unlimited, max_requests: unlimited, max_retries: unlimited, track_remaining: true }],
+    });
+    expect(cluster(web, 'inbound|8080||').circuit_breakers.thresholds[0].max_retries).toBe(unlimited);
+    expect(cluster(web, 'outbound|9080|v1|reviews.shop.svc.cluster.local').circuit_breakers).toEqual({
+      thresholds: [{ max_connections: 10, max_pending_requests: unlimited, max_requests: unlimited, max_retries: unlimited, track_remaining: true }],
+    });
+  });
+
   it('is deterministic', () => {
     expect(JSON.stringify(compileYaml(SHOP))).toBe(JSON.stringify(configs));
+  });
+});
+
+describe("the application's own ports", () => {
+  // feed's sidecar moved off its service port, where its application still listens; web's
+  // application listens on 7001, the port of one of its TCP dependencies.
+  const configs = compileYaml(`${HEADER}kind: Mesh
+metadata: {name: test}
+spec:
+  mtls: disabled
+---
+${HEADER}kind: Service
+metadata: {name: feed, namespace: shop}
+spec:
+  ports: [{name: stream, port: 7000, protocol: tcp}]
+  envoy: {inboundPorts: {stream: 17000}}
+---
+${HEADER}kind: Service
+metadata: {name: ledger, namespace: shop}
+spec:
+  ports: [{name: stream, port: 7001, protocol: tcp}]
+---
+${HEADER}kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  ports: [{name: http, port: 8080, targetPort: 7001, protocol: http}]
+  dependsOn: [feed, ledger]
+`);
+
+  it('get no outbound listener: the application already listens there', () => {
+    const feed = config(configs, 'shop/feed.yaml');
+    expect(feed.static_resources.listeners.map((l: Json) => [l.name, l.address.socket_address])).toEqual([['inbound_7000', { address: '0.0.0.0', port_value: 17000 }]]);
+    const web = config(configs, 'shop/web.yaml');
+    expect(web.static_resources.listeners.map((l: Json) => l.name)).toEqual(['inbound_8080', 'outbound_http', 'outbound_tcp_shop_feed_7000']);
   });
 });
 
@@ -246,7 +293,10 @@ describe('security', () => {
     const tcp = listener(api, 'inbound_7000');
     expect(tcp.listener_filters.map((f: Json) => f.name)).toEqual(['envoy.filters.listener.tls_inspector']);
     expect(tcp.filter_chains.map((c: Json) => c.filter_chain_match)).toEqual([{ transport_protocol: 'tls' }, { transport_protocol: 'raw_buffer' }]);
-    expect(tcp.filter_chains[0].transport_socket.typed_config.require_client_certificate).toBe(false);
+    const permissiveTls = tcp.filter_chains[0].transport_socket.typed_config;
+    expect(permissiveTls.require_client_certificate).toBe(false);
+    // A SAN matcher would make Envoy demand a client certificate whatever require_client_certificate says.
+    expect(permissiveTls.common_tls_context.validation_context).toEqual({ trusted_ca: { filename: '/certs/root-cert.pem' } });
     expect(tcp.filter_chains[1].transport_socket).toBeUndefined();
     expect(tcp.filter_chains[0].filters.map((f: Json) => f.name)).toEqual(['envoy.filters.network.rbac.allow', 'envoy.filters.network.tcp_proxy']);
   });
@@ -349,6 +399,91 @@ spec:
     expect(host.domains).toEqual(['shop.example.com', 'shop.example.com:8443']);
     expect(host.routes[0].match).toEqual({ prefix: '/shop' });
     expect(host.routes[0].route.cluster).toBe('outbound|8080||web.shop.svc.cluster.local');
+  });
+
+  it('merges listeners on one port: HTTP ones by Host into one connection manager, TLS ones into chains by SNI', () => {
+    const edge = config(
+      compileYaml(`${HEADER}kind: Mesh
+metadata: {name: test}
+spec: {}
+---
+${HEADER}kind: Gateway
+metadata: {name: edge, namespace: ingress}
+spec:
+  listeners:
+    - {name: shop, port: 8080, protocol: http, hosts: [shop.example.com]}
+    - {name: api, port: 8080, protocol: http, hosts: [api.example.com]}
+    - {name: shop-tls, port: 8443, protocol: https, hosts: [shop.example.com], tls: {mode: simple, credentialName: shop-cert}}
+    - {name: partners, port: 8443, protocol: https, hosts: ["*.partners.example.com"], tls: {mode: mutual, credentialName: partners-cert}}
+    - {name: db, port: 8443, protocol: tls, hosts: [db.example.com], tls: {mode: passthrough}}
+    - {name: admin, port: 9000, protocol: http, hosts: [admin.example.com]}
+---
+${HEADER}kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  ports: [{port: 8080, protocol: http}]
+  expose: [{gateway: ingress/edge, hosts: [shop.example.com, api.example.com, acme.partners.example.com]}]
+---
+${HEADER}kind: Service
+metadata: {name: db, namespace: shop}
+spec:
+  ports: [{port: 5432, protocol: tls}]
+  expose: [{gateway: ingress/edge, hosts: [db.example.com]}]
+`),
+      'ingress/edge.yaml',
+    );
+    const listeners = edge.static_resources.listeners;
+    expect(listeners.map((l: Json) => [l.name, l.address.socket_address.port_value])).toEqual([
+      ['gateway_port_8080', 8080],
+      ['gateway_port_8443', 8443],
+      // alone on its port: named after the Gateway listener, as before
+      ['gateway_admin_5', 9000],
+    ]);
+    const http = listeners[0];
+    expect(http.filter_chains).toHaveLength(1);
+    expect(hcm(http).route_config.virtual_hosts.map((v: Json) => v.domains)).toEqual([
+      ['api.example.com', 'api.example.com:8080'],
+      ['shop.example.com', 'shop.example.com:8080'],
+    ]);
+    const tls = listeners[1];
+    expect(tls.listener_filters.map((f: Json) => f.name)).toEqual(['envoy.filters.listener.tls_inspector']);
+    expect(tls.filter_chains.map((c: Json) => c.filter_chain_match)).toEqual([
+      { server_names: ['shop.example.com'] },
+      { server_names: ['*.partners.example.com'] },
+      { server_names: ['db.example.com'] },
+    ]);
+    const [shop, partners, db] = tls.filter_chains;
+    expect(shop.transport_socket.typed_config.common_tls_context.tls_certificates[0].certificate_chain.filename).toBe('/etc/meshctl/gateway-credentials/shop-cert/tls.crt');
+    expect(shop.transport_socket.typed_config.require_client_certificate).toBeUndefined();
+    expect(partners.transport_socket.typed_config.require_client_certificate).toBe(true);
+    expect(partners.filters[0].typed_config.route_config.virtual_hosts.map((v: Json) => v.name)).toEqual(['acme.partners.example.com']);
+    expect(db.transport_socket).toBeUndefined();
+    expect(db.filters[0].typed_config.cluster).toBe('outbound|5432||db.shop.svc.cluster.local');
+  });
+
+  it('gives a server name to the first TLS listener on the port that names it, and takes other SNI on one chain only', () => {
+    const edge = config(
+      compileYaml(`${HEADER}kind: Mesh
+metadata: {name: test}
+spec: {}
+---
+${HEADER}kind: Gateway
+metadata: {name: edge, namespace: ingress}
+spec:
+  listeners:
+    - {name: first, port: 8443, protocol: https, hosts: [a.example.com, b.example.com], tls: {mode: simple, credentialName: first}}
+    - {name: second, port: 8443, protocol: https, hosts: [b.example.com, c.example.com], tls: {mode: simple, credentialName: second}}
+    - {name: any, port: 8443, protocol: https, hosts: ["*"], tls: {mode: simple, credentialName: any}}
+    - {name: any-again, port: 8443, protocol: https, hosts: ["*"], tls: {mode: simple, credentialName: any-again}}
+`),
+      'ingress/edge.yaml',
+    );
+    const [merged] = edge.static_resources.listeners;
+    expect(merged.filter_chains.map((c: Json) => [c.filter_chain_match, c.transport_socket.typed_config.common_tls_context.tls_certificates[0].certificate_chain.filename])).toEqual([
+      [{ server_names: ['a.example.com', 'b.example.com'] }, '/etc/meshctl/gateway-credentials/first/tls.crt'],
+      [{ server_names: ['c.example.com'] }, '/etc/meshctl/gateway-credentials/second/tls.crt'],
+      [undefined, '/etc/meshctl/gateway-credentials/any/tls.crt'],
+    ]);
   });
 
   it('logs per the telemetry settings', () => {

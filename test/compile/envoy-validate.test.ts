@@ -91,9 +91,52 @@ async function compileForEnvoy(paths: string[]): Promise<EnvoyConfig[]> {
   return result.configs;
 }
 
+/**
+ * Gateway listeners that share a port, as MESH232 allows: two plain HTTP ones told apart by Host;
+ * terminated https (simple and mutual, one for any other SNI) and a tls passthrough told apart by SNI. Envoy refuses two
+ * listeners on one address, so each port must become one listener.
+ */
+const SHARED_GATEWAY_PORTS = `apiVersion: meshctl.dev/v1alpha1
+kind: Mesh
+metadata: {name: test}
+spec: {}
+---
+apiVersion: meshctl.dev/v1alpha1
+kind: Gateway
+metadata: {name: edge, namespace: ingress}
+spec:
+  listeners:
+    - {name: shop, port: 8080, protocol: http, hosts: [shop.example.com]}
+    - {name: api, port: 8080, protocol: http, hosts: [api.example.com]}
+    - {name: shop-tls, port: 8443, protocol: https, hosts: [shop.example.com], tls: {mode: simple, credentialName: shop-cert}}
+    - {name: partners, port: 8443, protocol: https, hosts: ["*.partners.example.com"], tls: {mode: mutual, credentialName: partners-cert}}
+    - {name: db, port: 8443, protocol: tls, hosts: [db.example.com], tls: {mode: passthrough}}
+    # Names another listener's host already has, and a catch-all: Envoy refuses two chains with one match.
+    - {name: www, port: 8443, protocol: https, hosts: [shop.example.com, www.example.com], tls: {mode: simple, credentialName: www-cert}}
+    - {name: fallback, port: 8443, protocol: https, hosts: ["*"], tls: {mode: simple, credentialName: fallback-cert}}
+---
+apiVersion: meshctl.dev/v1alpha1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  ports: [{port: 8080, protocol: http}]
+  expose: [{gateway: ingress/edge, hosts: [shop.example.com, api.example.com, acme.partners.example.com]}]
+---
+apiVersion: meshctl.dev/v1alpha1
+kind: Service
+metadata: {name: db, namespace: shop}
+spec:
+  ports: [{port: 5432, protocol: tls}]
+  expose: [{gateway: ingress/edge, hosts: [db.example.com]}]
+`;
+const sharedPortsDir = path.join(scratch, 'shared-gateway-ports');
+mkdirSync(sharedPortsDir, { recursive: true });
+writeFileSync(path.join(sharedPortsDir, 'mesh.yaml'), SHARED_GATEWAY_PORTS);
+
 const fixturesDir = path.join(repo, 'test', 'fixtures', 'valid');
 const meshes: [string, string[]][] = [
   ['examples/mesh', [path.join(repo, 'examples', 'mesh')]],
+  ['gateway listeners sharing ports', [sharedPortsDir]],
   ...readdirSync(fixturesDir)
     .filter((file) => /\.ya?ml$/.test(file))
     .sort()
@@ -115,5 +158,18 @@ describe('envoy --mode validate accepts every compiled configuration', () => {
     const broken: EnvoyConfig = { ...config!, bootstrap: { ...config!.bootstrap, static_resources: { clusters: [{ name: 'x', type: 'NO_SUCH_TYPE' }] } } };
     const [result] = await validateAll('broken', [broken]);
     expect(result!.ok).toBe(false);
+  }, 120_000);
+
+  it('refuses two listeners on one address (why gateway listeners sharing a port are merged)', async () => {
+    const [gateway] = (await compileForEnvoy([sharedPortsDir])).filter((config) => config.kind === 'gateway');
+    const resources = gateway!.bootstrap.static_resources as { listeners: Record<string, unknown>[]; clusters: unknown[] };
+    expect(resources.listeners.map((listener) => listener.name)).toEqual(['gateway_port_8080', 'gateway_port_8443']);
+    const duplicated: EnvoyConfig = {
+      ...gateway!,
+      bootstrap: { ...gateway!.bootstrap, static_resources: { ...resources, listeners: [...resources.listeners, { ...resources.listeners[0]!, name: 'second_on_8080' }] } },
+    };
+    const [result] = await validateAll('duplicate-address', [duplicated]);
+    expect(result!.ok).toBe(false);
+    expect(result!.output).toMatch(/duplicate address|address already in use/i);
   }, 120_000);
 });

@@ -27,7 +27,7 @@ describe('the example mesh', async () => {
     const allow = specOf(objects, 'AuthorizationPolicy', 'storefront', 'productpage-allow');
     expect(allow.action).toBe('ALLOW');
     expect(allow.rules).toEqual([
-      { from: [{ source: { principals: ['cluster.local/ns/istio-ingress/sa/bookstore-gateway'] } }], to: [{ operation: { ports: ['9080'] } }] },
+      { from: [{ source: { principals: ['cluster.local/ns/istio-ingress/sa/bookstore-gateway'] } }], to: [{ operation: { ports: ['8080'] } }] },
     ]);
   });
 
@@ -62,9 +62,10 @@ describe('the example mesh', async () => {
     const inventory = specOf(objects, 'AuthorizationPolicy', 'orders', 'inventory-allow');
     // The service's own selector, VMs included, selects the workloads.
     expect(inventory.selector).toEqual({ matchLabels: { app: 'inventory', system: 'warehouse' } });
+    // Istio matches the workload's port: the rules name service ports 7000 and 9102, whose targetPorts are 7001 and 9103.
     expect(inventory.rules.slice(1)).toEqual([
-      { from: [{ source: { ipBlocks: ['10.40.16.0/20'] } }], to: [{ operation: { ports: ['7000'] } }] },
-      { from: [{ source: { ipBlocks: ['10.40.1.10/32', '10.40.1.11/32'] } }], to: [{ operation: { ports: ['9102'] } }] },
+      { from: [{ source: { ipBlocks: ['10.40.16.0/20'] } }], to: [{ operation: { ports: ['7001'] } }] },
+      { from: [{ source: { ipBlocks: ['10.40.1.10/32', '10.40.1.11/32'] } }], to: [{ operation: { ports: ['9103'] } }] },
     ]);
   });
 

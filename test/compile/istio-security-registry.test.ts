@@ -83,9 +83,9 @@ describe('VM workloads', async () => {
       hosts: ['inventory.orders.svc.cluster.local'],
       location: 'MESH_INTERNAL',
       ports: [
-        { number: 8080, name: 'http-api', protocol: 'HTTP' },
-        { number: 7000, name: 'tcp-stock-feed', protocol: 'TCP' },
-        { number: 9102, name: 'http-metrics', protocol: 'HTTP' },
+        { number: 8080, name: 'http-api', protocol: 'HTTP', targetPort: 8081 },
+        { number: 7000, name: 'tcp-stock-feed', protocol: 'TCP', targetPort: 7001 },
+        { number: 9102, name: 'http-metrics', protocol: 'HTTP', targetPort: 9103 },
       ],
       resolution: 'STATIC',
       workloadSelector: { labels: { app: 'inventory', system: 'warehouse' } },

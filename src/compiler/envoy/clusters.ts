@@ -4,9 +4,10 @@
 // without a version is one cluster over every version's endpoints.
 //
 // Each cluster carries the destination's `resilience`: load balancer (default LEAST_REQUEST, as
-// Istio), circuit breakers, outlier detection, connect timeout (default 10s, Istio's); the mesh's
-// mTLS to in-mesh services whose port is not `disabled` (SNI and SAN as Istio's), TLS origination
-// to external services that ask for it, and HTTP/2 when the port speaks it.
+// Istio), circuit breakers (Istio's unlimited defaults where none are declared), outlier
+// detection, connect timeout (default 10s, Istio's); the mesh's mTLS to in-mesh services whose
+// port is not `disabled` (SNI and SAN as Istio's), TLS origination to external services that ask
+// for it, and HTTP/2 when the port speaks it.
 import { compareStrings } from '../../diagnostics/types.js';
 import { parseDuration } from '../../model/duration.js';
 import { effectiveMtlsMode } from '../../model/effective-policy.js';
@@ -113,8 +114,7 @@ export function upstreamCluster(name: string, endpoints: readonly UpstreamEndpoi
     ...(allIps ? {} : { dns_lookup_family: 'V4_PREFERRED' }),
     load_assignment: { cluster_name: name, endpoints: localityGroups(endpoints, resilience) },
   };
-  const thresholds = circuitBreakerThresholds(resilience);
-  if (thresholds) cluster.circuit_breakers = { thresholds: [thresholds] };
+  cluster.circuit_breakers = { thresholds: [circuitBreakerThresholds(resilience)] };
   const outlier = outlierDetection(resilience);
   if (outlier) cluster.outlier_detection = outlier;
   const minHealth = resilience?.outlierDetection?.minHealthPercent;
@@ -169,15 +169,23 @@ function localityGroups(endpoints: readonly UpstreamEndpoint[], resilience: Resi
   });
 }
 
-function circuitBreakerThresholds(resilience: ResilienceSpec | undefined): Json | undefined {
+/** Istio's thresholds for every cluster (pilot's getDefaultCircuitBreakerThresholds): no limit. */
+export const DEFAULT_CIRCUIT_BREAKER_LIMIT = 4294967295;
+
+/**
+ * Every cluster gets Istio's default thresholds, which a declared circuit breaker overrides field
+ * by field. Envoy's own defaults would cap concurrent retries at 3 per cluster, so a few requests
+ * in flight against a failing upstream would see 503s their route's retries were meant to hide.
+ */
+function circuitBreakerThresholds(resilience: ResilienceSpec | undefined): Json {
   const breaker = resilience?.circuitBreaker;
-  if (!breaker) return undefined;
-  const thresholds: Json = {};
-  if (breaker.maxConnections !== undefined) thresholds.max_connections = breaker.maxConnections;
-  if (breaker.maxPendingRequests !== undefined) thresholds.max_pending_requests = breaker.maxPendingRequests;
-  if (breaker.maxRequests !== undefined) thresholds.max_requests = breaker.maxRequests;
-  if (breaker.maxRetries !== undefined) thresholds.max_retries = breaker.maxRetries;
-  return Object.keys(thresholds).length > 0 ? thresholds : undefined;
+  return {
+    max_connections: breaker?.maxConnections ?? DEFAULT_CIRCUIT_BREAKER_LIMIT,
+    max_pending_requests: breaker?.maxPendingRequests ?? DEFAULT_CIRCUIT_BREAKER_LIMIT,
+    max_requests: breaker?.maxRequests ?? DEFAULT_CIRCUIT_BREAKER_LIMIT,
+    max_retries: breaker?.maxRetries ?? DEFAULT_CIRCUIT_BREAKER_LIMIT,
+    track_remaining: true,
+  };
 }
 
 /**

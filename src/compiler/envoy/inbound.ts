@@ -28,7 +28,7 @@ import { accessLogs, tracing, type EffectiveTelemetry } from './access-log.js';
 import { speaksHttp2, upstreamCluster, type ClusterSet } from './clusters.js';
 import { jwtFilter } from './jwt.js';
 import { rbacPolicies } from './rbac.js';
-import { LOCAL_APP_ADDRESS, type MeshProxySettings, type SidecarSettings } from './settings.js';
+import { LOCAL_APP_ADDRESS, localAppPort, type MeshProxySettings, type SidecarSettings } from './settings.js';
 import { meshDownstreamTls } from './tls.js';
 import {
   HCM_FILTER,
@@ -69,7 +69,7 @@ export function inboundListeners(context: InboundContext): Json[] {
 
 function inboundListener(context: InboundContext, port: ServicePortT, rateLimits: RateLimitPieces): Json {
   const { model, service, mesh, sidecar, clusters } = context;
-  const appPort = port.targetPort ?? port.port;
+  const appPort = localAppPort(port);
   const cluster = clusters.add(
     localAppClusterName(port),
     upstreamCluster(localAppClusterName(port), [{ address: LOCAL_APP_ADDRESS, port: appPort }], { loadBalancer: 'round-robin' }, { http2: speaksHttp2(port) }),

@@ -31,7 +31,7 @@ export interface OutboundContext {
   readonly clusters: ClusterSet;
   readonly telemetry: EffectiveTelemetry;
   readonly dependencies: readonly Destination[];
-  /** Ports this proxy already binds on 127.0.0.1 or every address; TCP listeners avoid them. */
+  /** Ports this proxy already binds on 127.0.0.1 or every address, and its application's ports; TCP listeners avoid them. */
   readonly takenPorts: Set<number>;
 }
 
@@ -138,8 +138,8 @@ function externalRoutes(context: OutboundContext, dependency: Destination, port:
 }
 
 function tcpListener(context: OutboundContext, dependency: Destination, port: ServicePortT): Json | undefined {
-  // Two dependencies on one TCP port, or a port this proxy already listens on, cannot share an
-  // address: the first keeps it (see docs/envoy.md).
+  // Two dependencies on one TCP port, or a port this proxy or its application already listens on,
+  // cannot share an address: the first keeps it (see docs/envoy.md).
   if (context.takenPorts.has(port.port)) return undefined;
   context.takenPorts.add(port.port);
   let destinations: readonly PlannedDestination[] = [{ node: dependency }];

@@ -126,6 +126,11 @@ export function inboundPortOf(service: ServiceNode, version: string | undefined,
   return versionLevel?.inboundPorts?.[name] ?? service.resource.spec.envoy?.inboundPorts?.[name] ?? port.port;
 }
 
+/** The port the application behind a sidecar listens on (127.0.0.1) for a service port. */
+export function localAppPort(port: ServicePortT): number {
+  return port.targetPort ?? port.port;
+}
+
 export interface GatewaySettings {
   readonly address: string;
   readonly adminPort: number;

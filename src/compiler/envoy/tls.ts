@@ -50,9 +50,12 @@ export function originationTls(sni: string, trustedCa: string, alpn?: readonly s
 }
 
 /**
- * The server side of the mesh's mTLS. `requireClientCertificate` is strict mode; in permissive
- * mode a client certificate is checked when one is sent. Peers must chain to the mesh CA and carry
- * a SPIFFE ID of the mesh's trust domain; which identities may do what is the RBAC filter's job.
+ * The server side of the mesh's mTLS. `requireClientCertificate` is strict mode: peers must chain
+ * to the mesh CA and carry a SPIFFE ID of the mesh's trust domain. In permissive mode a client
+ * certificate that is sent must still chain to the mesh CA, but there is no SAN matcher: Envoy
+ * demands a client certificate whenever SAN matchers are configured, whatever
+ * `require_client_certificate` says, which would refuse TLS clients without one. Which identities
+ * may do what is the RBAC filter's job.
  */
 export function meshDownstreamTls(certificates: Certificates, trustDomain: string, requireClientCertificate: boolean, alpn?: readonly string[]): Json {
   return {
@@ -64,7 +67,7 @@ export function meshDownstreamTls(certificates: Certificates, trustDomain: strin
         tls_certificates: [identity(certificates)],
         validation_context: {
           trusted_ca: { filename: certificates.trustedCa },
-          match_typed_subject_alt_names: [{ san_type: 'URI', matcher: { prefix: `spiffe://${trustDomain}/` } }],
+          ...(requireClientCertificate ? { match_typed_subject_alt_names: [{ san_type: 'URI', matcher: { prefix: `spiffe://${trustDomain}/` } }] } : {}),
         },
         ...(alpn && alpn.length > 0 ? { alpn_protocols: [...alpn] } : {}),
       },

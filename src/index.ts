@@ -19,3 +19,52 @@ export { compileEnvoy, EnvoyCompileError, type EnvoyConfig, type EnvoyCompileOpt
 export { envoyConfigToYaml, envoyConfigsToYamlStream, envoyConfigsToJson } from './compiler/envoy/render.js';
 export { compileIstio } from './compiler/istio/index.js';
 export { toYamlStream, toJsonList, type KubernetesObject } from './output/manifest.js';
+export {
+  buildServiceGraph,
+  diffServiceGraphs,
+  focusGraph,
+  renderMermaid,
+  renderDot,
+  renderGraphJson,
+  EMPTY_GRAPH,
+  type ServiceGraph,
+  type GraphNode,
+  type GraphEdge,
+  type ChangeStatus,
+} from './graph/index.js';
+export {
+  planMeshChanges,
+  applyPlan,
+  planChanges,
+  loadKubeConfig,
+  KubeClient,
+  ClusterError,
+  applySetId,
+  parseApplySetRef,
+  renderChanges,
+  changeToJson,
+  type ClusterOptions,
+  type ChangePlan,
+  type ApplyOptions,
+  type ApplyResult,
+  type ObjectChange,
+  type ClusterTarget,
+} from './cluster/index.js';
+export { readMeshRevisions, type MeshRevisions, type MeshRevision, type ReadMeshRevisionsOptions } from './git/mesh-revisions.js';
+export { GitReadError } from './git/repository.js';
+export {
+  prepareReviewSide,
+  reviewMesh,
+  matchesFailOn,
+  renderReviewMarkdown,
+  renderReviewJson,
+  renderReviewStylish,
+  FAIL_ON,
+  type ReviewSide,
+  type MeshReview,
+  type FailOn,
+  type EntityChange,
+  type BehaviourChange,
+  type AccessChange,
+  type ObjectChange as ReviewObjectChange,
+} from './review/index.js';

@@ -1,0 +1,84 @@
+import { Args, Flags } from '@oclif/core';
+import { MeshctlCommand } from '../cli/base-command.js';
+import { EXIT } from '../cli/exit-codes.js';
+import { shouldColor } from '../cli/color.js';
+
+export default class Review extends MeshctlCommand {
+  static override summary = 'Review the change in a mesh\'s behaviour between two git revisions.';
+  static override description = `Reads the mesh at --base and at --head from git's object database (never touching the working tree or the index; without --head, the working tree is the head, uncommitted edits and untracked files included), validates and compiles both, and reports what changes: traffic shares per route, A/B cohort routes, routes added, removed or reordered, timeouts, retries, faults, rate limits, load balancing and circuit breaking; access changes, each widened or narrowed; validation findings the head introduces; and the compiled objects that differ, with their YAML diffs.
+
+PATHS are files or directories relative to the current directory, as for "meshctl validate" (default: the current directory). A path missing at one revision is an empty mesh there.
+
+--fail-on sets the exit code for CI gates:
+  widened-access  any access change classified widened
+  risky           widened access, new errors, a destination's share of a route rising by more than 25 points, retries or a timeout removed, fault injection introduced, circuit breaking or outlier detection removed, a route no longer reached, or a service removed
+  any             any change at all
+
+EXIT CODES
+  0  reviewed; --fail-on not given or not met
+  1  reviewed, and the --fail-on condition is met (the review is still written)
+  2  usage error, not a git repository, a revision not found, or internal error`;
+  static override examples = [
+    '<%= config.bin %> review --base origin/main',
+    '<%= config.bin %> review --base origin/main mesh/ --format markdown -o review.md',
+    '<%= config.bin %> review --base v1.4.0 --head HEAD --format json',
+    '<%= config.bin %> review --base origin/main --fail-on widened-access',
+  ];
+  static override strict = false;
+  static override args = {
+    paths: Args.string({ description: 'files or directories of the mesh, relative to the current directory', required: false }),
+  };
+  static override flags = {
+    base: Flags.string({ summary: 'The revision to compare against: a branch, tag or commit (e.g. origin/main).', required: true }),
+    head: Flags.string({ summary: 'The revision under review; default: the working tree.' }),
+    format: Flags.string({ char: 'f', summary: 'Output format.', options: ['stylish', 'markdown', 'json'], default: 'stylish' }),
+    output: Flags.string({ char: 'o', summary: 'Write the review to this file (atomically) instead of standard output.' }),
+    'fail-on': Flags.string({ summary: 'Exit 1 when the review shows this.', options: ['widened-access', 'risky', 'any'] }),
+    rule: Flags.string({ summary: 'Set a rule\'s level on both sides: CODE=off|info|warning|error. Repeatable.', multiple: true }),
+    diffs: Flags.boolean({ summary: 'With --format stylish, print each changed object\'s diff.', default: false }),
+    color: Flags.boolean({ summary: 'Colour the stylish output.', allowNo: true }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(Review);
+    const rules = await this.ruleLevels(flags.rule);
+    const [{ readMeshRevisions }, { GitReadError }, review] = await Promise.all([
+      import('../git/mesh-revisions.js'),
+      import('../git/repository.js'),
+      import('../review/index.js'),
+    ]);
+
+    let revisions;
+    try {
+      revisions = await readMeshRevisions({ base: flags.base, ...(flags.head !== undefined ? { head: flags.head } : {}), paths: argv as string[] });
+    } catch (error) {
+      if (error instanceof GitReadError) this.fail(error.message);
+      throw error;
+    }
+    const base = review.prepareReviewSide(revisions.base.loaded, revisions.base, { rules });
+    const head = review.prepareReviewSide(revisions.head.loaded, revisions.head, { rules });
+    const result = review.reviewMesh(base, head);
+    const condition = flags['fail-on'] as (typeof review.FAIL_ON)[number] | undefined;
+    const failed = condition !== undefined && review.matchesFailOn(result, condition);
+
+    let text: string;
+    if (flags.format === 'json') text = review.renderReviewJson(result, condition ? { condition, matched: failed } : undefined);
+    else if (flags.format === 'markdown') text = review.renderReviewMarkdown(result);
+    else text = review.renderReviewStylish(result, { color: flags.output ? false : shouldColor(flags.color, process.env, Boolean(process.stdout.isTTY)), diffs: flags.diffs });
+
+    if (flags.output) {
+      const { writeFileAtomically } = await import('../cli/write-output.js');
+      try {
+        await writeFileAtomically(flags.output, text);
+      } catch (error) {
+        this.fail(`cannot write ${flags.output}: ${(error as Error).message}`);
+      }
+    } else {
+      process.stdout.write(text);
+    }
+    if (failed) {
+      process.stderr.write(`meshctl: review: --fail-on ${condition} matched\n`);
+      this.exit(EXIT.findings);
+    }
+  }
+}

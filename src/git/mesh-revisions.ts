@@ -1,0 +1,56 @@
+// The two sides of a review: the mesh at a base revision and at a head revision (by default the
+// working tree, so uncommitted edits are reviewed too), under the same paths.
+import { DEFAULT_LIMITS, type LoadLimits } from '../loader/limits.js';
+import { meshPathScope } from './mesh-paths.js';
+import { GitReadError, openRepository, resolveRevision } from './repository.js';
+import { readMeshAtCommit, readMeshInWorkingTree, type MeshSnapshot } from './revision-tree.js';
+
+export interface MeshRevision extends MeshSnapshot {
+  /** The revision as given; undefined for the working tree. */
+  readonly ref?: string;
+  /** The commit it names; undefined for the working tree. */
+  readonly commit?: string;
+}
+
+export interface MeshRevisions {
+  readonly root: string;
+  readonly base: MeshRevision;
+  readonly head: MeshRevision;
+}
+
+export interface ReadMeshRevisionsOptions {
+  /** Directory the paths and displayed file names are relative to; default: process.cwd(). */
+  cwd?: string;
+  base: string;
+  /** Default: the working tree. */
+  head?: string;
+  paths?: readonly string[];
+  limits?: Partial<LoadLimits>;
+}
+
+/**
+ * Reads both sides. A path missing on one side is an empty mesh there (everything under it was
+ * added or removed); a path with no mesh file on either side is an error.
+ */
+export async function readMeshRevisions(options: ReadMeshRevisionsOptions): Promise<MeshRevisions> {
+  const cwd = options.cwd ?? process.cwd();
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const repository = await openRepository(cwd);
+  const scope = await meshPathScope(repository, cwd, options.paths ?? []);
+  const baseCommit = await resolveRevision(repository, options.base, 'base');
+  const headCommit = options.head !== undefined ? await resolveRevision(repository, options.head, 'head') : undefined;
+
+  const base: MeshRevision = { ref: options.base, commit: baseCommit, ...(await readMeshAtCommit(repository, baseCommit, scope, limits)) };
+  const head: MeshRevision =
+    headCommit !== undefined
+      ? { ref: options.head, commit: headCommit, ...(await readMeshAtCommit(repository, headCommit, scope, limits)) }
+      : await readMeshInWorkingTree(repository, scope, limits);
+
+  for (const entry of scope.paths) {
+    if (!base.foundPaths.has(entry) && !head.foundPaths.has(entry)) {
+      const headName = options.head ?? 'the working tree';
+      throw new GitReadError(`no mesh files at ${entry.given} in ${options.base} or ${headName}`);
+    }
+  }
+  return { root: repository.root, base, head };
+}

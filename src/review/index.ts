@@ -1,0 +1,7 @@
+// meshctl review as a library: compare two revisions of a mesh and render the change.
+export { prepareReviewSide, reviewMesh, matchesFailOn, type ReviewSide } from './review.js';
+export { renderReviewMarkdown, DEFAULT_MARKDOWN_LENGTH, type MarkdownOptions } from './render-markdown.js';
+export { renderReviewJson, REVIEW_SCHEMA_VERSION } from './render-json.js';
+export { renderReviewStylish, type ReviewStylishOptions } from './render-stylish.js';
+export { RISKY_SHARE_RISE } from './service-changes.js';
+export * from './types.js';

@@ -207,7 +207,7 @@ describe('sidecar bootstraps', () => {
 describe("the application's own ports", () => {
   // feed's sidecar moved off its service port, where its application still listens; web's
   // application listens on 7001, the port of one of its TCP dependencies.
-  const configs = compileYaml(`${HEADER}kind: Mesh
+  const yaml = `${HEADER}kind: Mesh
 metadata: {name: test}
 spec:
   mtls: disabled
@@ -228,13 +228,21 @@ metadata: {name: web, namespace: shop}
 spec:
   ports: [{name: http, port: 8080, targetPort: 7001, protocol: http}]
   dependsOn: [feed, ledger]
-`);
+`;
+  const configs = compileYaml(yaml);
 
   it('get no outbound listener: the application already listens there', () => {
     const feed = config(configs, 'shop/feed.yaml');
     expect(feed.static_resources.listeners.map((l: Json) => [l.name, l.address.socket_address])).toEqual([['inbound_7000', { address: '0.0.0.0', port_value: 17000 }]]);
     const web = config(configs, 'shop/web.yaml');
     expect(web.static_resources.listeners.map((l: Json) => l.name)).toEqual(['inbound_8080', 'outbound_http', 'outbound_tcp_shop_feed_7000']);
+  });
+
+  it('leave unreachable exactly what MESH235 reports: web cannot reach ledger; feed reaching itself is no conflict', () => {
+    const reported = validateText(yaml).diagnostics.filter((d) => d.code === 'MESH235');
+    expect(reported.map((d) => d.message)).toEqual([
+      'the sidecar of web cannot reach ledger on port 7001: the application reaches TCP dependencies at 127.0.0.1:<port>, but it listens on port 7001 itself (its port "http"), so no listener is written for ledger and 127.0.0.1:7001 leads back to the application; give port "http" a targetPort other than 7001, or ledger another port',
+    ]);
   });
 });
 

@@ -13,8 +13,8 @@ import { outboundListeners } from './outbound.js';
 import {
   LOOPBACK,
   gatewaySettings,
-  localAppPort,
   meshProxySettings,
+  reservedPorts,
   sidecarSettings,
   workloadsOf,
   type EnvoyCompileOptions,
@@ -48,11 +48,8 @@ export function compileEnvoy(model: MeshModel, options: EnvoyCompileOptions = {}
       const sidecar = sidecarSettings(mesh, service, workload.version, options);
       const clusters = new ClusterSet({ model, mesh, certificates: sidecar.certificates });
       const inbound = inboundListeners({ model, service, ...(workload.version !== undefined ? { version: workload.version } : {}), mesh, sidecar, clusters, telemetry });
-      // The application's own ports count as taken too: with the sidecar moved off a service port
-      // (envoy.inboundPorts), the application still listens there, and an outbound listener on it
-      // could not bind (MESH235 reports the dependency it leaves unreachable).
-      const ports = service.resource.spec.ports;
-      const takenPorts = new Set<number>([sidecar.outboundPort, sidecar.adminPort, ...ports.map((port) => sidecar.inboundPort(port)), ...ports.map(localAppPort)]);
+      // MESH235 reports the dependencies these leave without a listener, from the same list.
+      const takenPorts = new Set<number>(reservedPorts(service, sidecar).map((reserved) => reserved.port));
       const outbound = outboundListeners({ model, workload, mesh, sidecar, clusters, telemetry, dependencies, takenPorts });
       const base = workload.version !== undefined ? `${service.name}-${workload.version}` : service.name;
       configs.push({

@@ -131,6 +131,32 @@ export function localAppPort(port: ServicePortT): number {
   return port.targetPort ?? port.port;
 }
 
+/** A port a sidecar's outbound TCP listeners leave alone, and what holds it. */
+export type ReservedPort =
+  | { readonly port: number; readonly by: 'outbound' | 'admin' }
+  | {
+      readonly port: number;
+      readonly by: 'inbound' | 'application';
+      /** The service port (its index in spec.ports) the inbound listener or application socket serves. */
+      readonly portIndex: number;
+    };
+
+/**
+ * The ports no outbound TCP listener of a workload's sidecar may take, in the order they are
+ * claimed: the sidecar's own listeners (outbound, admin, inbound), then its application's sockets.
+ * The application's count too: with the sidecar moved off a service port (envoy.inboundPorts), the
+ * application still listens there, and a listener on it could not bind.
+ */
+export function reservedPorts(service: ServiceNode, sidecar: SidecarSettings): ReservedPort[] {
+  const ports = service.resource.spec.ports;
+  return [
+    { port: sidecar.outboundPort, by: 'outbound' },
+    { port: sidecar.adminPort, by: 'admin' },
+    ...ports.map((port, portIndex): ReservedPort => ({ port: sidecar.inboundPort(port), by: 'inbound', portIndex })),
+    ...ports.map((port, portIndex): ReservedPort => ({ port: localAppPort(port), by: 'application', portIndex })),
+  ];
+}
+
 export interface GatewaySettings {
   readonly address: string;
   readonly adminPort: number;

@@ -5,13 +5,13 @@
 // port it defaulted from.
 import { isIP } from 'node:net';
 import {
-  DEFAULT_ADMIN_PORT,
-  DEFAULT_INBOUND_ADDRESS,
-  DEFAULT_OUTBOUND_PORT,
   LOCAL_APP_ADDRESS,
   LOOPBACK,
-  inboundPortOf,
+  localAppPort,
+  meshProxySettings,
+  sidecarSettings,
   workloadsOf,
+  type SidecarSettings,
 } from '../../../compiler/envoy/settings.js';
 import type { RuleContext } from '../../../diagnostics/rule.js';
 import type { Location } from '../../../diagnostics/types.js';
@@ -70,16 +70,21 @@ export interface WorkloadSockets {
   readonly version: string | undefined;
   /** For messages: `reviews-v1` or `reviews`. */
   readonly label: string;
+  /** The emitter's resolved settings for this sidecar, where every number below comes from. */
+  readonly sidecar: SidecarSettings;
+  /** One per service port, in spec.ports order. */
   readonly inbound: readonly BoundSocket[];
   readonly outbound: BoundSocket;
   readonly admin: BoundSocket;
+  /** One per service port, in spec.ports order. */
   readonly applications: readonly BoundSocket[];
 }
 
 export function workloadSockets(model: MeshModel, service: ServiceNode): WorkloadSockets[] {
   const spec = service.resource.spec;
-  const inboundAddress = model.settings.envoy?.inboundAddress ?? DEFAULT_INBOUND_ADDRESS;
+  const mesh = meshProxySettings(model, {});
   return workloadsOf(service).map(({ version }) => {
+    const sidecar = sidecarSettings(mesh, service, version, {});
     const versionEnvoy = version !== undefined ? spec.versions?.[version]?.envoy : undefined;
     const inbound = spec.ports.map((port, p): BoundSocket => {
       const name = portName(port);
@@ -89,16 +94,20 @@ export function workloadSockets(model: MeshModel, service: ServiceNode): Workloa
           : spec.envoy?.inboundPorts?.[name] !== undefined
             ? service.at('spec', 'envoy', 'inboundPorts', name)
             : service.at('spec', 'ports', p, 'port');
-      return { address: inboundAddress, port: inboundPortOf(service, version, port), what: `the inbound listener of port "${name}"`, location, servicePort: port.port };
+      return { address: sidecar.inboundAddress, port: sidecar.inboundPort(port), what: `the inbound listener of port "${name}"`, location, servicePort: port.port };
     });
-    const proxyPort = (field: 'outboundPort' | 'adminPort', fallback: number, what: string): BoundSocket => {
-      if (versionEnvoy?.[field] !== undefined) return { address: LOOPBACK, port: versionEnvoy[field], what, location: service.at('spec', 'versions', version!, 'envoy', field) };
-      if (spec.envoy?.[field] !== undefined) return { address: LOOPBACK, port: spec.envoy[field], what, location: service.at('spec', 'envoy', field) };
-      return { address: LOOPBACK, port: model.settings.envoy?.[field] ?? fallback, what, location: meshEnvoyField(model, field) };
+    const proxyPort = (field: 'outboundPort' | 'adminPort', what: string): BoundSocket => {
+      const location =
+        versionEnvoy?.[field] !== undefined
+          ? service.at('spec', 'versions', version!, 'envoy', field)
+          : spec.envoy?.[field] !== undefined
+            ? service.at('spec', 'envoy', field)
+            : meshEnvoyField(model, field);
+      return { address: LOOPBACK, port: sidecar[field], what, location };
     };
     const applications = spec.ports.map((port, p): BoundSocket => ({
       address: LOCAL_APP_ADDRESS,
-      port: port.targetPort ?? port.port,
+      port: localAppPort(port),
       what: `the application's port "${portName(port)}"`,
       location: service.at('spec', 'ports', p, port.targetPort !== undefined ? 'targetPort' : 'port'),
       servicePort: port.port,
@@ -107,9 +116,10 @@ export function workloadSockets(model: MeshModel, service: ServiceNode): Workloa
       service,
       version,
       label: version !== undefined ? `${service.name}-${version}` : service.name,
+      sidecar,
       inbound,
-      outbound: proxyPort('outboundPort', DEFAULT_OUTBOUND_PORT, 'the outbound HTTP listener'),
-      admin: proxyPort('adminPort', DEFAULT_ADMIN_PORT, 'the admin interface'),
+      outbound: proxyPort('outboundPort', 'the outbound HTTP listener'),
+      admin: proxyPort('adminPort', 'the admin interface'),
       applications,
     };
   });

@@ -9,6 +9,18 @@
 #                              the kubeconfig path on stdout
 #   scripts/cluster.sh down    stop both and remove the run data
 #
+# For tests of a running cluster (all need `up` first, with the same MESHCTL_CLUSTER_RUN_DIR):
+#   scripts/cluster.sh user NAME [GROUP...]
+#                              issue a client certificate for user NAME in the given groups, signed
+#                              by the run's CA, and write a kubeconfig for it (same server, same
+#                              context name); prints its path. NAME starts with no permissions
+#                              beyond RBAC's bootstrap roles: grant them with the admin kubeconfig.
+#   scripts/cluster.sh stop-apiserver
+#                              stop kube-apiserver only; etcd keeps the data
+#   scripts/cluster.sh start-apiserver
+#                              start it again on the same port against the same etcd, so that
+#                              every kubeconfig stays valid; waits until it is ready
+#
 # Environment:
 #   MESHCTL_CLUSTER_RUN_DIR        run data (certificates, etcd data, logs, kubeconfig); default
 #                                  .cache/cluster/run. Tests use their own so that they never stop
@@ -178,27 +190,33 @@ free_ports() {
     });'
 }
 
+PKI_DIR=$RUN_DIR/pki
+
+# ECDSA keys: generated in milliseconds, accepted everywhere here.
+ossl_key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
+
+# Signs PKI_DIR/NAME.crt (with a new key NAME.key) by the run's CA.
+issue() { # name subject extensions...
+  local name=$1 subject=$2 d=$PKI_DIR
+  shift 2
+  ossl_key "$d/$name.key"
+  openssl req -new -key "$d/$name.key" -subj "$subject" -out "$d/$name.csr"
+  openssl x509 -req -in "$d/$name.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -set_serial "0x$(openssl rand -hex 16)" \
+    -days 365 -out "$d/$name.crt" -extfile <(printf '%s\n' 'basicConstraints=critical,CA:FALSE' \
+      'keyUsage=critical,digitalSignature' 'authorityKeyIdentifier=keyid' "$@") 2>/dev/null
+  rm -f "$d/$name.csr"
+}
+
 # A private CA signs the API server's serving certificate and the admin's client certificate; the
-# kubeconfig trusts only that CA. ECDSA keys: generated in milliseconds, accepted everywhere here.
+# kubeconfig trusts only that CA.
 make_certs() {
-  local d=$RUN_DIR/pki
+  local d=$PKI_DIR
   mkdir -p "$d"
-  ossl_key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
   ossl_key "$d/ca.key"
   openssl req -x509 -new -key "$d/ca.key" -out "$d/ca.crt" -days 365 -subj "/CN=meshctl-local-ca" \
     -config <(printf '%s\n' '[req]' 'distinguished_name=dn' 'x509_extensions=ext' '[dn]' '[ext]' \
       'basicConstraints=critical,CA:TRUE' 'keyUsage=critical,keyCertSign,cRLSign' \
       'subjectKeyIdentifier=hash')
-  issue() { # name subject extensions...
-    local name=$1 subject=$2
-    shift 2
-    ossl_key "$d/$name.key"
-    openssl req -new -key "$d/$name.key" -subj "$subject" -out "$d/$name.csr"
-    openssl x509 -req -in "$d/$name.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -set_serial "0x$(openssl rand -hex 16)" \
-      -days 365 -out "$d/$name.crt" -extfile <(printf '%s\n' 'basicConstraints=critical,CA:FALSE' \
-        'keyUsage=critical,digitalSignature' 'authorityKeyIdentifier=keyid' "$@") 2>/dev/null
-    rm -f "$d/$name.csr"
-  }
   issue serving "/CN=kube-apiserver" 'extendedKeyUsage=serverAuth' 'subjectAltName=IP:127.0.0.1,DNS:localhost'
   # system:masters is the group RBAC's bootstrap policy binds to cluster-admin.
   issue admin "/O=system:masters/CN=meshctl-admin" 'extendedKeyUsage=clientAuth'
@@ -207,10 +225,11 @@ make_certs() {
   openssl pkey -in "$d/service-account.key" -pubout -out "$d/service-account.pub"
 }
 
-write_kubeconfig() {
-  local port=$1 d=$RUN_DIR/pki
+# A kubeconfig for the API server on PORT, authenticating with PKI_DIR/CERT.{crt,key}.
+write_kubeconfig() { # file port user cert
+  local file=$1 port=$2 user=$3 cert=$4 d=$PKI_DIR
   b64() { base64 -w0 <"$1"; }
-  cat >"$KUBECONFIG_FILE" <<EOF
+  cat >"$file" <<EOF
 apiVersion: v1
 kind: Config
 clusters:
@@ -219,15 +238,15 @@ clusters:
       server: https://127.0.0.1:$port
       certificate-authority-data: $(b64 "$d/ca.crt")
 users:
-  - name: meshctl-admin
+  - name: $user
     user:
-      client-certificate-data: $(b64 "$d/admin.crt")
-      client-key-data: $(b64 "$d/admin.key")
+      client-certificate-data: $(b64 "$d/$cert.crt")
+      client-key-data: $(b64 "$d/$cert.key")
 contexts:
   - name: meshctl-local
     context:
       cluster: meshctl-local
-      user: meshctl-admin
+      user: $user
 current-context: meshctl-local
 EOF
 }
@@ -283,9 +302,17 @@ start_servers() {
     return 1
   fi
 
+  printf '%s\n' "$etcd_client" >"$RUN_DIR/etcd-port"
+  start_apiserver "$apiserver" "$etcd_client" || return $?
+  printf '%s\n' "$apiserver" >"$RUN_DIR/port"
+}
+
+# Starts kube-apiserver on PORT against the etcd on ETCD_PORT and waits until it is ready. Returns 2
+# when the port was taken (worth another try), 1 on any other failure.
+start_apiserver() { # port etcd-port
+  local apiserver=$1 etcd_client=$2 d=$PKI_DIR
   # The flags follow controller-runtime's envtest. Beyond them: loopback only, and no endpoint
   # reconciler, since a loopback address is not a valid endpoint for the `kubernetes` Service.
-  local d=$RUN_DIR/pki
   start kube-apiserver "$BIN_DIR/kube-apiserver" \
     --etcd-servers="http://127.0.0.1:$etcd_client" \
     --bind-address=127.0.0.1 \
@@ -308,7 +335,6 @@ start_servers() {
     grep -q 'address already in use' "$RUN_DIR/kube-apiserver.log" && return 2
     return 1
   fi
-  printf '%s\n' "$apiserver" >"$RUN_DIR/port"
 }
 
 running() {
@@ -353,7 +379,7 @@ cmd_up() {
     rm -rf "$RUN_DIR/etcd"
   done
   ((status == 0)) || die "the API server did not become ready"
-  write_kubeconfig "$(<"$RUN_DIR/port")"
+  write_kubeconfig "$KUBECONFIG_FILE" "$(<"$RUN_DIR/port")" meshctl-admin admin
 
   "$KUBECTL" --kubeconfig "$KUBECONFIG_FILE" apply --server-side --field-manager=cluster-setup \
     -f "$CRD_DIR" >/dev/null || die "installing the CRDs from $CRD_DIR failed"
@@ -383,12 +409,74 @@ cmd_down() {
   log "stopped; removed ${RUN_DIR#"$ROOT"/}"
 }
 
+# The subcommands below work on a cluster that `up` started in RUN_DIR.
+require_up() {
+  [[ -f $MARKER && -f $RUN_DIR/port && -f $RUN_DIR/etcd-port ]] ||
+    die "no cluster in ${RUN_DIR#"$ROOT"/} (run \`$0 up\` first, with the same MESHCTL_CLUSTER_RUN_DIR)"
+}
+
+# A user name becomes a file name and a certificate subject: keep to characters safe in both.
+valid_name() { [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9._:@-]*$ ]]; }
+
+cmd_user() {
+  local name=${1:-} group subject=
+  [[ -n $name ]] || die "usage: $0 user NAME [GROUP...]"
+  shift
+  require_up
+  valid_name "$name" || die "invalid user name '$name' (letters, digits and . _ : @ - only)"
+  for group in "$@"; do
+    valid_name "$group" || die "invalid group name '$group' (letters, digits and . _ : @ - only)"
+    subject+="/O=$group"
+  done
+  umask 077
+  mkdir -p "$RUN_DIR/users"
+  issue "user-$name" "$subject/CN=$name" 'extendedKeyUsage=clientAuth'
+  write_kubeconfig "$RUN_DIR/users/$name.kubeconfig" "$(<"$RUN_DIR/port")" "$name" "user-$name"
+  printf '%s\n' "$RUN_DIR/users/$name.kubeconfig"
+}
+
+cmd_stop_apiserver() {
+  require_up
+  stop kube-apiserver
+  log "kube-apiserver stopped; etcd is still running"
+}
+
+cmd_start_apiserver() {
+  require_up
+  alive etcd || die "etcd is not running; \`$0 down\` and \`$0 up\` start afresh"
+  if alive kube-apiserver; then
+    log "kube-apiserver is already running"
+    return 0
+  fi
+  local status attempt
+  # The port must be the old one, so that kubeconfigs stay valid. A process just stopped may hold
+  # it for a moment after `stop` saw it go (its command line vanishes before its sockets close).
+  for attempt in 1 2 3 4 5; do
+    status=0
+    start_apiserver "$(<"$RUN_DIR/port")" "$(<"$RUN_DIR/etcd-port")" || status=$?
+    ((status == 2)) || break
+    stop kube-apiserver || true
+    sleep "$attempt"
+  done
+  if ((status != 0)); then
+    log "last lines of kube-apiserver.log:"
+    tail -n 25 "$RUN_DIR/kube-apiserver.log" | sed 's/^/    /' >&2
+    stop kube-apiserver || true
+    ((status == 2)) && die "port $(<"$RUN_DIR/port") was taken while kube-apiserver was stopped"
+    die "kube-apiserver did not become ready"
+  fi
+  log "kube-apiserver ready again at https://127.0.0.1:$(<"$RUN_DIR/port")"
+}
+
 main() {
   case ${1:-} in
     build) cmd_build ;;
     up) cmd_up ;;
     down) cmd_down ;;
-    *) die "usage: $0 build|up|down" ;;
+    user) shift; cmd_user "$@" ;;
+    stop-apiserver) cmd_stop_apiserver ;;
+    start-apiserver) cmd_start_apiserver ;;
+    *) die "usage: $0 build|up|down|user NAME [GROUP...]|stop-apiserver|start-apiserver" ;;
   esac
 }
 

@@ -236,9 +236,16 @@ async function pruneOne(plan: ChangePlan, candidate: PruneCandidate, dryRun: boo
   const subject = objectLabel(pruneIdentity(candidate));
   try {
     // The uid precondition: never delete a same-named object created since the LIST.
+    // dryRun belongs in the body: with a body, the API server reads a DELETE's options from it
+    // alone and ignores the query string, so a query-only dryRun would delete for real.
     await plan.client.request('DELETE', resourcePath(info, live.metadata.namespace, live.metadata.name), {
-      query: { dryRun: dryRun ? 'All' : undefined },
-      body: JSON.stringify({ apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid }, propagationPolicy: 'Background' }),
+      body: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'DeleteOptions',
+        preconditions: { uid },
+        propagationPolicy: 'Background',
+        ...(dryRun ? { dryRun: ['All'] } : {}),
+      }),
       subject,
       accept: [404],
     });

@@ -99,15 +99,20 @@ export function summarize(changes: readonly ObjectChange[], unchanged: number): 
   };
 }
 
-export function summaryLine(summary: ChangeSummary): string {
-  if (summary.created + summary.changed + summary.deleted === 0) return `no changes (${summary.unchanged} objects up to date)`;
+/**
+ * `refused`: objects the API server refused in the dry run. They are neither changes nor up to
+ * date, so a plan with refusals never reads "no changes".
+ */
+export function summaryLine(summary: ChangeSummary, refused = 0): string {
+  if (summary.created + summary.changed + summary.deleted + refused === 0) return `no changes (${summary.unchanged} objects up to date)`;
   const parts = [`${summary.created} created`, `${summary.changed} changed`, `${summary.deleted} deleted`, `${summary.unchanged} unchanged`];
+  if (refused > 0) parts.push(`${refused} refused by the API server`);
   if (summary.conflicts > 0) parts.push(`${summary.conflicts} conflicting ${summary.conflicts === 1 ? 'field' : 'fields'}`);
   return parts.join(', ');
 }
 
-export function renderChanges(changes: readonly ObjectChange[], unchanged: number, color: boolean): string {
-  return changes.map((change) => renderChange(change, color)).join('') + `${summaryLine(summarize(changes, unchanged))}\n`;
+export function renderChanges(changes: readonly ObjectChange[], unchanged: number, color: boolean, refused = 0): string {
+  return changes.map((change) => renderChange(change, color)).join('') + `${summaryLine(summarize(changes, unchanged), refused)}\n`;
 }
 
 export interface ChangeJson {

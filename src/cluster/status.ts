@@ -66,5 +66,8 @@ export function parseFieldErrors(status: ApiStatus): string[] {
 export function forbiddenReason(status: ApiStatus | undefined, fallback: string): string {
   const message = status?.message ?? fallback;
   const cut = message.indexOf(' is forbidden: ');
-  return cut === -1 ? message : message.slice(cut + ' is forbidden: '.length);
+  if (cut !== -1) return message.slice(cut + ' is forbidden: '.length);
+  // A refused non-resource path (discovery) says "forbidden: User ... cannot get path ...";
+  // the caller adds its own "forbidden: ".
+  return message.startsWith('forbidden: ') ? message.slice('forbidden: '.length) : message;
 }

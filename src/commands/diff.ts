@@ -119,7 +119,7 @@ ${CLUSTER_EXIT_CODES('no changes', 'changes')}`;
       };
       await writeStdout(`${JSON.stringify(out, null, 2)}\n`);
     } else {
-      await writeStdout(renderChanges(plan.changes, plan.unchanged, color));
+      await writeStdout(renderChanges(plan.changes, plan.unchanged, color, plan.errors.length));
     }
     if (plan.errors.length > 0) this.failCluster(plan.errors);
     this.exit(plan.changes.length > 0 ? EXIT.findings : EXIT.ok);

@@ -84,6 +84,10 @@ describe('API Status', () => {
       details: { causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: "string": spec.http[0].route[0].weight in body must be of type integer: "string"', field: 'spec.http[0].route[0].weight' }] },
     };
     expect(parseFieldErrors(invalid)).toEqual(['spec.http[0].route[0].weight: Invalid value: "string": spec.http[0].route[0].weight in body must be of type integer: "string"']);
+    // Discovery of a non-resource path: the message starts with "forbidden: " itself.
+    expect(forbiddenReason({ kind: 'Status', message: 'forbidden: User "system:anonymous" cannot get path "/apis/networking.istio.io/v1"' }, '')).toBe(
+      'User "system:anonymous" cannot get path "/apis/networking.istio.io/v1"',
+    );
     expect(forbiddenReason({ kind: 'Status', message: 'virtualservices.networking.istio.io is forbidden: User "bob" cannot list resource "virtualservices" in API group "networking.istio.io" in the namespace "shop"' }, '')).toBe(
       'User "bob" cannot list resource "virtualservices" in API group "networking.istio.io" in the namespace "shop"',
     );
@@ -167,5 +171,7 @@ describe('normalise and render', () => {
     expect(unifiedDiff(change)).toBe(body); // deterministic
     expect(summaryLine({ created: 0, changed: 1, deleted: 0, unchanged: 3, conflicts: 0 })).toBe('0 created, 1 changed, 0 deleted, 3 unchanged');
     expect(summaryLine({ created: 0, changed: 0, deleted: 0, unchanged: 3, conflicts: 0 })).toBe('no changes (3 objects up to date)');
+    // An object the server refused in the dry run is not "up to date".
+    expect(summaryLine({ created: 0, changed: 0, deleted: 0, unchanged: 3, conflicts: 0 }, 1)).toBe('0 created, 0 changed, 0 deleted, 3 unchanged, 1 refused by the API server');
   });
 });

@@ -38,6 +38,11 @@ const DIRECTIVE = /^%/;
 const MAY_USE_ANCHOR_OR_TAG = /(?:^|[\s[\]{},:-])[&!]\S/m;
 const CONTENT_LINE = /^[ \t]*[^\s#]/m;
 
+/** The regex is slow on large slices; most documents hold neither character, which indexOf rules out fast. */
+function mayUseAnchorOrTag(text: string): boolean {
+  return (text.includes('&') || text.includes('!')) && MAY_USE_ANCHOR_OR_TAG.test(text);
+}
+
 /** Splits text into document slices at `---` markers. */
 export function sliceDocuments(text: string): DocumentSlice[] {
   const starts = [0];
@@ -127,7 +132,7 @@ function parseSlice(source: SourceText, slice: DocumentSlice, limits: LoadLimits
   if (deep !== undefined) {
     return { ok: false, findings: [createFinding(nestingTooDeep, 'deep', { limit: limits.maxDepth }, { span: source.span(slice.start + deep, slice.start + deep + 1) })] };
   }
-  if (!MAY_USE_ANCHOR_OR_TAG.test(slice.text)) {
+  if (!mayUseAnchorOrTag(slice.text)) {
     try {
       const value = jsYaml.load(slice.text, { schema: jsYaml.CORE_SCHEMA, maxDepth: limits.maxDepth } as jsYaml.LoadOptions);
       return { ok: true, value, findings: [] };

@@ -16,8 +16,21 @@ export interface AccessRuleEntry {
   readonly path: readonly PathSegment[];
 }
 
-/** The service's allow rules, then its deny rules, each in file order. */
-export function accessRules(service: ServiceNode): AccessRuleEntry[] {
+// A dozen access rules walk every service's entries; listing them once per service keeps that to
+// one pass over the mesh. Shared: callers must treat the list as read-only.
+const entriesByService = new WeakMap<ServiceNode, readonly AccessRuleEntry[]>();
+
+/** The service's allow rules, then its deny rules, each in file order. Read-only. */
+export function accessRules(service: ServiceNode): readonly AccessRuleEntry[] {
+  let entries = entriesByService.get(service);
+  if (entries === undefined) {
+    entries = accessRulesUncached(service);
+    entriesByService.set(service, entries);
+  }
+  return entries;
+}
+
+function accessRulesUncached(service: ServiceNode): AccessRuleEntry[] {
   const access = service.resource.spec.access;
   const entries: AccessRuleEntry[] = [];
   for (const action of ['allow', 'deny'] as const) {

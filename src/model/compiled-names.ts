@@ -213,7 +213,20 @@ export function meshObjects(mesh: MeshNode, model: Pick<MeshModel, 'settings'>):
   return objects;
 }
 
-export function serviceObjects(service: ServiceNode, settings?: MeshModel['settings']): CompiledObject[] {
+// Each emitter that names a service's object asks for the service's objects: computed once per
+// service (and mesh settings) rather than once per emitter. Shared: callers must not change them.
+const objectsByService = new WeakMap<ServiceNode, { readonly settings: MeshModel['settings'] | undefined; readonly objects: readonly CompiledObject[] }>();
+
+/** The objects a service compiles to. Read-only. */
+export function serviceObjects(service: ServiceNode, settings?: MeshModel['settings']): readonly CompiledObject[] {
+  const cached = objectsByService.get(service);
+  if (cached !== undefined && cached.settings === settings) return cached.objects;
+  const objects = serviceObjectsUncached(service, settings);
+  objectsByService.set(service, { settings, objects });
+  return objects;
+}
+
+function serviceObjectsUncached(service: ServiceNode, settings?: MeshModel['settings']): CompiledObject[] {
   const spec = service.resource.spec;
   const name = service.name;
   const objects: CompiledObject[] = [];

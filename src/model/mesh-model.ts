@@ -144,7 +144,10 @@ export function buildMeshModel(documents: readonly TypedDocument[], invalid: rea
     gateways: gateways.sort(byNodeKey),
     invalidKeys: new Set([...invalidKeys].map((key) => key.slice(key.indexOf(':') + 1))),
     namespaces,
-    findDestination: (ref, from) => serviceIndex.get(qualify(ref, from)) ?? externalIndex.get(qualify(ref, from)),
+    findDestination: (ref, from) => {
+      const key = qualify(ref, from);
+      return serviceIndex.get(key) ?? externalIndex.get(key);
+    },
     findService: (ref, from) => serviceIndex.get(qualify(ref, from)),
     findGateway: (ref, from) => gatewayIndex.get(qualify(ref, from)),
     isKnownInvalid: (ref, from, kind) =>

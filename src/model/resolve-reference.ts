@@ -21,8 +21,10 @@ export type Resolution<T> =
 
 /** True when the text has the shape of a reference: `name` or `namespace/name`. */
 export function isWellFormedReference(ref: string): boolean {
-  const parts = ref.split('/');
-  return parts.length <= 2 && parts.every((part) => part.length > 0);
+  // Checked for every reference of every rule: without splitting the text into an array.
+  const slash = ref.indexOf('/');
+  if (slash === -1) return ref.length > 0;
+  return slash > 0 && slash < ref.length - 1 && ref.indexOf('/', slash + 1) === -1;
 }
 
 /** A Service or ExternalService, as route destinations, mirrors and dependsOn name them. */

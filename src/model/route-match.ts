@@ -57,10 +57,15 @@ export function normalizePathMatch(path: string | PathMatchSpec): PathCondition 
   return { kind, value: path[kind]! };
 }
 
+// Most routes have no header, query or cookie conditions; they share this one (read-only) map.
+const NO_CONDITIONS: ReadonlyMap<string, ValueCondition> = new Map();
+
 /** `match` as written on a route of a service in `namespace`; no match means every request. */
 export function normalizeRouteMatch(match: RouteMatchSpec | undefined, namespace: string): NormalizedRouteMatch {
-  const conditions = (record: Record<string, ValueMatchSpec> | undefined, foldCase: boolean) =>
-    new Map(Object.entries(record ?? {}).map(([name, value]) => [foldCase ? name.toLowerCase() : name, normalizeValueMatch(value)] as const));
+  const conditions = (record: Record<string, ValueMatchSpec> | undefined, foldCase: boolean): ReadonlyMap<string, ValueCondition> =>
+    record === undefined
+      ? NO_CONDITIONS
+      : new Map(Object.entries(record).map(([name, value]) => [foldCase ? name.toLowerCase() : name, normalizeValueMatch(value)] as const));
   return {
     path: match?.path === undefined ? undefined : normalizePathMatch(match.path),
     methods: match?.methods ? new Set(match.methods) : undefined,

@@ -2,7 +2,7 @@
 // All or nothing: files are written into a fresh sibling directory that then replaces the target,
 // so a failure never leaves a half-written output. A directory meshctl did not write is never
 // overwritten: the marker file says it is meshctl's own.
-import { promises as fs } from 'node:fs';
+import { promises as fs, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { kustomization, objectFileName, toYaml, type KubernetesObject } from './manifest.js';
 
@@ -13,19 +13,22 @@ export class OutputDirectoryError extends Error {}
 export async function writeObjectsDirectory(directory: string, objects: readonly KubernetesObject[]): Promise<string[]> {
   const target = path.resolve(directory);
   await refuseForeignDirectory(target);
-  const files = new Map<string, string>();
-  for (const object of objects) {
-    const name = objectFileName(object);
-    if (files.has(name)) throw new OutputDirectoryError(`two objects would be written to ${name}`);
-    files.set(name, toYaml(object));
+  const names = objects.map(objectFileName);
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) throw new OutputDirectoryError(`two objects would be written to ${name}`);
+    seen.add(name);
   }
-  const names = [...files.keys()];
   const staging = `${target}.meshctl-${process.pid}-staging`;
   const previous = `${target}.meshctl-${process.pid}-previous`;
   await fs.rm(staging, { recursive: true, force: true });
   await fs.mkdir(staging, { recursive: true });
   try {
-    for (const [name, text] of files) await fs.writeFile(path.join(staging, name), text);
+    // Synchronous on purpose: a large mesh writes tens of thousands of small files, and a promise
+    // per file (open, write, close through the thread pool) costs about five times the CPU of a
+    // plain write, with nothing else for the process to do meanwhile. Each file is rendered just
+    // before it is written, so the whole output is never held in memory at once.
+    objects.forEach((object, index) => writeFileSync(path.join(staging, names[index]!), toYaml(object)));
     await fs.writeFile(path.join(staging, 'kustomization.yaml'), kustomization(names));
     await fs.writeFile(path.join(staging, OUTPUT_MARKER), 'This directory is written by `meshctl compile -o`; its contents are replaced on every run.\n');
     const exists = await fs.stat(target).then(() => true, () => false);

@@ -10,23 +10,31 @@ const INDENT = '  ';
 // indicator first, no ": " or " #" inside, nothing at either end that a reader would trim) and no
 // YAML 1.1 or 1.2 reader would take it for another type.
 const INDICATOR_FIRST = /^[-?:,[\]{}#&*!|>'"%@`\s]/;
-const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
 const LOOKS_LIKE_NUMBER = /^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9]+|0[xob][0-9a-fA-F_]+|[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)$/;
 const LOOKS_LIKE_DATE = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}/;
 const SPECIAL_WORDS = new Set(['y', 'n', 'yes', 'no', 'on', 'off', 'true', 'false', 'null', '~', '.inf', '.nan', '-.inf', '+.inf', '=', '<<']);
 
+const LONGEST_SPECIAL_WORD = Math.max(...[...SPECIAL_WORDS].map((word) => word.length));
+
+// Every key and string value of the output passes through here, so the common case is decided in
+// one pass over the characters; the number, date and word checks run only for the few strings
+// whose first character or length lets them apply.
 function isPlainSafe(text: string): boolean {
-  return (
-    PRINTABLE_ASCII.test(text) &&
-    !INDICATOR_FIRST.test(text) &&
-    !text.endsWith(' ') &&
-    !text.endsWith(':') &&
-    !text.includes(': ') &&
-    !text.includes(' #') &&
-    !LOOKS_LIKE_NUMBER.test(text) &&
-    !LOOKS_LIKE_DATE.test(text) &&
-    !SPECIAL_WORDS.has(text.toLowerCase())
-  );
+  const length = text.length;
+  if (length === 0) return false;
+  let previous = 0;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code > 0x7e) return false; // printable ASCII only
+    if ((previous === 0x3a && code === 0x20) || (previous === 0x20 && code === 0x23)) return false; // ": " and " #"
+    previous = code;
+  }
+  if (INDICATOR_FIRST.test(text) || previous === 0x20 || previous === 0x3a) return false;
+  const first = text.charCodeAt(0);
+  const digitFirst = first >= 0x30 && first <= 0x39;
+  if ((digitFirst || first === 0x2b || first === 0x2e) && LOOKS_LIKE_NUMBER.test(text)) return false;
+  if (digitFirst && LOOKS_LIKE_DATE.test(text)) return false;
+  return length > LONGEST_SPECIAL_WORD || !SPECIAL_WORDS.has(text.toLowerCase());
 }
 
 function scalar(value: unknown): string {
@@ -56,56 +64,73 @@ function isCollection(value: unknown): value is Record<string, unknown> | unknow
 }
 
 function isEmpty(value: Record<string, unknown> | unknown[]): boolean {
-  return Array.isArray(value) ? value.length === 0 : Object.keys(value).every((key) => value[key] === undefined);
+  if (Array.isArray(value)) return value.length === 0;
+  for (const key of Object.keys(value)) if (value[key] !== undefined) return false;
+  return true;
 }
 
-function writeValue(value: unknown, indent: string, out: string[]): void {
-  if (Array.isArray(value)) writeList(value, indent, out);
-  else writeMapping(value as Record<string, unknown>, indent, out);
+// Mapping keys repeat across every object (apiVersion, metadata, name, ...): each is judged once.
+const keyTexts = new Map<string, string>();
+const MAX_REMEMBERED_KEYS = 10_000;
+
+function keyText(key: string): string {
+  let text = keyTexts.get(key);
+  if (text === undefined) {
+    text = scalar(key);
+    if (keyTexts.size < MAX_REMEMBERED_KEYS) keyTexts.set(key, text);
+  }
+  return text;
 }
 
-function writeMapping(mapping: Record<string, unknown>, indent: string, out: string[]): void {
+// The writers append to one string, each line ending in "\n". `first` stands in for `indent` on the
+// first line: a collection inside a list starts on the line of its dash ("- name: x").
+
+function writeValue(value: unknown, indent: string, first: string): string {
+  return Array.isArray(value) ? writeList(value, indent, first) : writeMapping(value as Record<string, unknown>, indent, first);
+}
+
+function writeMapping(mapping: Record<string, unknown>, indent: string, first: string): string {
+  let out = '';
+  let lead = first;
   for (const key of Object.keys(mapping)) {
     const value = mapping[key];
     if (value === undefined) continue;
-    const head = `${indent}${scalar(key)}:`;
+    const head = `${lead}${keyText(key)}:`;
+    lead = indent;
     if (isCollection(value)) {
-      if (isEmpty(value)) out.push(`${head} ${Array.isArray(value) ? '[]' : '{}'}`);
-      else {
-        out.push(head);
-        writeValue(value, indent + INDENT, out);
-      }
+      if (isEmpty(value)) out += `${head} ${Array.isArray(value) ? '[]' : '{}'}\n`;
+      else out += `${head}\n${writeValue(value, indent + INDENT, indent + INDENT)}`;
     } else if (typeof value === 'string' && value.includes('\n')) {
-      out.push(`${head} ${literalBlock(value, indent + INDENT) ?? JSON.stringify(value)}`);
+      out += `${head} ${literalBlock(value, indent + INDENT) ?? JSON.stringify(value)}\n`;
     } else {
-      out.push(`${head} ${scalar(value)}`);
+      out += `${head} ${scalar(value)}\n`;
     }
   }
+  return out;
 }
 
-function writeList(list: readonly unknown[], indent: string, out: string[]): void {
+function writeList(list: readonly unknown[], indent: string, first: string): string {
+  let out = '';
+  let lead = first;
   for (const item of list) {
+    const dash = `${lead}- `;
+    lead = indent;
     if (isCollection(item) && !isEmpty(item)) {
       // The first line of a nested collection shares the line with its dash.
-      const nested: string[] = [];
-      writeValue(item, indent + INDENT, nested);
-      const first = nested[0]!.slice(indent.length + INDENT.length);
-      out.push(`${indent}- ${first}`);
-      for (const line of nested.slice(1)) out.push(line);
+      out += writeValue(item, indent + INDENT, dash);
     } else if (isCollection(item)) {
-      out.push(`${indent}- ${Array.isArray(item) ? '[]' : '{}'}`);
+      out += `${dash}${Array.isArray(item) ? '[]' : '{}'}\n`;
     } else if (typeof item === 'string' && item.includes('\n')) {
-      out.push(`${indent}- ${literalBlock(item, indent + INDENT) ?? JSON.stringify(item)}`);
+      out += `${dash}${literalBlock(item, indent + INDENT) ?? JSON.stringify(item)}\n`;
     } else {
-      out.push(`${indent}- ${scalar(item)}`);
+      out += `${dash}${scalar(item)}\n`;
     }
   }
+  return out;
 }
 
 /** One YAML document (without a `---` marker) for a mapping or list of plain data. */
 export function writeYaml(value: Record<string, unknown> | readonly unknown[]): string {
   if (isEmpty(value as Record<string, unknown>)) return Array.isArray(value) ? '[]\n' : '{}\n';
-  const out: string[] = [];
-  writeValue(value, '', out);
-  return out.join('\n') + '\n';
+  return writeValue(value, '', '');
 }

@@ -13,15 +13,15 @@ export default defineRule({
     outOfRange: '{field} is {percent}, outside 0-100: it is the percentage of requests affected',
   },
   check(context) {
+    const outOfRange = (percent: number | undefined): percent is number => percent !== undefined && (percent < 0 || percent > 100);
+    // Runs for every route of the mesh: paths are only built for a value that is reported.
     for (const { service, route, path } of routeSites(context.model)) {
-      const percentages = [
-        ['fault.delay.percent', [...path, 'fault', 'delay', 'percent'], route.fault?.delay?.percent],
-        ['fault.abort.percent', [...path, 'fault', 'abort', 'percent'], route.fault?.abort?.percent],
-        ['mirror.percent', [...path, 'mirror', 'percent'], route.mirror?.percent],
-      ] as const;
-      for (const [field, at, percent] of percentages) {
-        if (percent !== undefined && (percent < 0 || percent > 100)) context.report('outOfRange', { field, percent }, service.at(...at));
-      }
+      const delay = route.fault?.delay?.percent;
+      if (outOfRange(delay)) context.report('outOfRange', { field: 'fault.delay.percent', percent: delay }, service.at(...path, 'fault', 'delay', 'percent'));
+      const abort = route.fault?.abort?.percent;
+      if (outOfRange(abort)) context.report('outOfRange', { field: 'fault.abort.percent', percent: abort }, service.at(...path, 'fault', 'abort', 'percent'));
+      const mirror = route.mirror?.percent;
+      if (outOfRange(mirror)) context.report('outOfRange', { field: 'mirror.percent', percent: mirror }, service.at(...path, 'mirror', 'percent'));
     }
   },
 });

@@ -13,14 +13,13 @@ export default defineRule({
     outOfRange: '{field} {status} is not a status a route can answer with: use a status from 200 to 599',
   },
   check(context) {
+    const invalid = (status: number | undefined): status is number => status !== undefined && (status < 200 || status > 599);
+    // Runs for every route of the mesh: paths are only built for a value that is reported.
     for (const { service, route, path } of routeSites(context.model)) {
-      const statuses = [
-        ['directResponse.status', [...path, 'directResponse', 'status'], route.directResponse?.status],
-        ['fault.abort.status', [...path, 'fault', 'abort', 'status'], route.fault?.abort?.status],
-      ] as const;
-      for (const [field, at, status] of statuses) {
-        if (status !== undefined && (status < 200 || status > 599)) context.report('outOfRange', { field, status }, service.at(...at));
-      }
+      const answered = route.directResponse?.status;
+      if (invalid(answered)) context.report('outOfRange', { field: 'directResponse.status', status: answered }, service.at(...path, 'directResponse', 'status'));
+      const aborted = route.fault?.abort?.status;
+      if (invalid(aborted)) context.report('outOfRange', { field: 'fault.abort.status', status: aborted }, service.at(...path, 'fault', 'abort', 'status'));
     }
   },
 });

@@ -95,43 +95,50 @@ export interface HeaderNameSite extends ValueSite<string> {
 
 function headerNameSitesUncached(model: MeshModel): HeaderNameSite[] {
   const sites: HeaderNameSite[] = [];
-  const keys = (node: Locatable, path: PathSegment[], record: Record<string, unknown> | undefined, use: HeaderUse) => {
-    for (const name of Object.keys(record ?? {})) sites.push({ node, path: [...path, name], value: name, use, isKey: true });
+  // Most places are empty in most routes: the helpers take the path as segments after the value,
+  // so a path array is built only for a header that is there.
+  const keys = (node: Locatable, record: Record<string, unknown> | undefined, use: HeaderUse, ...path: PathSegment[]) => {
+    if (record) for (const name of Object.keys(record)) sites.push({ node, path: [...path, name], value: name, use, isKey: true });
   };
-  const values = (node: Locatable, path: PathSegment[], names: readonly string[] | undefined, use: HeaderUse) => {
+  const values = (node: Locatable, names: readonly string[] | undefined, use: HeaderUse, ...path: PathSegment[]) => {
     names?.forEach((name, index) => sites.push({ node, path: [...path, index], value: name, use, isKey: false }));
   };
-  const value = (node: Locatable, path: PathSegment[], name: string | undefined, use: HeaderUse) => {
+  const value = (node: Locatable, name: string | undefined, use: HeaderUse, ...path: PathSegment[]) => {
     if (name !== undefined) sites.push({ node, path, value: name, use, isKey: false });
   };
 
   for (const { service, route, path } of routeSites(model)) {
-    keys(service, [...path, 'match', 'headers'], route.match?.headers, 'match');
-    for (const direction of ['request', 'response'] as const) {
-      const changes = route.headers?.[direction];
-      keys(service, [...path, 'headers', direction, 'set'], changes?.set, 'set');
-      keys(service, [...path, 'headers', direction, 'add'], changes?.add, 'add');
-      values(service, [...path, 'headers', direction, 'remove'], changes?.remove, 'remove');
+    if (route.match?.headers) keys(service, route.match.headers, 'match', ...path, 'match', 'headers');
+    if (route.headers) {
+      for (const direction of ['request', 'response'] as const) {
+        const changes = route.headers[direction];
+        if (!changes) continue;
+        keys(service, changes.set, 'set', ...path, 'headers', direction, 'set');
+        keys(service, changes.add, 'add', ...path, 'headers', direction, 'add');
+        values(service, changes.remove, 'remove', ...path, 'headers', direction, 'remove');
+      }
     }
-    values(service, [...path, 'cors', 'allowHeaders'], route.cors?.allowHeaders, 'cors');
-    values(service, [...path, 'cors', 'exposeHeaders'], route.cors?.exposeHeaders, 'cors');
-    value(service, [...path, 'rateLimit', 'perHeader'], route.rateLimit?.perHeader, 'read');
+    if (route.cors) {
+      values(service, route.cors.allowHeaders, 'cors', ...path, 'cors', 'allowHeaders');
+      values(service, route.cors.exposeHeaders, 'cors', ...path, 'cors', 'exposeHeaders');
+    }
+    if (route.rateLimit?.perHeader !== undefined) value(service, route.rateLimit.perHeader, 'read', ...path, 'rateLimit', 'perHeader');
   }
   for (const service of model.services) {
     const spec = service.resource.spec;
-    value(service, ['spec', 'abTest', 'cohort', 'header', 'name'], spec.abTest?.cohort.header?.name, 'read');
-    value(service, ['spec', 'rateLimit', 'local', 'perHeader'], spec.rateLimit?.local?.perHeader, 'read');
+    if (spec.abTest?.cohort.header) value(service, spec.abTest.cohort.header.name, 'read', 'spec', 'abTest', 'cohort', 'header', 'name');
+    if (spec.rateLimit?.local?.perHeader !== undefined) value(service, spec.rateLimit.local.perHeader, 'read', 'spec', 'rateLimit', 'local', 'perHeader');
     spec.rateLimit?.global?.descriptors.forEach((descriptor, index) =>
-      value(service, ['spec', 'rateLimit', 'global', 'descriptors', index, 'key', 'header'], descriptor.key.header, 'read'),
+      value(service, descriptor.key.header, 'read', 'spec', 'rateLimit', 'global', 'descriptors', index, 'key', 'header'),
     );
   }
   for (const node of [...model.services, ...model.externalServices]) {
     const hash = consistentHashOf(node.resource.spec.resilience);
-    value(node, ['spec', 'resilience', 'loadBalancer', 'consistentHash', 'header'], hash?.header, 'read');
+    if (hash?.header !== undefined) value(node, hash.header, 'read', 'spec', 'resilience', 'loadBalancer', 'consistentHash', 'header');
   }
   for (const mesh of model.meshes) {
     for (const [provider, settings] of Object.entries(mesh.resource.spec.jwtProviders ?? {})) {
-      settings.fromHeaders?.forEach((header, index) => value(mesh, ['spec', 'jwtProviders', provider, 'fromHeaders', index, 'name'], header.name, 'read'));
+      settings.fromHeaders?.forEach((header, index) => value(mesh, header.name, 'read', 'spec', 'jwtProviders', provider, 'fromHeaders', index, 'name'));
     }
   }
   return sites;
@@ -153,26 +160,38 @@ export interface DurationSite extends ValueSite<string> {
 /** Every duration in the format, in services, external services and the Mesh. */
 function durationSitesUncached(model: MeshModel): DurationSite[] {
   const sites: DurationSite[] = [];
-  const add = (node: Locatable, path: PathSegment[], value: string | undefined, zeroAllowed = false) => {
-    if (value !== undefined) sites.push({ node, path, value, zeroAllowed });
+  // The path comes last, as segments, and is built only for a duration that is there.
+  const add = (node: Locatable, value: string | undefined, ...path: PathSegment[]) => {
+    if (value !== undefined) sites.push({ node, path, value, zeroAllowed: false });
   };
 
   for (const { service, route, path } of routeSites(model)) {
-    add(service, [...path, 'timeout'], route.timeout);
-    add(service, [...path, 'retries', 'perTryTimeout'], route.retries?.perTryTimeout);
-    add(service, [...path, 'fault', 'delay', 'duration'], route.fault?.delay?.duration);
-    add(service, [...path, 'cors', 'maxAge'], route.cors?.maxAge);
-    add(service, [...path, 'rateLimit', 'per'], route.rateLimit?.per);
+    if (route.timeout !== undefined) add(service, route.timeout, ...path, 'timeout');
+    if (route.retries) add(service, route.retries.perTryTimeout, ...path, 'retries', 'perTryTimeout');
+    if (route.fault?.delay) add(service, route.fault.delay.duration, ...path, 'fault', 'delay', 'duration');
+    if (route.cors) add(service, route.cors.maxAge, ...path, 'cors', 'maxAge');
+    if (route.rateLimit) add(service, route.rateLimit.per, ...path, 'rateLimit', 'per');
   }
-  for (const service of model.services) add(service, ['spec', 'rateLimit', 'local', 'per'], service.resource.spec.rateLimit?.local?.per);
+  for (const service of model.services) {
+    const local = service.resource.spec.rateLimit?.local;
+    if (local) add(service, local.per, 'spec', 'rateLimit', 'local', 'per');
+  }
   for (const node of [...model.services, ...model.externalServices]) {
     const resilience = node.resource.spec.resilience;
-    add(node, ['spec', 'resilience', 'circuitBreaker', 'connectTimeout'], resilience?.circuitBreaker?.connectTimeout);
-    add(node, ['spec', 'resilience', 'outlierDetection', 'interval'], resilience?.outlierDetection?.interval);
-    add(node, ['spec', 'resilience', 'outlierDetection', 'baseEjectionTime'], resilience?.outlierDetection?.baseEjectionTime);
-    add(node, ['spec', 'resilience', 'loadBalancer', 'consistentHash', 'cookie', 'ttl'], consistentHashOf(resilience)?.cookie?.ttl, true);
+    if (!resilience) continue;
+    if (resilience.circuitBreaker) add(node, resilience.circuitBreaker.connectTimeout, 'spec', 'resilience', 'circuitBreaker', 'connectTimeout');
+    if (resilience.outlierDetection) {
+      add(node, resilience.outlierDetection.interval, 'spec', 'resilience', 'outlierDetection', 'interval');
+      add(node, resilience.outlierDetection.baseEjectionTime, 'spec', 'resilience', 'outlierDetection', 'baseEjectionTime');
+    }
+    const ttl = consistentHashOf(resilience)?.cookie?.ttl;
+    // Zero has a meaning here (a session cookie).
+    if (ttl !== undefined) sites.push({ node, path: ['spec', 'resilience', 'loadBalancer', 'consistentHash', 'cookie', 'ttl'], value: ttl, zeroAllowed: true });
   }
-  for (const mesh of model.meshes) add(mesh, ['spec', 'rateLimitService', 'timeout'], mesh.resource.spec.rateLimitService?.timeout);
+  for (const mesh of model.meshes) {
+    const rateLimitService = mesh.resource.spec.rateLimitService;
+    if (rateLimitService) add(mesh, rateLimitService.timeout, 'spec', 'rateLimitService', 'timeout');
+  }
   return sites;
 }
 

@@ -7,9 +7,13 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execute, Plugin } from '@oclif/core';
+import { execute, Plugin, settings } from '@oclif/core';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+// meshctl always runs its compiled code. Without this, oclif loads src/ through a TypeScript
+// transpiler whenever NODE_ENV is "development" or "test" (as under a test runner), which doubles
+// start time and memory and runs something other than what ships.
+settings.enableAutoTranspile = false;
 
 if (manifestIsStale()) {
   const plugin = new Plugin({ root, type: 'core', isRoot: true, ignoreManifest: true });

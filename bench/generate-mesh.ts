@@ -46,6 +46,8 @@ const REGIONS = [
   { region: 'us-west1', zones: ['us-west1-a', 'us-west1-b'] },
   { region: 'europe-west1', zones: ['europe-west1-b', 'europe-west1-c'] },
 ];
+/** The share of Services that speak HTTP, HTTP/2 or gRPC; the rest are TCP. */
+const L7_SHARE = 0.95;
 const CANARY_PLANS = [
   [5, 25, 50, 100],
   [10, 50, 100],
@@ -198,7 +200,7 @@ function planServices(random: Random, total: number): Planned[] {
     for (let n = 2; names.has(name); n++) name = `${base}-${n}`;
     names.add(name);
     const roll = random.next();
-    const protocol: Protocol = roll < 0.7 ? 'http' : roll < 0.9 ? 'grpc' : roll < 0.95 ? 'http2' : 'tcp';
+    const protocol: Protocol = roll < 0.7 ? 'http' : roll < 0.9 ? 'grpc' : roll < L7_SHARE ? 'http2' : 'tcp';
     const service = newPlanned('Service', name, namespace, protocol, protocol === 'grpc' ? 9090 : protocol === 'tcp' ? 7000 : 8080);
     service.vm = random.chance(0.025 / 0.975);
     service.exposed = protocol === 'http' && random.chance(0.03);
@@ -254,8 +256,10 @@ function serviceDocument(random: Random, service: Planned): Yaml {
   const l7 = isL7(service.protocol);
   const spec: Yaml = { ports: [{ name: `${service.protocol}-${service.port}`, port: service.port, protocol: service.protocol }] };
 
-  const hasCanary = l7 && random.chance(0.3);
-  const hasAbTest = l7 && random.chance(0.2);
+  // Canaries, A/B tests and rate limits need HTTP routing, which TCP services (5%) lack; the L7
+  // services take their share, so that the mix holds for Services as a whole: 30%, 20% and 10%.
+  const hasCanary = l7 && random.chance(0.3 / L7_SHARE);
+  const hasAbTest = l7 && random.chance(0.2 / L7_SHARE);
   const versionCount = hasCanary && hasAbTest ? 3 : hasCanary || hasAbTest ? random.int(2, 3) : service.vm ? 1 : random.int(1, 3);
   const versions = Array.from({ length: versionCount }, (_, i) => `v${i + 1}`);
   spec.versions = Object.fromEntries(versions.map((version) => [version, { labels: { app: service.name, version } }]));
@@ -281,7 +285,7 @@ function serviceDocument(random: Random, service: Planned): Yaml {
   const resilience = resilienceFor(random, service);
   if (resilience) spec.resilience = resilience;
 
-  if (l7 && random.chance(0.1)) {
+  if (l7 && random.chance(0.1 / L7_SHARE)) {
     const requests = random.pick([50, 100, 200, 500, 1000]);
     const rateLimit: Yaml = { local: { requests, per: '1s', burst: requests * 2 } };
     if (random.chance(0.3)) {

@@ -37,17 +37,44 @@ describe('generateMesh', () => {
   });
 
   it('has the mix of a real mesh', () => {
-    const services = validateFiles(generateMesh({ services: 1000, seed: 1 })).model.services.map((s) => s.resource.spec);
+    const model = validateFiles(generateMesh({ services: 1000, seed: 1 })).model;
+    const services = model.services.map((s) => s.resource.spec);
     const share = (test: (spec: (typeof services)[number]) => boolean) => services.filter(test).length / services.length;
-    expect(share((s) => s.canary !== undefined)).toBeGreaterThan(0.2);
+    // The issue's mix: 30% canary, 20% A/B cohort, 10% rate-limited, 5% external or VM-backed;
+    // the bounds leave room for the randomness of 1,000 draws.
+    expect(share((s) => s.canary !== undefined)).toBeGreaterThan(0.25);
     expect(share((s) => s.canary !== undefined)).toBeLessThan(0.35);
-    expect(share((s) => s.abTest !== undefined)).toBeGreaterThan(0.12);
+    expect(share((s) => s.abTest !== undefined)).toBeGreaterThan(0.15);
     expect(share((s) => s.abTest !== undefined)).toBeLessThan(0.25);
-    expect(share((s) => s.rateLimit !== undefined)).toBeGreaterThan(0.05);
-    expect(share((s) => s.rateLimit !== undefined)).toBeLessThan(0.15);
+    expect(share((s) => s.rateLimit !== undefined)).toBeGreaterThan(0.07);
+    expect(share((s) => s.rateLimit !== undefined)).toBeLessThan(0.13);
+    const externalOrVm = (model.externalServices.length + services.filter((s) => (s.vms ?? []).length > 0).length) / 1000;
+    expect(externalOrVm).toBeGreaterThan(0.025);
+    expect(externalOrVm).toBeLessThan(0.075);
     expect(share((s) => (s.vms ?? []).length > 0)).toBeGreaterThan(0.01);
     expect(share((s) => (s.access?.allow ?? []).length > 0)).toBe(1);
+
+    // 1–3 versions, every count present; the rate-limit service is the one without versions.
+    const versionCounts = new Set(services.filter((s) => s.versions !== undefined).map((s) => Object.keys(s.versions!).length));
+    expect([...versionCounts].sort()).toEqual([1, 2, 3]);
+    expect(services.filter((s) => s.versions === undefined)).toHaveLength(1);
+
+    // Access rules name 1–5 callers; again the rate-limit service (allowed by namespace) aside.
+    const callersNamed = services.map((s) => (s.access?.allow ?? []).reduce((sum, rule) => sum + (rule.from?.services?.length ?? 0), 0));
+    expect(callersNamed.filter((n) => n === 0)).toHaveLength(1);
+    expect(Math.max(...callersNamed)).toBe(5);
+    expect(new Set(callersNamed.filter((n) => n > 0))).toEqual(new Set([1, 2, 3, 4, 5]));
+
     const routes = services.flatMap((s) => s.routes ?? []);
     expect(routes.filter((r) => r.timeout !== undefined && r.retries !== undefined).length / routes.length).toBeGreaterThan(0.7);
+  });
+
+  // The largest mesh the benchmark measures: generated names must not collide at this density
+  // (hundreds of services in a namespace), or validate would time error reporting.
+  it('validates 20,000 services with zero errors', { timeout: 180_000 }, () => {
+    const result = validateFiles(generateMesh({ services: 20_000, seed: 1 }));
+    const errors = result.diagnostics.filter((d) => d.level === 'error');
+    expect(errors.slice(0, 5).map((d) => `${d.span.file}:${d.span.line}:${d.span.column} ${d.code} ${d.message}`)).toEqual([]);
+    expect(result.model.services.length + result.model.externalServices.length).toBe(20_000);
   });
 });

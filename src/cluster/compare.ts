@@ -61,3 +61,45 @@ export function appliesUnchanged(desired: KubernetesObject, live: KubernetesObje
   if (entry.apiVersion !== desired.apiVersion || entry.fieldsType !== 'FieldsV1' || !entry.fieldsV1) return false;
   return ownedFieldsAreSent(entry.fieldsV1, desired);
 }
+
+/** The ObjectMeta limit the API server enforces on the sum of annotation key and value bytes. */
+const ANNOTATIONS_SIZE_LIMIT = 256 * 1024;
+
+function ownsAnnotation(entry: ManagedFieldsEntry, key: string): boolean {
+  const metadata = entry.fieldsV1?.['f:metadata'] as Record<string, unknown> | undefined;
+  const annotations = metadata?.['f:annotations'] as Record<string, unknown> | undefined;
+  return annotations !== undefined && `f:${key}` in annotations;
+}
+
+/**
+ * The server's answer to applying `desired` to `live`, known without asking it, when the only
+ * difference is the value of annotations that live already has, that meshctl's apply owns and no
+ * other manager does: the server replaces the values and nothing else. This is what moving a mesh
+ * file, or a line shift above an object, does to meshctl.dev/source on every object below it.
+ * Such an apply cannot conflict (no other owner) and cannot be refused (an annotation value is any
+ * string, the size limit is checked here); anything else is left to a dry run. Undefined when the
+ * rule does not apply.
+ */
+export function predictAnnotationValueChange(desired: KubernetesObject, live: KubernetesObject): KubernetesObject | undefined {
+  const desiredAnnotations = desired.metadata.annotations ?? {};
+  const liveAnnotations = live.metadata.annotations ?? {};
+  const changed = Object.keys(desiredAnnotations).filter((key) => desiredAnnotations[key] !== undefined && desiredAnnotations[key] !== liveAnnotations[key]);
+  if (changed.length === 0) return undefined;
+  // Only values replaced: a new key is subject to the server's name rules.
+  if (changed.some((key) => typeof liveAnnotations[key] !== 'string' || typeof desiredAnnotations[key] !== 'string')) return undefined;
+  const liveValues: Record<string, string> = Object.fromEntries(changed.map((key) => [key, liveAnnotations[key]!]));
+  const asIfUnchanged: KubernetesObject = { ...desired, metadata: { ...desired.metadata, annotations: { ...desiredAnnotations, ...liveValues } } };
+  // Everything else applies unchanged (which also requires meshctl's one apply entry).
+  if (!appliesUnchanged(asIfUnchanged, live)) return undefined;
+  for (const entry of (live.metadata as { managedFields?: ManagedFieldsEntry[] }).managedFields ?? []) {
+    const isMeshctlApply = entry.manager === FIELD_MANAGER && entry.operation === 'Apply';
+    for (const key of changed) {
+      if (ownsAnnotation(entry, key) !== isMeshctlApply) return undefined;
+    }
+  }
+  const annotations = { ...liveAnnotations };
+  for (const key of changed) annotations[key] = desiredAnnotations[key]!;
+  const size = Object.entries(annotations).reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(String(value)), 0);
+  if (size > ANNOTATIONS_SIZE_LIMIT) return undefined;
+  return { ...live, metadata: { ...live.metadata, annotations } };
+}

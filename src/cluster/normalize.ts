@@ -11,8 +11,9 @@ const SERVER_METADATA = ['managedFields', 'resourceVersion', 'generation', 'uid'
 const TOP_ORDER = ['apiVersion', 'kind', 'metadata', 'spec', 'data', 'stringData'];
 const METADATA_ORDER = ['name', 'namespace', 'labels', 'annotations'];
 
+/** A deep copy with keys in canonical order; like a JSON round trip, undefined drops out of mappings and becomes null in lists. */
 function sortKeys(value: unknown, first: readonly string[] = []): unknown {
-  if (Array.isArray(value)) return value.map((item) => sortKeys(item));
+  if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : sortKeys(item)));
   if (value === null || typeof value !== 'object') return value;
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record).filter((key) => record[key] !== undefined);
@@ -28,15 +29,20 @@ function sortKeys(value: unknown, first: readonly string[] = []): unknown {
  * is noise.
  */
 export function normalizeObject(object: KubernetesObject, options: { dropMembership?: boolean } = {}): KubernetesObject {
-  const copy = JSON.parse(JSON.stringify(object)) as KubernetesObject & { status?: unknown };
-  delete copy.status;
-  const metadata = copy.metadata as Record<string, unknown> & KubernetesObject['metadata'];
+  // Shallow copies of the two levels edited here; sortKeys copies the rest. The server's
+  // bookkeeping (managedFields above all, often the larger part of a live object) is left out
+  // before anything is copied, not after.
+  const { status: _status, ...copy } = object as KubernetesObject & { status?: unknown };
+  const metadata: Record<string, unknown> & KubernetesObject['metadata'] = { ...object.metadata };
   for (const key of SERVER_METADATA) delete metadata[key];
   if (metadata.labels) {
-    if (options.dropMembership) delete metadata.labels[APPLYSET_PART_OF_LABEL];
-    if (Object.keys(metadata.labels).length === 0) delete metadata.labels;
+    const labels = { ...metadata.labels };
+    if (options.dropMembership) delete labels[APPLYSET_PART_OF_LABEL];
+    if (Object.keys(labels).every((key) => labels[key] === undefined)) delete metadata.labels;
+    else metadata.labels = labels;
   }
-  if (metadata.annotations && Object.keys(metadata.annotations).length === 0) delete metadata.annotations;
+  if (metadata.annotations && Object.keys(metadata.annotations).every((key) => metadata.annotations![key] === undefined)) delete metadata.annotations;
+  copy.metadata = metadata;
   return sortKeys(copy, TOP_ORDER) as KubernetesObject;
 }
 

@@ -1,6 +1,8 @@
 // The change set: what applying the compiled objects would create, change and prune. Live state
 // comes from one LIST per kind and namespace; a server-side dry run (field manager meshctl) is
-// asked only for objects that are new or may differ (compare.ts), with bounded concurrency.
+// asked only for objects that are new or may differ (compare.ts), with bounded concurrency. An
+// object whose only difference is the value of an annotation meshctl alone owns (its source
+// annotation after a file moved) needs no dry run either: the answer is known (compare.ts).
 import { compareObjects, type KubernetesObject } from '../output/manifest.js';
 import {
   APPLYSET_PART_OF_LABEL,
@@ -16,7 +18,7 @@ import {
   type ParentState,
 } from './applyset.js';
 import type { KubeClient } from './client.js';
-import { appliesUnchanged } from './compare.js';
+import { appliesUnchanged, predictAnnotationValueChange } from './compare.js';
 import { Discovery, resourcePath, type ResourceInfo } from './discovery.js';
 import { ClusterError, type FieldConflict } from './errors.js';
 import { deepEqual, normalizeObject } from './normalize.js';
@@ -204,9 +206,16 @@ export async function planChanges(client: KubeClient, compiled: readonly Kuberne
   });
 
   // Dry runs, for what may change. The client bounds the requests in flight.
+  const predicted = new Set<PlannedObject>();
   await Promise.all(
     objects.map(async (planned) => {
       if (planned.action === 'unchanged') return;
+      const known = planned.live && !isTerminating(planned.live) ? predictAnnotationValueChange(planned.desired, planned.live) : undefined;
+      if (known) {
+        planned.after = known;
+        predicted.add(planned);
+        return;
+      }
       const namespace = planned.info.namespaced ? planned.desired.metadata.namespace : undefined;
       if (namespace && !existingNamespaces.has(namespace)) {
         // The namespace is created by this apply: the server cannot dry-run into it yet.
@@ -234,7 +243,8 @@ export async function planChanges(client: KubeClient, compiled: readonly Kuberne
     }),
   );
   for (const planned of objects) {
-    if (planned.action === 'change' && planned.after && planned.live && deepEqual(normalizeObject(planned.after), normalizeObject(planned.live))) {
+    // A predicted answer differs from the live object by construction.
+    if (planned.action === 'change' && planned.after && planned.live && !predicted.has(planned) && deepEqual(normalizeObject(planned.after), normalizeObject(planned.live))) {
       planned.action = 'unchanged';
     }
   }

@@ -88,7 +88,7 @@ export abstract class ClusterCommand extends MeshctlCommand {
 
 export default class Diff extends ClusterCommand {
   static override summary = 'Show what "meshctl apply" would change in the cluster.';
-  static override description = `Compiles the mesh (as "meshctl compile --target istio"; a mesh with errors is refused), reads the live objects (one LIST per kind and namespace) and asks the API server for a server-side dry run (field manager meshctl) of every object that is new or may differ. Prints a unified diff per object under a header (kind, namespace/name, created / changed / deleted) and a summary line. Objects that apply would prune — members of the ApplySet the mesh no longer produces — show as deleted. Compared without managedFields, status, resourceVersion, generation, uid and creationTimestamp; Secret values are masked.
+  static override description = `Compiles the mesh (as "meshctl compile --target istio"; a mesh with errors is refused), reads the live objects (one LIST per kind and namespace) and asks the API server for a server-side dry run (field manager meshctl) of every object that is new or may differ (not of one whose only difference is the value of an annotation meshctl alone owns, such as meshctl.dev/source after a file moved: that answer is known). Prints a unified diff per object under a header (kind, namespace/name, created / changed / deleted) and a summary line. Objects that apply would prune — members of the ApplySet the mesh no longer produces — show as deleted. Compared without managedFields, status, resourceVersion, generation, uid and creationTimestamp; Secret values are masked.
 
 A field another manager owns shows as "takes over ... from ..."; "meshctl apply" refuses it unless --force-conflicts.
 

@@ -1,5 +1,5 @@
 // The pure parts of src/cluster/: ApplySet id and annotations, Status parsing, normalisation and
-// masking, the "applies unchanged" shortcut, and the diff rendering.
+// masking, the "applies unchanged" shortcut, the annotation-value prediction, and the diff rendering.
 import { describe, expect, it } from 'vitest';
 import {
   applySetId,
@@ -9,7 +9,7 @@ import {
   readParent,
   withMembership,
 } from '../../src/cluster/applyset.js';
-import { appliesUnchanged } from '../../src/cluster/compare.js';
+import { appliesUnchanged, predictAnnotationValueChange } from '../../src/cluster/compare.js';
 import { maskSecretPair, normalizeObject } from '../../src/cluster/normalize.js';
 import { renderChange, summaryLine, unifiedDiff, type ObjectChange } from '../../src/cluster/render.js';
 import { forbiddenReason, parseConflicts, parseFieldErrors, type ApiStatus } from '../../src/cluster/status.js';
@@ -143,6 +143,56 @@ describe('applies unchanged', () => {
   });
 });
 
+describe('annotation value change, known without a dry run', () => {
+  const SOURCE = 'meshctl.dev/source';
+  const annotated = (value: string): KubernetesObject => ({ ...desired, metadata: { ...desired.metadata, annotations: { [SOURCE]: value } } });
+  const annotationFields = { ...ownedFields, 'f:metadata': { ...ownedFields['f:metadata'], 'f:annotations': { [`f:${SOURCE}`]: {} } } };
+  type Entry = { manager: string; operation: string; fieldsV1?: Record<string, unknown> };
+  const managedFieldsOf = (object: KubernetesObject) => (object.metadata as unknown as { managedFields: Entry[] }).managedFields;
+
+  it('is the live object with the new value, and nothing else changed', () => {
+    const live = liveOf(annotated('mesh/reviews.yaml:2'), annotationFields);
+    const after = predictAnnotationValueChange(annotated('reviews.yaml:2'), live);
+    expect(after?.metadata.annotations).toEqual({ [SOURCE]: 'reviews.yaml:2' });
+    // The server's bookkeeping is the live object's; only the annotation differs.
+    expect({ ...after, metadata: { ...after!.metadata, annotations: live.metadata.annotations } }).toEqual(live);
+    expect(unifiedDiff({ action: 'change', ...identityOf(live), before: live, after, conflicts: [] })).toBe(
+      ['@@ -6,7 +6,7 @@', '   labels:', '     app.kubernetes.io/managed-by: meshctl', '   annotations:', `-    ${SOURCE}: mesh/reviews.yaml:2`, `+    ${SOURCE}: reviews.yaml:2`, ' spec:', '   hosts:', '     - reviews', ''].join('\n'),
+    );
+  });
+
+  it('leaves every other difference to the server', () => {
+    const live = liveOf(annotated('a.yaml:1'), annotationFields);
+    // Nothing differs: not a change at all.
+    expect(predictAnnotationValueChange(annotated('a.yaml:1'), live)).toBeUndefined();
+    // The spec differs too.
+    const heavier = annotated('b.yaml:1') as KubernetesObject & { spec: { http: { route: { weight: number }[] }[] } };
+    heavier.spec = JSON.parse(JSON.stringify(heavier.spec));
+    heavier.spec.http[0]!.route[0]!.weight = 80;
+    expect(predictAnnotationValueChange(heavier, live)).toBeUndefined();
+    // A new annotation key (the server checks its name).
+    const added = { ...desired, metadata: { ...desired.metadata, annotations: { [SOURCE]: 'a.yaml:1', 'meshctl.dev/new': 'x' } } };
+    expect(predictAnnotationValueChange(added, live)).toBeUndefined();
+    // Another manager owns the annotation too: the apply would conflict.
+    const shared = liveOf(annotated('a.yaml:1'), annotationFields);
+    managedFieldsOf(shared).push({ manager: 'kubectl-annotate', operation: 'Update', fieldsV1: { 'f:metadata': { 'f:annotations': { [`f:${SOURCE}`]: {} } } } });
+    expect(predictAnnotationValueChange(annotated('b.yaml:1'), shared)).toBeUndefined();
+    // meshctl does not own it (someone else set it): the apply takes it over.
+    expect(predictAnnotationValueChange(annotated('b.yaml:1'), liveOf(annotated('a.yaml:1'), ownedFields))).toBeUndefined();
+    // Over the server's 256 KiB limit for all annotations: the server refuses it.
+    expect(predictAnnotationValueChange(annotated('x'.repeat(256 * 1024)), live)).toBeUndefined();
+    expect(predictAnnotationValueChange(annotated('x'.repeat(1024)), live)).toBeDefined();
+    // An object meshctl did not create: the first apply adds meshctl's entry.
+    const foreign = liveOf(annotated('a.yaml:1'), annotationFields);
+    managedFieldsOf(foreign)[0]!.manager = 'kubectl';
+    expect(predictAnnotationValueChange(annotated('b.yaml:1'), foreign)).toBeUndefined();
+  });
+});
+
+function identityOf(object: KubernetesObject) {
+  return { apiVersion: object.apiVersion, kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name };
+}
+
 describe('normalise and render', () => {
   it('drops what the server owns, keeps the membership label unless asked, and masks Secret values', () => {
     const normal = normalizeObject(liveOf(desired, ownedFields));
@@ -150,6 +200,17 @@ describe('normalise and render', () => {
     expect(normal.metadata.labels?.['applyset.kubernetes.io/part-of']).toBe('applyset-x-v1');
     expect(normalizeObject(desired, { dropMembership: true }).metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'meshctl' });
     expect('status' in normal).toBe(false);
+    // It copies without a JSON round trip, yet leaves the input alone and reads as one.
+    const input = liveOf(desired, ownedFields);
+    const snapshotOfInput = JSON.stringify(input);
+    const withGaps = { ...input, spec: { ...(input.spec as object), gone: undefined, list: [1, undefined, { b: 2, a: 1 }] } } as KubernetesObject;
+    const copied = normalizeObject(withGaps, { dropMembership: true });
+    expect(JSON.stringify(input)).toBe(snapshotOfInput);
+    expect(copied).toEqual(JSON.parse(JSON.stringify(copied)));
+    expect((copied.spec as { list: unknown[] }).list).toEqual([1, null, { a: 1, b: 2 }]);
+    expect('gone' in (copied.spec as object)).toBe(false);
+    (copied.metadata.labels as Record<string, string>).extra = 'x';
+    expect(input.metadata.labels?.extra).toBeUndefined();
     const secret = (data: Record<string, string>): KubernetesObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data });
     const [before, after] = maskSecretPair(secret({ same: 'YQ==', changed: 'Yg==' }), secret({ same: 'YQ==', changed: 'Yw==', added: 'ZA==' }));
     expect(before?.data).toEqual({ same: '***', changed: '*** (before)' });

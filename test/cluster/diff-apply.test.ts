@@ -4,6 +4,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applySetId } from '../../src/cluster/applyset.js';
+import { normalizeObject, planMeshChanges } from '../../src/cluster/index.js';
+import { serverSideApply } from '../../src/cluster/plan.js';
+import type { KubernetesObject } from '../../src/output/manifest.js';
 import { describeRun, runMeshctl, runProcess, KUBECTL, useTestCluster, type KubeList, type KubeObject } from '../support/test-cluster.js';
 
 const cluster = useTestCluster('diff-apply');
@@ -247,6 +250,34 @@ describe('meshctl diff and apply', () => {
     expect(result.conflicts).toEqual([{ field: '.spec.hosts', manager: 'other', kind: 'VirtualService', namespace: 'c-books', name: 'reviews' }]);
     const taken = await cluster.getJson(['virtualservice', 'reviews', '-n', 'c-books']);
     expect((taken.spec as { hosts: string[] }).hosts).toEqual(hosts);
+  }, TEST_TIMEOUT_MS);
+
+  it('knows without a dry run what moved source annotations do, exactly as the server answers', async () => {
+    const text = mesh({ weight: 10, details: true, prefix: 's-' });
+    const dir = meshDir(text);
+    const applyset = 'istio-system/source-test';
+    expect((await meshctl(dir, ['apply', '--applyset', applyset])).code).toBe(0);
+    // A line above every document: each object's meshctl.dev/source changes, and nothing else.
+    rewrite(dir, `# shifted by one line\n${text}`);
+    const compiled = await runMeshctl(['compile', '.', '--format', 'json'], { cwd: dir });
+    expect(compiled.code, describeRun(compiled)).toBe(0);
+    const objects = (JSON.parse(compiled.stdout) as { items: KubernetesObject[] }).items;
+    const plan = await planMeshChanges(objects, { kubeconfig: cluster.kubeconfig, applyset });
+    try {
+      expect(plan.client.requestCounts.PATCH ?? 0).toBe(0);
+      expect(plan.summary).toMatchObject({ created: 0, changed: objects.length, deleted: 0, unchanged: 0 });
+      for (const planned of plan.objects) {
+        const answer = await serverSideApply(plan.client, planned.info, planned.desired, { dryRun: true, force: false });
+        expect(normalizeObject(planned.after!), planned.desired.metadata.name).toEqual(normalizeObject(answer));
+      }
+    } finally {
+      plan.client.close();
+    }
+    const diff = await meshctl(dir, ['diff', '--applyset', applyset]);
+    expect(diff.code, describeRun(diff)).toBe(1);
+    const changedLines = diff.stdout.split('\n').filter((line) => /^[-+]\s/.test(line));
+    expect(changedLines.length).toBe(2 * objects.length);
+    expect(changedLines.every((line) => /^[-+] {4}meshctl\.dev\/source: mesh\.yaml:\d+$/.test(line))).toBe(true);
   }, TEST_TIMEOUT_MS);
 
   it('computes the ApplySet id exactly as kubectl apply --prune --applyset does', async () => {

@@ -119,34 +119,48 @@ function repeat(runs: number, what: string, log: (message: string) => void, once
 
 export function measureCluster(options: ClusterBenchOptions): ClusterResult {
   const { repoRoot, log, runs } = options;
-  const meshctl = (args: readonly string[]) => timed(process.execPath, [options.cli, ...args], repoRoot);
+  // Every compiled object records its source as a path relative to the working directory. Both
+  // meshes are given as the same relative path from their own parent directory, so that the
+  // changed mesh differs from the applied one in the moved weight alone, as an edit in a git
+  // checkout would.
+  const meshName = path.basename(options.meshDirectory);
+  const meshParent = path.dirname(path.resolve(options.meshDirectory));
+  const changedParent = path.join(options.scratch, 'changed');
+  const meshctlIn = (cwd: string, args: readonly string[]) => timed(process.execPath, [options.cli, ...args], cwd);
+  const meshctl = (args: readonly string[]) => meshctlIn(meshParent, args);
+  const meshctlChanged = (args: readonly string[]) => meshctlIn(changedParent, args);
 
   // The same objects for both tools: meshctl's own compile output, as kubectl users would feed it.
-  const changedMesh = path.join(options.scratch, 'changed-mesh');
+  const changedMesh = path.join(changedParent, meshName);
   const change = changeOneWeight(options.meshDirectory, changedMesh);
   log(`changed canary weight ${change.from} → ${change.to} in ${change.file} for the diff`);
   const manifests = path.join(options.scratch, 'manifests.yaml');
   const changedManifests = path.join(options.scratch, 'changed-manifests.yaml');
-  writeFileSync(manifests, expectStatus(meshctl(['compile', options.meshDirectory, '--target', 'istio']), [0], 'meshctl compile').stdout);
-  writeFileSync(changedManifests, expectStatus(meshctl(['compile', changedMesh, '--target', 'istio']), [0], 'meshctl compile (changed mesh)').stdout);
+  writeFileSync(manifests, expectStatus(meshctl(['compile', meshName, '--target', 'istio']), [0], 'meshctl compile').stdout);
+  writeFileSync(changedManifests, expectStatus(meshctlChanged(['compile', meshName, '--target', 'istio']), [0], 'meshctl compile (changed mesh)').stdout);
   const objects = (readFileSync(manifests, 'utf8').match(/^kind: /gm) ?? []).length;
   const namespaces = (readFileSync(manifests, 'utf8').match(/^kind: Namespace$/gm) ?? []).length;
 
   const meshctlTimes = withCluster(options, 'meshctl', (kubeconfig) => {
-    const first = expectStatus(meshctl(['apply', options.meshDirectory, '--kubeconfig', kubeconfig, '-o', 'json']), [0], 'meshctl apply (first)');
+    const first = expectStatus(meshctl(['apply', meshName, '--kubeconfig', kubeconfig, '-o', 'json']), [0], 'meshctl apply (first)');
     const created = (JSON.parse(first.stdout) as { created: number }).created;
     if (created !== objects) throw new ClusterBenchError(`meshctl apply (first) created ${created} objects, expected ${objects}`);
     log(`meshctl apply, all creates: ${(first.wallMs / 1000).toFixed(2)} s (${created} objects)`);
     const noOp = repeat(runs, 'meshctl apply, no changes', log, () => {
-      const run = expectStatus(meshctl(['apply', options.meshDirectory, '--kubeconfig', kubeconfig, '-o', 'json']), [0], 'meshctl apply (no-op)');
+      const run = expectStatus(meshctl(['apply', meshName, '--kubeconfig', kubeconfig, '-o', 'json']), [0], 'meshctl apply (no-op)');
       const result = JSON.parse(run.stdout) as { created: number; changed: number; pruned: number };
       if (result.created + result.changed + result.pruned !== 0) throw new ClusterBenchError(`meshctl apply (no-op) changed something: ${firstLines(run.stdout)}`);
       return run.wallMs;
     });
     const diff = repeat(runs, 'meshctl diff, one weight changed', log, () => {
-      const run = expectStatus(meshctl(['diff', changedMesh, '--kubeconfig', kubeconfig, '-o', 'json']), [1], 'meshctl diff');
-      const summary = (JSON.parse(run.stdout) as { summary: { changed: number; created: number; deleted: number } }).summary;
-      if (summary.changed < 1 || summary.created + summary.deleted !== 0) throw new ClusterBenchError(`meshctl diff found ${JSON.stringify(summary)}, expected only changed objects`);
+      const run = expectStatus(meshctlChanged(['diff', meshName, '--kubeconfig', kubeconfig, '-o', 'json']), [1], 'meshctl diff');
+      const report = JSON.parse(run.stdout) as { summary: { changed: number; created: number; deleted: number }; changes: { kind: string }[] };
+      const { summary } = report;
+      // One weight moved: the VirtualServices that carry its split (the service's, and an ingress
+      // route's if the service is exposed) differ, and nothing else.
+      if (summary.changed < 1 || summary.created + summary.deleted !== 0 || report.changes.some((c) => c.kind !== 'VirtualService')) {
+        throw new ClusterBenchError(`meshctl diff found ${JSON.stringify(summary)} (${report.changes.map((c) => c.kind).join(', ')}), expected only changed VirtualServices`);
+      }
       return run.wallMs;
     });
     return { first: [first.wallMs], noOp, diff };

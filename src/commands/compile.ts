@@ -74,29 +74,32 @@ EXIT CODES
     rules: Record<string, LevelSetting>,
     flags: { output?: string; format: string; color?: boolean; 'envoy-cert-dir'?: string },
   ): Promise<void> {
-    const [{ compile }, render, { EnvoyCompileError }, { formatStylish }] = await Promise.all([
-      import('../compiler/compile.js'),
+    const [{ validate }, render, { EnvoyCompileError, planEnvoyProxies }, { formatStylish }] = await Promise.all([
+      import('../validators/validate.js'),
       import('../compiler/envoy/render.js'),
       import('../compiler/envoy/index.js'),
       import('../report/stylish.js'),
     ]);
     const certificateDirectory = flags['envoy-cert-dir'];
-    let result;
+    // As compile() does, but each proxy is compiled only when it is written and then dropped: a
+    // large mesh's configurations together would not fit in memory.
+    const validation = validate(loaded, { rules });
+    const ok = !validation.fatal && validation.errorCount === 0;
+    let proxies;
     try {
-      result = compile(loaded, { target: 'envoy', rules, envoy: certificateDirectory !== undefined ? { certificateDirectory } : {} });
+      proxies = ok ? planEnvoyProxies(validation.model, certificateDirectory !== undefined ? { certificateDirectory } : {}) : [];
     } catch (error) {
       if (error instanceof EnvoyCompileError) this.fail(error.message);
       throw error;
     }
-    if (!result.ok || result.validation.diagnostics.length > 0) {
-      process.stderr.write(formatStylish(result.validation, { color: shouldColor(flags.color, process.env, Boolean(process.stderr.isTTY)) }));
+    if (!ok || validation.diagnostics.length > 0) {
+      process.stderr.write(formatStylish(validation, { color: shouldColor(flags.color, process.env, Boolean(process.stderr.isTTY)) }));
     }
-    if (!result.ok) this.exit(result.validation.fatal ? EXIT.failure : EXIT.findings);
-    const configs = result.configs;
+    if (!ok) this.exit(validation.fatal ? EXIT.failure : EXIT.findings);
     if (flags.output) {
-      const [{ writeFilesDirectory }, { OutputDirectoryError }] = await Promise.all([import('../output/write-files.js'), import('../output/write-directory.js')]);
+      const [{ writeFilesDirectoryStreaming }, { OutputDirectoryError }] = await Promise.all([import('../output/write-files.js'), import('../output/write-directory.js')]);
       try {
-        const files = await writeFilesDirectory(flags.output, new Map(configs.map((config) => [config.path, render.envoyConfigToYaml(config)])));
+        const files = await writeFilesDirectoryStreaming(flags.output, render.envoyFiles(proxies));
         process.stderr.write(`wrote ${files.length} Envoy configurations to ${flags.output}\n`);
       } catch (error) {
         if (error instanceof OutputDirectoryError) this.fail(error.message);
@@ -104,6 +107,40 @@ EXIT CODES
       }
       return;
     }
-    process.stdout.write(flags.format === 'json' ? render.envoyConfigsToJson(configs) : render.envoyConfigsToYamlStream(configs));
+    await writeChunks(process.stdout, flags.format === 'json' ? render.envoyJsonChunks(proxies) : render.envoyYamlStreamChunks(proxies));
+  }
+}
+
+/**
+ * Writes text piece by piece, waiting for the stream to drain so unwritten text does not pile up in
+ * memory. A reader that goes away (`| head`) ends the output early, as it would a single write.
+ */
+async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterable<string>): Promise<void> {
+  let closed = false;
+  const onClosed = () => {
+    closed = true;
+  };
+  stream.once('error', onClosed);
+  stream.once('close', onClosed);
+  try {
+    for (const chunk of chunks) {
+      if (closed) return;
+      if (!stream.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            stream.off('drain', done);
+            stream.off('error', done);
+            stream.off('close', done);
+            resolve();
+          };
+          stream.once('drain', done);
+          stream.once('error', done);
+          stream.once('close', done);
+        });
+      }
+    }
+  } finally {
+    stream.off('error', onClosed);
+    stream.off('close', onClosed);
   }
 }

@@ -15,6 +15,7 @@ import type { Destination, MeshModel } from '../../model/mesh-model.js';
 import type { ResilienceSpec } from '../../schema/policy.js';
 import type { ServicePortT } from '../../schema/resources.js';
 import { externalEndpoints, isIpAddress, meshHost, serviceEndpoints, spiffeIds, type Certificates, type MeshProxySettings, type UpstreamEndpoint } from './settings.js';
+import type { ClusterUse, CompileMemo } from './memo.js';
 import { meshUpstreamTls, originationTls } from './tls.js';
 import { HTTP_PROTOCOL_OPTIONS, HTTP_PROTOCOL_OPTIONS_TYPE, seconds, type Json } from './types.js';
 
@@ -27,6 +28,8 @@ export interface ClusterContext {
   readonly mesh: MeshProxySettings;
   /** The identity this proxy presents to its upstreams. */
   readonly certificates: Certificates;
+  /** Clusters already built in this run, shared by proxies presenting the same certificates. */
+  readonly memo?: CompileMemo;
 }
 
 /** The host a destination is named by in cluster names and SNI: the service's mesh host or the external service's first host. */
@@ -51,15 +54,37 @@ export function speaksHttp2(port: ServicePortT): boolean {
 
 export class ClusterSet {
   private readonly clusters = new Map<string, Json>();
+  private readonly memoPrefix: string;
+  private recording: ClusterUse[] | undefined;
 
-  constructor(private readonly context: ClusterContext) {}
+  constructor(private readonly context: ClusterContext) {
+    this.memoPrefix = context.memo ? `${JSON.stringify(context.certificates)}\n` : '';
+  }
 
   /** The cluster for a destination's port and version, created on first use. */
   outbound(node: Destination, version: string | undefined, port: number): string {
-    const { mesh } = this.context;
+    const { mesh, memo } = this.context;
     const name = outboundClusterName(node, version, port, mesh.clusterDomain);
-    if (!this.clusters.has(name)) this.clusters.set(name, this.buildOutbound(name, node, version, portOf(node, port)));
+    this.recording?.push({ node, version, port });
+    if (!this.clusters.has(name)) {
+      const build = () => this.buildOutbound(name, node, version, portOf(node, port));
+      this.clusters.set(name, memo ? memo.memoized(memo.clusters, `${this.memoPrefix}${node.kind}:${node.key}\n${name}`, build) : build());
+    }
     return name;
+  }
+
+  /** Runs `produce` and lists the outbound clusters it asked for, so a cached result can ask for them again. */
+  recordUses<T>(produce: () => T): { value: T; uses: ClusterUse[] } {
+    const outer = this.recording;
+    const uses: ClusterUse[] = [];
+    this.recording = uses;
+    try {
+      const value = produce();
+      return { value, uses };
+    } finally {
+      this.recording = outer;
+      outer?.push(...uses);
+    }
   }
 
   /** A cluster built elsewhere (the local application, a JWKS server). */

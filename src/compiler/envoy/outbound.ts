@@ -16,6 +16,7 @@ import type { CallerMatch, MatchEntry } from '../istio/traffic/match.js';
 import { planHttpRoutes, planTcpRoutes, type PlannedHttpRoute } from '../istio/traffic/route-plan.js';
 import { accessLogs, tracing, type EffectiveTelemetry } from './access-log.js';
 import type { ClusterSet } from './clusters.js';
+import type { CompileMemo } from './memo.js';
 import { tcpProxy } from './inbound.js';
 import { clusterFor, retryPolicy, toEnvoyRoutes } from './routes.js';
 import { LOOPBACK, meshHost, type MeshProxySettings, type SidecarSettings, type Workload } from './settings.js';
@@ -33,6 +34,7 @@ export interface OutboundContext {
   readonly dependencies: readonly Destination[];
   /** Ports this proxy already binds on 127.0.0.1 or every address, and its application's ports; TCP listeners avoid them. */
   readonly takenPorts: Set<number>;
+  readonly memo: CompileMemo;
 }
 
 export function outboundListeners(context: OutboundContext): Json[] {
@@ -100,31 +102,51 @@ function virtualHostsOf(context: OutboundContext, dependency: Destination): Json
 }
 
 function serviceRoutes(context: OutboundContext, dependency: ServiceNode, port: ServicePortT): Json[] {
-  const routeContext = { model: context.model, service: dependency, clusters: context.clusters, port: port.port };
-  const routes: Json[] = [];
-  for (const planned of planHttpRoutes(context.model, dependency)) {
-    const entries = forThisCaller(planned, context.workload);
-    if (entries === null) continue;
-    routes.push(...toEnvoyRoutes(planned, entries, routeContext));
+  const { memo, clusters } = context;
+  const plans = memo.memoized(memo.httpPlans, dependency, () => planHttpRoutes(context.model, dependency));
+  const perRoute = plans.map((planned) => forThisCaller(planned, context.workload));
+  // The routes depend on the caller only through which caller-specific entries it keeps.
+  const key = `${dependency.key}:${port.port}:${perRoute.map((entries) => (entries === undefined ? '*' : entries === null ? '-' : entries.map((entry) => entry.index).join('.'))).join('|')}`;
+  const cached = memo.outboundRoutes.get(key);
+  if (cached) {
+    for (const use of cached.clusters) clusters.outbound(use.node, use.version, use.port);
+    return [...cached.routes];
   }
-  return routes;
+  const routeContext = { model: context.model, service: dependency, clusters, port: port.port };
+  const { value: routes, uses } = clusters.recordUses(() => {
+    const built: Json[] = [];
+    plans.forEach((planned, index) => {
+      const kept = perRoute[index];
+      if (kept === null) return;
+      built.push(...toEnvoyRoutes(planned, kept?.map((entry) => entry.entry), routeContext));
+    });
+    return built;
+  });
+  memo.outboundRoutes.set(key, { routes, clusters: uses });
+  return [...routes];
 }
 
 /**
  * The route's match entries as seen from this workload: entries for other callers dropped, the
  * caller condition of the others removed. Undefined: every request; null: never this workload's.
  */
-function forThisCaller(planned: PlannedHttpRoute, workload: Workload): readonly MatchEntry[] | undefined | null {
+function forThisCaller(planned: PlannedHttpRoute, workload: Workload): readonly KeptEntry[] | undefined | null {
   if (!planned.entries) return undefined;
-  const kept: MatchEntry[] = [];
-  for (const entry of planned.entries) {
-    if (!entry.caller) kept.push(entry);
+  const kept: KeptEntry[] = [];
+  planned.entries.forEach((entry, index) => {
+    if (!entry.caller) kept.push({ entry, index });
     else if (isCaller(entry.caller, workload)) {
       const { caller: _caller, ...rest } = entry;
-      kept.push(rest);
+      kept.push({ entry: rest, index });
     }
-  }
+  });
   return kept.length > 0 ? kept : null;
+}
+
+interface KeptEntry {
+  readonly entry: MatchEntry;
+  /** Its position in the planned route. */
+  readonly index: number;
 }
 
 function isCaller(caller: CallerMatch, workload: Workload): boolean {
@@ -144,7 +166,7 @@ function tcpListener(context: OutboundContext, dependency: Destination, port: Se
   context.takenPorts.add(port.port);
   let destinations: readonly PlannedDestination[] = [{ node: dependency }];
   if (dependency.kind === 'Service') {
-    const route = planTcpRoutes(context.model, dependency).find((candidate) => !candidate.callers || candidate.callers.some((caller) => isCaller(caller, context.workload)));
+    const route = context.memo.memoized(context.memo.tcpPlans, dependency, () => planTcpRoutes(context.model, dependency)).find((candidate) => !candidate.callers || candidate.callers.some((caller) => isCaller(caller, context.workload)));
     if (route) destinations = route.destinations;
   }
   const routeContext = { model: context.model, service: context.workload.service, clusters: context.clusters, port: port.port };

@@ -8,7 +8,11 @@
 // name, removes the staging directory and leaves the target as it was.
 import { mkdirSync, promises as fs, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { OUTPUT_MARKER, OutputDirectoryError } from './write-directory.js';
+
+/** The file that marks a directory as meshctl's own output, which a later run may replace. */
+export const OUTPUT_MARKER = '.meshctl-output';
+
+export class OutputDirectoryError extends Error {}
 
 export async function writeFilesDirectory(directory: string, files: ReadonlyMap<string, string>): Promise<string[]> {
   // Every name is checked before anything is touched, as callers of this form expect.

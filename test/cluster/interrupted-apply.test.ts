@@ -248,12 +248,16 @@ describe('an apply interrupted by the API server going away', () => {
     // stdout may list the objects written before the cut.
     expect(errorLineOf(result, { stdout: 'any' }).startsWith(`meshctl: error: cannot reach the API server at ${proxy.url}: `)).toBe(true);
     const deletes = proxy.requests.filter((request) => request.method === 'DELETE');
-    expect(answered(deletes)).toEqual([true, false, ...deletes.slice(2).map(() => false)]);
+    // Only the first DELETE may reach the server. Prunes run concurrently, so on a busy machine
+    // meshctl can fail on the second and exit before the first was even forwarded: then none did.
+    const reached = answered(deletes);
+    expect(reached.slice(1).every((answer) => !answer), 'a DELETE after the cut reached the server').toBe(true);
+    const pruned = reached[0] ? 1 : 0;
 
-    // The new objects are in; pruning stopped after one object, so the parent still lists both sets.
+    // The new objects are in; pruning stopped (after at most one object), so the parent still lists both sets.
     const live = await liveObjects();
     expect(live.has('ServiceEntry shop/payments')).toBe(true);
-    expect(ratingsObjects.filter((item) => live.has(item.key))).toHaveLength(ratingsObjects.length - 1);
+    expect(ratingsObjects.filter((item) => live.has(item.key))).toHaveLength(ratingsObjects.length - pruned);
     expect(annotation(await parentObject(), 'applyset.kubernetes.io/contains-group-kinds')).toBe(
       sortedUnique([...compiledBefore, ...compiledAfter].map((item) => item.groupKind)).join(','),
     );

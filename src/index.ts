@@ -14,7 +14,7 @@ export { formatJson } from './report/json.js';
 export { formatSarif } from './report/sarif.js';
 export { formatGithub } from './report/github.js';
 export { compile, TARGETS, type Target, type CompileOptions, type CompileResult } from './compiler/compile.js';
-export { type EnvoyCompileResult } from './compiler/compile.js';
+export { planEnvoy, type EnvoyCompileResult, type EnvoyPlanResult } from './compiler/compile.js';
 export { compileEnvoy, EnvoyCompileError, type EnvoyConfig, type EnvoyCompileOptions } from './compiler/envoy/index.js';
 export { envoyConfigToYaml, envoyConfigsToYamlStream, envoyConfigsToJson } from './compiler/envoy/render.js';
 export { compileIstio } from './compiler/istio/index.js';

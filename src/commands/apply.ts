@@ -3,7 +3,8 @@ import { Chalk } from 'chalk';
 import { shouldColor } from '../cli/color.js';
 import { EXIT } from '../cli/exit-codes.js';
 import type { ApplyEvent } from '../cluster/index.js';
-import { CLUSTER_EXIT_CODES, ClusterCommand, clusterFlags, writeStdout } from './diff.js';
+import { writeStdout } from '../cli/stdout.js';
+import { CLUSTER_EXIT_CODES, ClusterCommand, clusterFlags } from './diff.js';
 
 export default class Apply extends ClusterCommand {
   static override summary = 'Apply the compiled mesh to the cluster, and prune what it no longer produces.';

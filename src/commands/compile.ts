@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { MeshctlCommand } from '../cli/base-command.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { shouldColor } from '../cli/color.js';
+import { writeChunks, writeStdout } from '../cli/stdout.js';
 import type { LevelSetting } from '../diagnostics/types.js';
 import type { LoadedMesh } from '../loader/load-mesh.js';
 
@@ -66,7 +67,7 @@ EXIT CODES
       }
       return;
     }
-    process.stdout.write(flags.format === 'json' ? manifest.toJsonList(result.objects) : manifest.toYamlStream(result.objects));
+    await writeStdout(flags.format === 'json' ? manifest.toJsonList(result.objects) : manifest.toYamlStream(result.objects));
   }
 
   private async compileEnvoy(
@@ -74,28 +75,28 @@ EXIT CODES
     rules: Record<string, LevelSetting>,
     flags: { output?: string; format: string; color?: boolean; 'envoy-cert-dir'?: string },
   ): Promise<void> {
-    const [{ validate }, render, { EnvoyCompileError, planEnvoyProxies }, { formatStylish }] = await Promise.all([
-      import('../validators/validate.js'),
+    const [{ planEnvoy }, render, { EnvoyCompileError }, { formatStylish }] = await Promise.all([
+      import('../compiler/compile.js'),
       import('../compiler/envoy/render.js'),
       import('../compiler/envoy/index.js'),
       import('../report/stylish.js'),
     ]);
     const certificateDirectory = flags['envoy-cert-dir'];
-    // As compile() does, but each proxy is compiled only when it is written and then dropped: a
+    // Planned, not compiled: each proxy is compiled only when it is written and then dropped, as a
     // large mesh's configurations together would not fit in memory.
-    const validation = validate(loaded, { rules });
-    const ok = !validation.fatal && validation.errorCount === 0;
-    let proxies;
+    let planned;
     try {
-      proxies = ok ? planEnvoyProxies(validation.model, certificateDirectory !== undefined ? { certificateDirectory } : {}) : [];
+      planned = planEnvoy(loaded, { rules, envoy: certificateDirectory !== undefined ? { certificateDirectory } : {} });
     } catch (error) {
       if (error instanceof EnvoyCompileError) this.fail(error.message);
       throw error;
     }
-    if (!ok || validation.diagnostics.length > 0) {
+    const { validation } = planned;
+    if (!planned.ok || validation.diagnostics.length > 0) {
       process.stderr.write(formatStylish(validation, { color: shouldColor(flags.color, process.env, Boolean(process.stderr.isTTY)) }));
     }
-    if (!ok) this.exit(validation.fatal ? EXIT.failure : EXIT.findings);
+    if (!planned.ok) this.exit(validation.fatal ? EXIT.failure : EXIT.findings);
+    const { proxies } = planned;
     if (flags.output) {
       const [{ writeFilesDirectoryStreaming }, { OutputDirectoryError }] = await Promise.all([import('../output/write-files.js'), import('../output/write-directory.js')]);
       try {
@@ -108,39 +109,5 @@ EXIT CODES
       return;
     }
     await writeChunks(process.stdout, flags.format === 'json' ? render.envoyJsonChunks(proxies) : render.envoyYamlStreamChunks(proxies));
-  }
-}
-
-/**
- * Writes text piece by piece, waiting for the stream to drain so unwritten text does not pile up in
- * memory. A reader that goes away (`| head`) ends the output early, as it would a single write.
- */
-async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterable<string>): Promise<void> {
-  let closed = false;
-  const onClosed = () => {
-    closed = true;
-  };
-  stream.once('error', onClosed);
-  stream.once('close', onClosed);
-  try {
-    for (const chunk of chunks) {
-      if (closed) return;
-      if (!stream.write(chunk)) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            stream.off('drain', done);
-            stream.off('error', done);
-            stream.off('close', done);
-            resolve();
-          };
-          stream.once('drain', done);
-          stream.once('error', done);
-          stream.once('close', done);
-        });
-      }
-    }
-  } finally {
-    stream.off('error', onClosed);
-    stream.off('close', onClosed);
   }
 }

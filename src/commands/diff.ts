@@ -2,13 +2,9 @@ import { Args, Flags } from '@oclif/core';
 import { MeshctlCommand } from '../cli/base-command.js';
 import { shouldColor } from '../cli/color.js';
 import { EXIT } from '../cli/exit-codes.js';
+import { writeStdout } from '../cli/stdout.js';
 import type { ChangePlan, ClusterError } from '../cluster/index.js';
 import type { KubernetesObject } from '../output/manifest.js';
-
-/** Resolves once the text is handed to the OS: exiting right after a plain write truncates a pipe at 64 KiB. */
-export function writeStdout(text: string): Promise<void> {
-  return new Promise((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())));
-}
 
 /** The flags diff and apply share. */
 export const clusterFlags = {

@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { MeshctlCommand } from '../cli/base-command.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { shouldColor } from '../cli/color.js';
+import { writeStdout } from '../cli/stdout.js';
 
 export default class Review extends MeshctlCommand {
   static override summary = 'Review the change in a mesh\'s behaviour between two git revisions.';
@@ -74,7 +75,7 @@ EXIT CODES
         this.fail(`cannot write ${flags.output}: ${(error as Error).message}`);
       }
     } else {
-      process.stdout.write(text);
+      await writeStdout(text);
     }
     if (failed) {
       process.stderr.write(`meshctl: review: --fail-on ${condition} matched\n`);

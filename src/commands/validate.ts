@@ -4,6 +4,7 @@ import { EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { shouldColor } from '../cli/color.js';
 import { writeFileAtomically } from '../cli/write-output.js';
 import type { ValidationResult } from '../validators/validate.js';
+import { writeStdout } from '../cli/stdout.js';
 
 export default class Validate extends MeshctlCommand {
   static override summary = 'Check mesh files: schema and semantic rules, with file:line:col diagnostics.';
@@ -49,9 +50,12 @@ ${EXIT_CODES_HELP}`;
     if (changes) ({ result, notShown } = changes.restrict(result, [...loaded.sources.keys()]));
     const report = await render(flags.format, result, shouldColor(flags.color, process.env, Boolean(process.stdout.isTTY) && !flags.output), this.config.version);
     if (flags.output) await writeFileAtomically(flags.output, report);
-    else process.stdout.write(report);
+    else await writeStdout(report);
     // Machine formats keep their own shape: the count of hidden findings goes to stderr for them.
-    if (notShown) (flags.format === 'stylish' && !flags.output ? process.stdout : process.stderr).write(notShown);
+    if (notShown) {
+      if (flags.format === 'stylish' && !flags.output) await writeStdout(notShown);
+      else process.stderr.write(notShown);
+    }
 
     if (result.fatal) this.exit(EXIT.failure);
     const tooManyWarnings = flags['max-warnings'] !== undefined && result.warningCount > flags['max-warnings'];

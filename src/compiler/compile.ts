@@ -5,7 +5,7 @@
 import type { LoadedMesh } from '../loader/load-mesh.js';
 import type { KubernetesObject } from '../output/manifest.js';
 import { validate, type ValidateOptions, type ValidationResult } from '../validators/validate.js';
-import { compileEnvoy, type EnvoyCompileOptions, type EnvoyConfig } from './envoy/index.js';
+import { buildEnvoyConfig, planEnvoyProxies, type EnvoyCompileOptions, type EnvoyConfig, type EnvoyProxy } from './envoy/index.js';
 import { compileIstio } from './istio/index.js';
 
 export const TARGETS = ['istio', 'envoy'] as const;
@@ -25,12 +25,29 @@ export type EnvoyCompileResult =
   | { ok: true; target: 'envoy'; validation: ValidationResult; configs: EnvoyConfig[] }
   | { ok: false; validation: ValidationResult };
 
+export type EnvoyPlanResult =
+  | { ok: true; validation: ValidationResult; proxies: EnvoyProxy[] }
+  | { ok: false; validation: ValidationResult };
+
+/**
+ * The Envoy target's gate without the compiling: every proxy of a valid mesh, each compiled only
+ * when its `build()` is called, so a caller can write one at a time and drop it.
+ */
+export function planEnvoy(loaded: LoadedMesh, options: ValidateOptions & { envoy?: EnvoyCompileOptions } = {}): EnvoyPlanResult {
+  const validation = validate(loaded, options);
+  if (validation.fatal || validation.errorCount > 0) return { ok: false, validation };
+  return { ok: true, validation, proxies: planEnvoyProxies(validation.model, options.envoy) };
+}
+
 export function compile(loaded: LoadedMesh, options: CompileOptions & { target: 'istio' }): CompileResult;
 export function compile(loaded: LoadedMesh, options: CompileOptions & { target: 'envoy' }): EnvoyCompileResult;
 export function compile(loaded: LoadedMesh, options: CompileOptions): CompileResult | EnvoyCompileResult;
 export function compile(loaded: LoadedMesh, options: CompileOptions): CompileResult | EnvoyCompileResult {
+  if (options.target === 'envoy') {
+    const planned = planEnvoy(loaded, options);
+    return planned.ok ? { ok: true, target: 'envoy', validation: planned.validation, configs: planned.proxies.map(buildEnvoyConfig) } : planned;
+  }
   const validation = validate(loaded, options);
   if (validation.fatal || validation.errorCount > 0) return { ok: false, validation };
-  if (options.target === 'envoy') return { ok: true, target: 'envoy', validation, configs: compileEnvoy(validation.model, options.envoy) };
   return { ok: true, validation, objects: compileIstio(validation.model) };
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Level } from '../diagnostics/types.js';
 import { findRule } from '../validators/rules/index.js';
 import type { ValidationResult } from '../validators/validate.js';
-import { gitAt, gitMessage } from './repository.js';
+import { explainMissingRevision, gitAt, gitMessage } from './repository.js';
 
 /** A problem that ends the run: one line saying what is wrong and how to fix it. */
 export class ChangedFilesError extends Error {}
@@ -30,7 +30,7 @@ export async function changedFilesSince(ref: string, directory: string): Promise
     (text) => text.trim(),
     () => '',
   );
-  if (!/^[0-9a-f]{40,64}$/.test(commit)) throw new ChangedFilesError(await explainMissingRef(git, ref, shallow, root));
+  if (!/^[0-9a-f]{40,64}$/.test(commit)) throw new ChangedFilesError(await explainMissingRevision({ root, git }, ref, `--changed-since ${ref}: ref`));
 
   let mergeBase = '';
   try {
@@ -75,19 +75,6 @@ async function repositoryRoot(directory: string): Promise<string> {
     if (/ENOENT|spawn git/i.test(text)) throw new ChangedFilesError('--changed-since needs git, which is not installed or not on PATH');
     throw new ChangedFilesError(`--changed-since: cannot read the git repository at ${directory}: ${text}`);
   }
-}
-
-/** Why a ref is missing, and the command that fetches it: CI checkouts are often shallow. */
-async function explainMissingRef(git: ReturnType<typeof gitAt>, ref: string, shallow: boolean, root: string): Promise<string> {
-  const remotes = (await git.raw(['remote']).catch(() => '')).split('\n').map((name) => name.trim()).filter(Boolean);
-  const remote = remotes.find((name) => ref.startsWith(`${name}/`) && ref.length > name.length + 1);
-  if (remote) return `--changed-since ${ref}: ref not found: fetch it, e.g. git fetch --depth=50 ${remote} ${ref.slice(remote.length + 1)}`;
-  if (shallow) {
-    const origin = remotes.includes('origin') ? 'origin' : (remotes[0] ?? 'origin');
-    if (/[~^@]/.test(ref)) return `--changed-since ${ref}: ref not found: this clone is shallow and its history stops before it; deepen it, e.g. git fetch --deepen=50 ${origin}`;
-    return `--changed-since ${ref}: ref not found: this clone is shallow; fetch it, e.g. git fetch --depth=50 ${origin} ${ref}`;
-  }
-  return `--changed-since ${ref}: ref not found in the repository at ${root}`;
 }
 
 /** The directory whose repository a command's mesh paths live in: the first path's (the current directory for stdin or none). */

@@ -74,10 +74,14 @@ export async function resolveRevision(repository: GitRepository, revision: strin
   } catch {
     // Not found: explained below.
   }
-  throw new GitReadError(await explainMissingRevision(repository, revision, role));
+  throw new GitReadError(await explainMissingRevision(repository, revision, `${role} ref ${revision}`));
 }
 
-async function explainMissingRevision(repository: GitRepository, revision: string, role: RevisionRole): Promise<string> {
+/**
+ * Why `revision` is not in the repository, and the command that gets it, as one line that starts
+ * with `subject` ("base ref origin/main"): "<subject> not found: fetch it, e.g. …".
+ */
+export async function explainMissingRevision(repository: GitRepository, revision: string, subject: string): Promise<string> {
   const remotes = (await repository.git.raw(['remote']).catch(() => '')).split('\n').map((r) => r.trim()).filter(Boolean);
   const shallow = (await repository.git.raw(['rev-parse', '--is-shallow-repository']).catch(() => 'false')).trim() === 'true';
   const remote = remotes.find((name) => revision.startsWith(`${name}/`) && revision.length > name.length + 1);
@@ -87,14 +91,14 @@ async function explainMissingRevision(repository: GitRepository, revision: strin
     // single-branch clone's do not); then the destination must be named.
     const refspecs = (await repository.git.raw(['config', '--get-all', `remote.${remote}.fetch`]).catch(() => '')).split('\n').map((r) => r.trim()).filter(Boolean);
     const covered = refspecs.some((refspec) => refspecCovers(refspec, `refs/heads/${branch}`, `refs/remotes/${revision}`));
-    return `${role} ref ${revision} not found: fetch it, e.g. git fetch --depth=50 ${remote} ${covered ? branch : `${branch}:refs/remotes/${revision}`}`;
+    return `${subject} not found: fetch it, e.g. git fetch --depth=50 ${remote} ${covered ? branch : `${branch}:refs/remotes/${revision}`}`;
   }
   if (shallow) {
     const origin = remotes.includes('origin') ? 'origin' : (remotes[0] ?? 'origin');
-    if (/[~^@]/.test(revision)) return `${role} ref ${revision} not found: this clone is shallow and its history stops before it; deepen it, e.g. git fetch --deepen=50 ${origin}`;
-    return `${role} ref ${revision} not found: this clone is shallow; fetch it, e.g. git fetch --depth=50 ${origin} ${revision}`;
+    if (/[~^@]/.test(revision)) return `${subject} not found: this clone is shallow and its history stops before it; deepen it, e.g. git fetch --deepen=50 ${origin}`;
+    return `${subject} not found: this clone is shallow; fetch it, e.g. git fetch --depth=50 ${origin} ${revision}`;
   }
-  return `${role} ref ${revision} not found in the repository at ${repository.root}`;
+  return `${subject} not found in the repository at ${repository.root}`;
 }
 
 /** Whether a fetch refspec such as +refs/heads/*:refs/remotes/origin/* maps `source` to `destination`. */

@@ -108,7 +108,8 @@ describe('meshctl validate --changed-since', () => {
     git(scratch.dir, 'clone', '--quiet', '--depth=1', '--branch=feature', '--single-branch', origin, single);
     const missing = validateChanged('origin/main', [], single);
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toBe('meshctl: error: --changed-since origin/main: ref not found: fetch it, e.g. git fetch --depth=50 origin main\n');
+    // A single-branch clone's refspec does not map main to origin/main: the fetch names the destination.
+    expect(missing.stderr).toBe('meshctl: error: --changed-since origin/main: ref not found: fetch it, e.g. git fetch --depth=50 origin main:refs/remotes/origin/main\n');
 
     const both = path.join(scratch.dir, 'shallow-both');
     git(scratch.dir, 'clone', '--quiet', '--depth=1', '--no-single-branch', '--branch=feature', origin, both);

@@ -1,6 +1,6 @@
 // Shared by the review tests: a small mesh, real temporary git repositories, and the review of
 // two in-memory revisions (no git) for the change-model tests.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { loadSources } from '../../src/loader/load-mesh.js';
 import { SourceText } from '../../src/loader/source-file.js';
 import { prepareReviewSide, reviewMesh } from '../../src/review/review.js';
 import type { MeshReview } from '../../src/review/types.js';
+import { runProcess } from '../helpers/run-process.js';
 
 export const MESH = `apiVersion: meshctl.dev/v1alpha1
 kind: Mesh
@@ -134,17 +135,8 @@ export interface ReviewRun {
  * Runs the built meshctl asynchronously. Review tests run it many times; spawnSync would hold
  * the test worker's event loop for all of them, and the test runner times out talking to it.
  */
-export function runMeshctl(args: readonly string[], cwd: string): Promise<ReviewRun> {
+export async function runMeshctl(args: readonly string[], cwd: string): Promise<ReviewRun> {
   const bin = path.join(import.meta.dirname, '..', '..', 'bin', 'run.js');
-  const env: Record<string, string | undefined> = { ...process.env, FORCE_COLOR: undefined, NO_COLOR: '1' };
-  for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
-  });
+  const run = await runProcess(process.execPath, [bin, ...args], { cwd, env: { FORCE_COLOR: undefined, NO_COLOR: '1' } });
+  return { status: run.code, stdout: run.stdout, stderr: run.stderr };
 }

@@ -3,10 +3,12 @@
 // limited rights, write kubeconfigs that point elsewhere or trust the wrong CA, stop and restart the
 // API server. `useTestCluster` registers the start and the stop with vitest, so a test file cannot
 // forget the stop; a failed start cleans up after itself.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, vi } from 'vitest';
+import { runProcess, type ProcessResult, type RunOptions } from '../helpers/run-process.js';
+
+export { runProcess, type ProcessResult, type RunOptions };
 import { stringify } from 'yaml';
 
 export const repoRoot = path.join(import.meta.dirname, '..', '..');
@@ -23,53 +25,6 @@ const minutes = 60_000;
  */
 export const CLUSTER_UP_TIMEOUT_MS = 45 * minutes;
 const CLUSTER_DOWN_TIMEOUT_MS = 2 * minutes;
-
-export interface ProcessResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-export interface RunOptions {
-  cwd?: string;
-  /** Changes to the environment; undefined removes a variable. */
-  env?: Record<string, string | undefined>;
-  input?: string;
-  timeoutMs?: number;
-  /** Copy stderr to the test log as it arrives (progress of a long build). */
-  echoStderr?: boolean;
-}
-
-/**
- * Asynchronous, unlike spawnSync: a proxy served by the test process itself must keep answering
- * while the child runs, and the test runner's own timeout must be able to fire.
- */
-export function runProcess(command: string, args: readonly string[], options: RunOptions = {}): Promise<ProcessResult> {
-  const env: Record<string, string | undefined> = { ...process.env, ...options.env };
-  for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd ?? repoRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-      if (options.echoStderr) process.stderr.write(chunk);
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? minutes);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-    child.stdin.on('error', () => undefined); // a child that exits without reading its input
-    child.stdin.end(options.input ?? '');
-  });
-}
 
 /**
  * The built meshctl (bin/run.js loads dist/; `npm test` builds first), without colour, and without

@@ -4,10 +4,10 @@
 // and the install step, whose package comes from the npm registry: meshctl is this checkout's.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import AjvDraft04 from 'ajv-draft-04';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/run-cli.js';
+import { sarifValidator } from '../support/sarif-schema.js';
 import { baseEnvironment, MESH_REVISIONS, pathWithMeshctl, run } from './ci-support.js';
 import { commitAll, createRepository, git, scratchDirectory, writeFiles } from './git-fixture.js';
 
@@ -138,15 +138,6 @@ async function runJob(head: string): Promise<JobRun> {
   }
   result.summary = readFileSync(summaryFile, 'utf8');
   return result;
-}
-
-function sarifValidator() {
-  const schemaFile = path.join(repoRoot, '..', 'shared', 'schemas', 'sarif-schema-2.1.0.json');
-  const ajv = new AjvDraft04.default({ allErrors: true, strict: false });
-  ajv.addFormat('uri', (text: string) => URL.canParse(text) && !/\s/.test(text));
-  ajv.addFormat('uri-reference', (text: string) => URL.canParse(text, 'file:///base/') && !/\s/.test(text));
-  ajv.addFormat('date-time', (text: string) => !Number.isNaN(Date.parse(text)));
-  return ajv.compile(JSON.parse(readFileSync(schemaFile, 'utf8')));
 }
 
 const statusOf = (jobRun: JobRun, name: string) => jobRun.steps.find((s) => s.name === name)?.status;

@@ -92,9 +92,10 @@ fetch_go() { # staging
   # GOFLAGS are cleared so that a user's settings cannot turn this into a module edit).
   json=$(cd "$staging" && GOWORK=off GOFLAGS= GO111MODULE=on go mod download -json "$go_module@$version" 2>&1) ||
     die "go mod download $go_module@$version failed: $(printf '%s' "$json" | tr '\n' ' ')"
-  read -r dir sum error < <(node -e '
+  # One field a line: the module cache's path may hold spaces.
+  { read -r dir; read -r sum; read -r error; } < <(node -e '
     const info = JSON.parse(require("node:fs").readFileSync(0, "utf8"));
-    console.log([info.Dir ?? "-", info.Sum ?? "-", info.Error ? JSON.stringify(info.Error) : "-"].join(" "));' <<<"$json")
+    console.log([info.Dir ?? "-", info.Sum ?? "-", info.Error ? JSON.stringify(info.Error) : "-"].join("\n"));' <<<"$json")
   [[ $error == - ]] || die "go mod download $go_module@$version: $error"
   [[ $sum == "$go_sum" ]] || die "$go_module@$version has checksum $sum, not the pinned $go_sum"
   SOURCE="$go_module@$version"

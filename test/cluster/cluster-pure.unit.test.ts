@@ -12,6 +12,7 @@ import {
 import { appliesUnchanged, predictAnnotationValueChange } from '../../src/cluster/compare.js';
 import { maskSecretPair, normalizeObject } from '../../src/cluster/normalize.js';
 import { redactServerUrl } from '../../src/cluster/client.js';
+import { hasUnrecordedCreate } from '../../src/cluster/compare.js';
 import { renderChange, summaryLine, unifiedDiff, type ObjectChange } from '../../src/cluster/render.js';
 import { forbiddenReason, parseConflicts, parseFieldErrors, type ApiStatus } from '../../src/cluster/status.js';
 import type { KubernetesObject } from '../../src/output/manifest.js';
@@ -60,6 +61,19 @@ describe('ApplySet', () => {
     expect(() => readParent(kubectlParent, ref, id)).toThrow('is managed by "kubectl", not meshctl');
     expect(parseGroupKind('VirtualService.networking.istio.io')).toEqual({ kind: 'VirtualService', group: 'networking.istio.io' });
     expect(parseGroupKind('Namespace')).toEqual({ kind: 'Namespace', group: '' });
+  });
+});
+
+describe('a create not yet recorded as applied', () => {
+  const withEntries = (entries: { manager: string; operation: string; subresource?: string }[]): KubernetesObject =>
+    ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'edge', managedFields: entries } }) as unknown as KubernetesObject;
+  it('is meshctl\'s Update entry without an Apply entry of its own', () => {
+    expect(hasUnrecordedCreate(withEntries([{ manager: 'meshctl', operation: 'Update' }]))).toBe(true);
+    expect(hasUnrecordedCreate(withEntries([{ manager: 'meshctl', operation: 'Apply' }]))).toBe(false);
+    expect(hasUnrecordedCreate(withEntries([{ manager: 'meshctl', operation: 'Update' }, { manager: 'meshctl', operation: 'Apply' }]))).toBe(false);
+    expect(hasUnrecordedCreate(withEntries([{ manager: 'kubectl-create', operation: 'Update' }]))).toBe(false);
+    expect(hasUnrecordedCreate(withEntries([{ manager: 'meshctl', operation: 'Update', subresource: 'status' }]))).toBe(false);
+    expect(hasUnrecordedCreate(withEntries([]))).toBe(false);
   });
 });
 

@@ -193,7 +193,7 @@ function measureValidate(mesh: CachedMesh, options: BenchOptions): StepResult {
   const samples: Sample[] = [];
   for (let run = 1; run <= options.runs; run++) {
     const label = `validate, ${mesh.services} services`;
-    const measured = measureMeshctl(label, ['validate', mesh.directory, '--format', 'json'], options.rusage);
+    const measured = measureMeshctl(label, ['validate', mesh.directory, '-o', 'json'], options.rusage);
     let summary: { errors: number; documents: number };
     try {
       summary = (JSON.parse(measured.stdout) as { summary: { errors: number; documents: number } }).summary;
@@ -209,7 +209,7 @@ function measureValidate(mesh: CachedMesh, options: BenchOptions): StepResult {
 }
 
 /**
- * compile with -o into a fresh directory per run, so that every run writes every file. `inspect` sees
+ * compile with --out-dir into a fresh directory per run, so that every run writes every file. `inspect` sees
  * the last run's output before it is removed.
  */
 function measureCompile(
@@ -226,7 +226,7 @@ function measureCompile(
     const label = `compile --target ${target}, ${mesh.services} services`;
     const outDir = path.join(scratch, `${target}-${mesh.services}-${run}`);
     try {
-      const measured = measureMeshctl(label, ['compile', mesh.directory, '--target', target, '-o', outDir], options.rusage);
+      const measured = measureMeshctl(label, ['compile', mesh.directory, '--target', target, '--out-dir', outDir], options.rusage);
       // Istio: "wrote 41501 files (41500 objects) to DIR"; Envoy: "wrote 2224 Envoy configurations to DIR".
       const wrote = /wrote \d+ files \((\d+) objects\)|wrote (\d+) Envoy configurations/.exec(measured.stderr);
       if (!wrote) throw new BenchError(`${label}: meshctl did not say what it wrote: ${firstLines(measured.stderr)}`);

@@ -7,7 +7,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execute, Plugin, settings } from '@oclif/core';
+import { Errors, flush, handle, Plugin, run, settings } from '@oclif/core';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 // meshctl always runs its compiled code. Without this, oclif loads src/ through a TypeScript
@@ -15,12 +15,33 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 // start time and memory and runs something other than what ships.
 settings.enableAutoTranspile = false;
 
-if (manifestIsStale()) {
-  const plugin = new Plugin({ root, type: 'core', isRoot: true, ignoreManifest: true });
-  await plugin.load();
-  await execute({ loadOptions: { root, plugins: new Map([[plugin.name, plugin]]) } });
-} else {
-  await execute({ dir: import.meta.url });
+try {
+  if (manifestIsStale()) {
+    const plugin = new Plugin({ root, type: 'core', isRoot: true, ignoreManifest: true });
+    await plugin.load();
+    await run(process.argv.slice(2), { root, plugins: new Map([[plugin.name, plugin]]) });
+  } else {
+    await run(process.argv.slice(2), import.meta.url);
+  }
+  await flush();
+} catch (error) {
+  await reportFailure(error);
+}
+
+/**
+ * Errors raised before a command runs (an unknown command, a bad help topic) in meshctl's one error
+ * style; an exit requested by a command keeps oclif's handling. Commands report their own errors.
+ */
+async function reportFailure(error) {
+  if (error instanceof Errors.ExitError || error?.code === 'EEXIT') return handle(error);
+  const { formatUsageError } = await import('../dist/cli/error-style.js');
+  if (error instanceof Errors.CLIError) {
+    process.stderr.write(formatUsageError(error.message));
+    process.exit(error.oclif?.exit ?? 2);
+  }
+  process.stderr.write(`meshctl: internal error: ${error?.message ?? String(error)}\n  (set DEBUG=meshctl to see where)\n`);
+  if (process.env.DEBUG) process.stderr.write(`${error?.stack}\n`);
+  process.exit(2);
 }
 
 /** True when some file or directory the manifest describes changed after it was written. */

@@ -115,7 +115,7 @@ function measure(options, workDir) {
   const runs = [];
   let summary;
   for (let run = 0; run < options.runs; run++) {
-    const measured = runMeasured(['bin/run.js', 'validate', meshDir, '--format', 'json'], wrapper);
+    const measured = runMeasured(['bin/run.js', 'validate', meshDir, '-o', 'json'], wrapper);
     let report;
     try {
       report = JSON.parse(measured.stdout);

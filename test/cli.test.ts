@@ -77,22 +77,22 @@ describe('exit codes', () => {
     ['an unknown rule code', ['--rule', 'MESH999=off'], /unknown rule "MESH999"/],
     ['an unknown rule name', ['--rule', 'no-such-rule=warning'], /unknown rule "no-such-rule"/],
     ['switching off a rule that reports unreadable input', ['--rule', 'MESH012=off'], /MESH012 \(path-not-found\).*cannot be changed/],
-    ['an unknown flag', ['--bogus'], /Nonexistent flag: --bogus/],
-    ['a --format that does not exist', ['--format', 'xml'], /--format=xml/],
+    ['an unknown flag', ['--bogus'], /^meshctl: error: nonexistent flag: --bogus/],
+    ['a format name that is not this command\'s', ['-o', 'yaml'], /^meshctl: error: -o yaml: not an output format of this command; expected one of stylish, json, sarif, github/],
     ['a negative --max-warnings', ['--max-warnings', '-1'], /--max-warnings/],
   ])('2 for %s', (_name, flags, message) => {
     const run = meshctl(['validate', 'typo.yaml', ...flags]);
     expect(run.status, run.stdout + run.stderr).toBe(2);
-    // oclif wraps long messages over lines prefixed with "›".
-    expect(run.stderr.replace(/\s*\n\s*(?:›\s*)?/g, ' ')).toMatch(message);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toContain('›');
     expect(run.stdout).toBe('');
     expect(run.stderr).not.toMatch(STACK_TRACE);
   });
 
   it('2, in one line, when the report cannot be written', () => {
-    const run = meshctl(['validate', 'typo.yaml', '--output', path.join(dir, 'no-such-dir', 'report.txt')]);
+    const run = meshctl(['validate', 'typo.yaml', '--output-file', path.join(dir, 'no-such-dir', 'report.txt')]);
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/^meshctl: internal error: .*ENOENT/);
+    expect(run.stderr).toBe(`meshctl: error: cannot write ${path.join(dir, 'no-such-dir', 'report.txt')}: no such directory\n`);
     expect(run.stderr).not.toMatch(STACK_TRACE);
   });
 });
@@ -147,14 +147,14 @@ describe('standard input', () => {
   });
 });
 
-describe('--output', () => {
+describe('--output-file', () => {
   it('writes the report to the file and nothing to standard output', () => {
     const file = path.join(dir, 'report.json');
-    const written = meshctl(['validate', 'typo.yaml', '--format', 'json', '--output', file]);
+    const written = meshctl(['validate', 'typo.yaml', '-o', 'json', '--output-file', file]);
     expect(written.status).toBe(1);
     expect(written.stdout).toBe('');
     expect(existsSync(file)).toBe(true);
-    const printed = meshctl(['validate', 'typo.yaml', '--format', 'json']);
+    const printed = meshctl(['validate', 'typo.yaml', '-o', 'json']);
     expect(readFileSync(file, 'utf8')).toBe(printed.stdout);
     expect(JSON.parse(printed.stdout).diagnostics.map((d: { code: string }) => d.code)).toEqual(['MESH104']);
   });
@@ -162,7 +162,7 @@ describe('--output', () => {
   it('replaces an existing report, and writes the stylish report without colour', () => {
     const file = path.join(dir, 'report.txt');
     writeFileSync(file, 'an old report that is much longer than the new one will be\n'.repeat(50));
-    const run = meshctl(['validate', 'broken.yaml', '-o', file]);
+    const run = meshctl(['validate', 'broken.yaml', '--output-file', file]);
     expect(run.status).toBe(1);
     const report = readFileSync(file, 'utf8');
     expect(report).not.toContain('an old report');
@@ -184,8 +184,8 @@ describe('meshctl rules', () => {
     });
   });
 
-  it('--format json lists every rule with a link to its docs', () => {
-    const run = meshctl(['rules', '--format', 'json']);
+  it('-o json lists every rule with a link to its docs', () => {
+    const run = meshctl(['rules', '-o', 'json']);
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual(
       RULES.map((r) => ({ code: r.code, name: r.name, level: r.level, category: r.category, description: r.description, docs: ruleDocsUrl(r.code) })),
@@ -213,7 +213,7 @@ describe('meshctl validate --help', () => {
 });
 
 describe('no command prints a stack trace', () => {
-  it.each([[['nosuchcommand']], [['validate', '--format']], [['rules', '--format', 'yaml']]])('%j', (args) => {
+  it.each([[['nosuchcommand']], [['validate', '--output']], [['rules', '-o', 'yaml']]])('%j', (args) => {
     const run = meshctl(args);
     expect(run.status).toBe(2);
     expect(run.stdout + run.stderr).not.toMatch(STACK_TRACE);

@@ -53,11 +53,13 @@ describe('oclif.manifest.json', () => {
     expect(root.status, root.stderr).toBe(0);
     for (const [id, command] of Object.entries(manifest.commands)) {
       expect(root.stdout).toContain(`  ${id.replaceAll(':', ' ')} `);
-      const help = runCli([...id.split(':'), '--help']);
+      // "meshctl help --help" is oclif's: the help command shows the overview, which lists help itself.
+      const help = runCli(id === 'help' ? ['help', 'help'] : [...id.split(':'), '--help']);
       expect(help.status, `${id} --help: ${help.stderr}`).toBe(0);
       expect(help.stdout).toContain(`$ meshctl ${id.replaceAll(':', ' ')}`);
       if (command.summary) expect(help.stdout).toContain(command.summary.split(' ').slice(0, 4).join(' '));
-      for (const flag of Object.values(command.flags)) expect(help.stdout, `${id} --help shows --${flag.name}`).toContain(`--${flag.name}`);
+      // Hidden flags are deprecated spellings or ones that only explain why they do not exist (-n).
+      for (const flag of Object.values(command.flags)) if (!flag.hidden) expect(help.stdout, `${id} --help shows --${flag.name}`).toContain(`--${flag.name}`);
     }
   });
 });

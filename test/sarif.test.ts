@@ -80,13 +80,13 @@ afterAll(() => {
 });
 
 function report(format: string, extra: string[] = []) {
-  const run = runCli([...ARGS, '--format', format, ...extra], { cwd: dir });
+  const run = runCli([...ARGS, '-o', format, ...extra], { cwd: dir });
   expect(run.status, run.stderr).toBe(1);
   expect(run.stderr).toBe('');
   return run.stdout;
 }
 
-describe('--format json', () => {
+describe('-o json', () => {
   it('has the documented shape: {summary, diagnostics: [{code, level, message, file, line, column, endLine, endColumn, path, messageId, data}]}', () => {
     const json = JSON.parse(report('json')) as JsonReport;
     expect(Object.keys(json)).toEqual(['summary', 'diagnostics']);
@@ -108,7 +108,7 @@ describe('--format json', () => {
   });
 });
 
-describe('--format sarif', () => {
+describe('-o sarif', () => {
   let log: any;
   let json: JsonReport;
   beforeAll(() => {
@@ -166,7 +166,7 @@ describe('--format sarif', () => {
     try {
       mkdirSync(path.join(odd, 'team one'));
       writeFileSync(path.join(odd, 'team one', 'a b#c?.yaml'), RATINGS);
-      const run = runCli(['validate', 'team one', '-', '--format', 'sarif'], { cwd: odd, input: RATINGS });
+      const run = runCli(['validate', 'team one', '-', '-o', 'sarif'], { cwd: odd, input: RATINGS });
       expect(run.status).toBe(1);
       const oddLog = JSON.parse(run.stdout);
       const validateSarif = sarifValidator();
@@ -184,7 +184,7 @@ describe('--format sarif', () => {
   });
 });
 
-describe('--format github', () => {
+describe('-o github', () => {
   const COMMAND = /^::(error|warning|notice) ((?:[a-zA-Z]+=[^,:\n]*)(?:,[a-zA-Z]+=[^,:\n]*)*)::([^\r\n]*)$/;
   const unescape = (text: string) => text.replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
 
@@ -218,7 +218,7 @@ describe('--format github', () => {
     const odd = mkdtempSync(path.join(tmpdir(), 'meshctl-github-'));
     try {
       writeFileSync(path.join(odd, 'a,b:c.yaml'), RATINGS);
-      const run = runCli(['validate', 'a,b:c.yaml', '--format', 'github'], { cwd: odd });
+      const run = runCli(['validate', 'a,b:c.yaml', '-o', 'github'], { cwd: odd });
       expect(run.status).toBe(1);
       const where = position(RATINGS, 'Servise');
       expect(run.stdout).toMatch(new RegExp(`^::error file=a%2Cb%3Ac\\.yaml,line=${where.line},col=${where.column},endLine=${where.line},endColumn=${where.column + 'Servise'.length},title=meshctl MESH104::unknown kind "Servise"`));

@@ -3,7 +3,9 @@
 import { Command, Errors } from '@oclif/core';
 import type { LevelSetting } from '../diagnostics/types.js';
 import type { LoadedMesh } from '../loader/load-mesh.js';
+import { formatUsageError } from './error-style.js';
 import { EXIT } from './exit-codes.js';
+import { OutputFlagError, resolveOutput, type OutputChoice, type OutputDestination } from './output-format.js';
 import { parseRuleLevels } from './rule-levels.js';
 
 export abstract class MeshctlCommand extends Command {
@@ -11,6 +13,32 @@ export abstract class MeshctlCommand extends Command {
   protected fail(message: string): never {
     process.stderr.write(`meshctl: error: ${message}\n`);
     this.exit(EXIT.failure);
+  }
+
+  /** -o/--output (a format) and the file or directory to write, deprecation warnings printed. */
+  protected outputChoice(
+    flags: { output?: string; format?: string },
+    options: { formats: readonly string[]; defaultFormat: string; destination: OutputDestination; targetFlag?: string; target?: string },
+  ): OutputChoice {
+    try {
+      const choice = resolveOutput(flags, options);
+      for (const warning of choice.warnings) process.stderr.write(warning);
+      return choice;
+    } catch (error) {
+      if (error instanceof OutputFlagError) this.fail(error.message);
+      throw error;
+    }
+  }
+
+  /** Writes a report file atomically; a file that cannot be written ends the run in one line. */
+  protected async writeFile(file: string, text: string): Promise<void> {
+    const { writeFileAtomically } = await import('./write-output.js');
+    try {
+      await writeFileAtomically(file, text);
+    } catch (error) {
+      const { code, message } = error as NodeJS.ErrnoException;
+      this.fail(`cannot write ${file}: ${code === 'ENOENT' ? 'no such directory' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : message}`);
+    }
   }
 
   /** The --rule flags as level overrides, every code checked before any file is read. */
@@ -32,8 +60,12 @@ export abstract class MeshctlCommand extends Command {
   }
 
   protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
-    if (error instanceof Errors.ExitError || error.oclif?.exit !== undefined) return super.catch(error);
-    if (error instanceof Errors.CLIError) return super.catch(error);
+    if (error instanceof Errors.ExitError) return super.catch(error);
+    if (error instanceof Errors.CLIError) {
+      // A usage error oclif found (unknown flag, bad option): meshctl's style, not oclif's.
+      process.stderr.write(formatUsageError(error.message, this.id));
+      this.exit(EXIT.failure);
+    }
     process.stderr.write(`meshctl: internal error: ${error.message}\n  (set DEBUG=meshctl to see where)\n`);
     if (process.env.DEBUG) process.stderr.write(`${error.stack}\n`);
     process.exitCode = EXIT.failure;

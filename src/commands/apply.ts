@@ -4,7 +4,7 @@ import { shouldColor } from '../cli/color.js';
 import { EXIT } from '../cli/exit-codes.js';
 import type { ApplyEvent } from '../cluster/index.js';
 import { writeStdout } from '../cli/stdout.js';
-import { CLUSTER_EXIT_CODES, ClusterCommand, clusterFlags } from './diff.js';
+import { CLUSTER_EXIT_CODES, ClusterCommand, NAMESPACES_HELP, clusterFlags } from './diff.js';
 
 export default class Apply extends ClusterCommand {
   static override summary = 'Apply the compiled mesh to the cluster, and prune what it no longer produces.';
@@ -16,10 +16,14 @@ Nothing that existed before is taken over: objects are created only if they do n
 
 Everything that can be checked before writing is: objects the server would refuse (a dry run), fields owned by other managers (refused unless --force-conflicts), objects of other owners, the mass-prune guard.
 
+--dry-run (alone, or --dry-run=server) sends every request as a server-side dry run: the API server validates and admits each object and stores nothing. There is no client dry run: "meshctl compile" prints what would be sent, and "meshctl diff" what would change.
+
+${NAMESPACES_HELP}
+
 ${CLUSTER_EXIT_CODES('applied, or nothing to change', '(not used)')}`;
   static override examples = [
     '<%= config.bin %> apply examples/mesh --kubeconfig .cache/cluster/run/kubeconfig',
-    '<%= config.bin %> apply mesh/ --dry-run=server',
+    '<%= config.bin %> apply mesh/ --dry-run',
     '<%= config.bin %> apply mesh/ --applyset platform/meshctl-shop -o json',
   ];
   static override strict = false;
@@ -29,12 +33,20 @@ ${CLUSTER_EXIT_CODES('applied, or nothing to change', '(not used)')}`;
   static override flags = {
     ...clusterFlags,
     'force-conflicts': Flags.boolean({ summary: 'Take over fields that other field managers own.' }),
-    'dry-run': Flags.string({ summary: 'Only ask the API server what would happen; store nothing.', options: ['server'] }),
+    'dry-run': Flags.string({ summary: 'Only ask the API server what would happen; store nothing. Alone it means server, as --dry-run=server.', helpValue: 'server' }),
     'allow-mass-prune': Flags.boolean({ summary: 'Allow pruning more than half of the ApplySet.' }),
   };
 
   async run(): Promise<void> {
+    this.argv = dryRunMeansServer(this.argv);
     const { argv, flags } = await this.parse(Apply);
+    if (flags['dry-run'] !== undefined && flags['dry-run'] !== 'server' && flags['dry-run'] !== 'none') {
+      this.fail(
+        flags['dry-run'] === 'client'
+          ? '--dry-run=client: meshctl has no client dry run; "meshctl compile" prints what would be sent and "meshctl diff" what would change'
+          : `--dry-run=${flags['dry-run']}: expected --dry-run, --dry-run=server or --dry-run=none`,
+      );
+    }
     const color = this.colorFor(flags.color);
     const { objects, meshName, meshPath } = await this.compileMesh(argv as string[], flags, shouldColor(flags.color, process.env, Boolean(process.stderr.isTTY)));
     const { applyPlan, keptLine, meshctlVersion, sourceCommit, objectLabel: objectLabelOf } = await import('../cluster/index.js');
@@ -84,4 +96,23 @@ ${CLUSTER_EXIT_CODES('applied, or nothing to change', '(not used)')}`;
     if (result.errors.length > 0) this.failCluster(result.errors);
     this.exit(EXIT.ok);
   }
+}
+
+/**
+ * `--dry-run` without a value means `--dry-run=server`, as users of `kubectl apply --dry-run=server`
+ * expect from the short form. A value given as the next word (`--dry-run server`) is kept; a
+ * mesh path after a bare `--dry-run` is not taken for its value.
+ */
+export function dryRunMeansServer(argv: readonly string[]): string[] {
+  const result: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (word === '--') {
+      result.push(...argv.slice(i));
+      break;
+    }
+    if (word === '--dry-run' && !['server', 'client', 'none'].includes(argv[i + 1] ?? '')) result.push('--dry-run=server');
+    else result.push(word);
+  }
+  return result;
 }

@@ -4,15 +4,18 @@ import { EXIT } from '../cli/exit-codes.js';
 import { shouldColor } from '../cli/color.js';
 import { writeChunks, writeStdout } from '../cli/stdout.js';
 import type { LevelSetting } from '../diagnostics/types.js';
+import { outputFlags } from '../cli/output-format.js';
+
+const FORMATS = ['yaml', 'json'];
 import type { LoadedMesh } from '../loader/load-mesh.js';
 
 export default class Compile extends MeshctlCommand {
   static override summary = 'Compile a mesh for its target: Istio resources, or Envoy proxy configurations.';
   static override description = `Validates the mesh first: a mesh with errors is refused with the same diagnostics as "meshctl validate" (exit 1), and nothing is written. Output is deterministic: the same mesh gives byte-identical output.
 
-Without --output, writes a multi-document YAML stream (or, with --format json, a JSON List) to standard output. With --output DIR, writes one file per object and a kustomization.yaml into DIR, replacing what an earlier "meshctl compile" wrote there; a non-empty directory that meshctl did not write is refused.
+Without --out-dir, writes a multi-document YAML stream (or, with -o json, a JSON List) to standard output. With --out-dir DIR, writes one file per object and a kustomization.yaml into DIR, replacing what an earlier "meshctl compile" wrote there; a non-empty directory that meshctl did not write is refused.
 
---target envoy writes a complete Envoy v3 bootstrap (static_resources) for every workload's sidecar (each version of each service) and every gateway: with --output DIR one file per proxy, DIR/<namespace>/<service>-<version>.yaml (<service>.yaml without versions) and DIR/<namespace>/<gateway>.yaml; without it a YAML stream (or, with --format json, {"configs": [...]}). Run one with "envoy -c FILE". --envoy-cert-dir DIR points every certificate path at DIR (cert-chain.pem, key.pem, root-cert.pem; gateway credentials DIR/<credentialName>/tls.crt, tls.key, ca.crt).
+--target envoy writes a complete Envoy v3 bootstrap (static_resources) for every workload's sidecar (each version of each service) and every gateway: with --out-dir DIR one file per proxy, DIR/<namespace>/<service>-<version>.yaml (<service>.yaml without versions) and DIR/<namespace>/<gateway>.yaml; without it a YAML stream (or, with -o json, {"configs": [...]}). Run one with "envoy -c FILE". --envoy-cert-dir DIR points every certificate path at DIR (cert-chain.pem, key.pem, root-cert.pem; gateway credentials DIR/<credentialName>/tls.crt, tls.key, ca.crt).
 
 EXIT CODES
   0  compiled
@@ -20,9 +23,9 @@ EXIT CODES
   2  usage error, unreadable input, or internal error`;
   static override examples = [
     '<%= config.bin %> compile examples/mesh --target istio',
-    '<%= config.bin %> compile examples/mesh --target istio -o out/',
-    '<%= config.bin %> compile mesh/ --format json | jq \'.items[].kind\'',
-    '<%= config.bin %> compile examples/mesh --target envoy -o out/',
+    '<%= config.bin %> compile examples/mesh --target istio --out-dir out/',
+    '<%= config.bin %> compile mesh/ -o json | jq \'.items[].kind\'',
+    '<%= config.bin %> compile examples/mesh --target envoy --out-dir out/',
   ];
   static override strict = false;
   static override args = {
@@ -30,15 +33,16 @@ EXIT CODES
   };
   static override flags = {
     target: Flags.string({ char: 't', summary: 'What to compile to.', options: ['istio', 'envoy'], default: 'istio' }),
-    output: Flags.string({ char: 'o', summary: 'Write one file per object (istio: plus kustomization.yaml; envoy: one per proxy) into this directory.' }),
-    'envoy-cert-dir': Flags.string({ summary: 'Envoy target: read every certificate from this directory instead of the paths the mesh gives.' }),
-    format: Flags.string({ char: 'f', summary: 'Format of standard output.', options: ['yaml', 'json'], default: 'yaml' }),
+    ...outputFlags(FORMATS, 'yaml'),
+    'out-dir': Flags.string({ summary: 'Write one file per object (istio: plus kustomization.yaml; envoy: one per proxy) into this directory.', helpValue: 'DIR' }),
+    'envoy-cert-dir': Flags.string({ summary: 'Envoy target: read every certificate from this directory instead of the paths the mesh gives.', helpValue: 'DIR' }),
     rule: Flags.string({ summary: 'Set a rule\'s level: CODE=off|info|warning|error. Repeatable.', multiple: true }),
     color: Flags.boolean({ summary: 'Colour diagnostics.', allowNo: true }),
   };
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Compile);
+    const output = this.outputChoice(flags, { formats: FORMATS, defaultFormat: 'yaml', destination: 'directory', targetFlag: '--out-dir', target: flags['out-dir'] });
     const rules = await this.ruleLevels(flags.rule);
     const [{ compile }, manifest, { formatStylish }] = await Promise.all([
       import('../compiler/compile.js'),
@@ -46,7 +50,7 @@ EXIT CODES
       import('../report/stylish.js'),
     ]);
     const loaded = await this.loadMeshAt(argv as string[]);
-    if (flags.target === 'envoy') return this.compileEnvoy(loaded, rules, flags);
+    if (flags.target === 'envoy') return this.compileEnvoy(loaded, rules, { ...flags, format: output.format, outDir: output.target });
     if (flags['envoy-cert-dir'] !== undefined) this.fail('--envoy-cert-dir applies to --target envoy only');
     const result = compile(loaded, { target: 'istio', rules });
     const findings = result.validation.diagnostics.length > 0;
@@ -56,24 +60,24 @@ EXIT CODES
     }
     if (!result.ok) this.exit(result.validation.fatal ? EXIT.failure : EXIT.findings);
 
-    if (flags.output) {
+    if (output.target) {
       const { writeObjectsDirectory, OutputDirectoryError } = await import('../output/write-directory.js');
       try {
-        const files = await writeObjectsDirectory(flags.output, result.objects);
-        process.stderr.write(`wrote ${files.length} files (${result.objects.length} objects) to ${flags.output}\n`);
+        const files = await writeObjectsDirectory(output.target, result.objects);
+        process.stderr.write(`wrote ${files.length} files (${result.objects.length} objects) to ${output.target}\n`);
       } catch (error) {
         if (error instanceof OutputDirectoryError) this.fail(error.message);
         throw error;
       }
       return;
     }
-    await writeStdout(flags.format === 'json' ? manifest.toJsonList(result.objects) : manifest.toYamlStream(result.objects));
+    await writeStdout(output.format === 'json' ? manifest.toJsonList(result.objects) : manifest.toYamlStream(result.objects));
   }
 
   private async compileEnvoy(
     loaded: LoadedMesh,
     rules: Record<string, LevelSetting>,
-    flags: { output?: string; format: string; color?: boolean; 'envoy-cert-dir'?: string },
+    flags: { outDir?: string; format: string; color?: boolean; 'envoy-cert-dir'?: string },
   ): Promise<void> {
     const [{ planEnvoy }, render, { EnvoyCompileError }, { formatStylish }] = await Promise.all([
       import('../compiler/compile.js'),
@@ -97,11 +101,11 @@ EXIT CODES
     }
     if (!planned.ok) this.exit(validation.fatal ? EXIT.failure : EXIT.findings);
     const { proxies } = planned;
-    if (flags.output) {
+    if (flags.outDir) {
       const [{ writeFilesDirectoryStreaming }, { OutputDirectoryError }] = await Promise.all([import('../output/write-files.js'), import('../output/write-directory.js')]);
       try {
-        const files = await writeFilesDirectoryStreaming(flags.output, render.envoyFiles(proxies));
-        process.stderr.write(`wrote ${files.length} Envoy configurations to ${flags.output}\n`);
+        const files = await writeFilesDirectoryStreaming(flags.outDir, render.envoyFiles(proxies));
+        process.stderr.write(`wrote ${files.length} Envoy configurations to ${flags.outDir}\n`);
       } catch (error) {
         if (error instanceof OutputDirectoryError) this.fail(error.message);
         throw error;

@@ -8,7 +8,7 @@ import type { KubernetesObject } from '../output/manifest.js';
 
 /** The flags diff and apply share. */
 export const clusterFlags = {
-  kubeconfig: Flags.string({ summary: 'Kubeconfig file (default: KUBECONFIG, then ~/.kube/config).' }),
+  kubeconfig: Flags.string({ summary: 'Kubeconfig file (default: KUBECONFIG, then ~/.kube/config).', helpValue: 'FILE' }),
   context: Flags.string({ summary: 'Kubeconfig context (default: its current context).' }),
   applyset: Flags.string({
     summary: 'ApplySet parent: NAME, NAMESPACE/NAME or secrets|configmaps/NAMESPACE/NAME (default: istio-system/meshctl-<mesh name>).',
@@ -18,7 +18,15 @@ export const clusterFlags = {
   'request-timeout': Flags.string({ summary: 'Time to wait for each API request, e.g. 500ms, 10s, 1m.', default: '30s' }),
   rule: Flags.string({ summary: "Set a rule's level: CODE=off|info|warning|error. Repeatable.", multiple: true }),
   adopt: Flags.boolean({ summary: 'Make existing objects that belong to no one members of the ApplySet (changed, and later pruned, with it).' }),
+  // kubectl users reach for -n; meshctl answers with why it has none instead of "nonexistent flag".
+  namespace: Flags.string({ char: 'n', hidden: true }),
 };
+
+export const NAMESPACES_HELP = `NAMESPACES
+  There is no -n/--namespace: every object's namespace comes from the mesh files (a Service's
+  metadata.namespace, the Mesh's defaults), and diff and apply always cover the whole mesh, because
+  the ApplySet that decides what to prune is the whole mesh. To look at one namespace, filter the
+  JSON output, e.g. meshctl diff mesh/ -o json | jq '.changes[] | select(.namespace == "shop")'.`;
 
 export const CLUSTER_EXIT_CODES = (zero: string, one: string) => `EXIT CODES
   0  ${zero}
@@ -28,6 +36,7 @@ export const CLUSTER_EXIT_CODES = (zero: string, one: string) => `EXIT CODES
      stopped the apply (another ApplySet's object, mass prune)`;
 
 type ClusterFlagValues = {
+  namespace?: string;
   kubeconfig?: string;
   context?: string;
   applyset?: string;
@@ -39,6 +48,9 @@ type ClusterFlagValues = {
 /** Shared by diff and apply: validate and compile the mesh, then plan against the cluster. */
 export abstract class ClusterCommand extends MeshctlCommand {
   protected async compileMesh(paths: readonly string[], flags: ClusterFlagValues, color: boolean): Promise<{ objects: KubernetesObject[]; meshName?: string; meshPath: string }> {
+    if (flags.namespace !== undefined) {
+      this.fail(`-n ${flags.namespace}: meshctl ${this.id} has no namespace flag; namespaces come from the mesh files and ${this.id} always covers the whole mesh (see "meshctl ${this.id} --help", NAMESPACES)`);
+    }
     const rules = await this.ruleLevels(flags.rule);
     const [{ compile }, { formatStylish }] = await Promise.all([import('../compiler/compile.js'), import('../report/stylish.js')]);
     const result = compile(await this.loadMeshAt(paths), { target: 'istio', rules });
@@ -90,6 +102,8 @@ export default class Diff extends ClusterCommand {
   static override description = `Compiles the mesh (as "meshctl compile --target istio"; a mesh with errors is refused), reads the live objects (one LIST per kind and namespace) and asks the API server for a server-side dry run (field manager meshctl) of every object that is new or may differ (not of one whose only difference is the value of an annotation meshctl alone owns, such as meshctl.dev/source after a file moved: that answer is known). Prints a unified diff per object under a header (kind, namespace/name, created / changed / deleted) and a summary line. Objects that apply would prune — members of the ApplySet the mesh no longer produces — show as deleted; a namespace that holds objects meshctl does not manage shows as kept instead. An existing object that meshctl did not create is refused (with --adopt it shows as adopted); an existing namespace it did not create shows its labels alone (labels only). Compared without managedFields, status, resourceVersion, generation, uid and creationTimestamp; Secret values are masked.
 
 A field another manager owns shows as "takes over ... from ..."; "meshctl apply" refuses it unless --force-conflicts.
+
+${NAMESPACES_HELP}
 
 ${CLUSTER_EXIT_CODES('no changes', 'changes')}`;
   static override examples = [

@@ -3,6 +3,9 @@ import { MeshctlCommand } from '../cli/base-command.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { shouldColor } from '../cli/color.js';
 import { writeStdout } from '../cli/stdout.js';
+import { outputFlags } from '../cli/output-format.js';
+
+const FORMATS = ['stylish', 'markdown', 'json'];
 
 export default class Review extends MeshctlCommand {
   static override summary = 'Review the change in a mesh\'s behaviour between two git revisions.';
@@ -21,8 +24,8 @@ EXIT CODES
   2  usage error, not a git repository, a revision not found, or internal error`;
   static override examples = [
     '<%= config.bin %> review --base origin/main',
-    '<%= config.bin %> review --base origin/main mesh/ --format markdown -o review.md',
-    '<%= config.bin %> review --base v1.4.0 --head HEAD --format json',
+    '<%= config.bin %> review --base origin/main mesh/ -o markdown --output-file review.md',
+    '<%= config.bin %> review --base v1.4.0 --head HEAD -o json',
     '<%= config.bin %> review --base origin/main --fail-on widened-access',
   ];
   static override strict = false;
@@ -32,16 +35,17 @@ EXIT CODES
   static override flags = {
     base: Flags.string({ summary: 'The revision to compare against: a branch, tag or commit (e.g. origin/main).', required: true }),
     head: Flags.string({ summary: 'The revision under review; default: the working tree.' }),
-    format: Flags.string({ char: 'f', summary: 'Output format.', options: ['stylish', 'markdown', 'json'], default: 'stylish' }),
-    output: Flags.string({ char: 'o', summary: 'Write the review to this file (atomically) instead of standard output.' }),
+    ...outputFlags(FORMATS, 'stylish'),
+    'output-file': Flags.string({ summary: 'Write the review to this file (atomically) instead of standard output.', helpValue: 'FILE' }),
     'fail-on': Flags.string({ summary: 'Exit 1 when the review shows this.', options: ['widened-access', 'risky', 'any'] }),
     rule: Flags.string({ summary: 'Set a rule\'s level on both sides: CODE=off|info|warning|error. Repeatable.', multiple: true }),
-    diffs: Flags.boolean({ summary: 'With --format stylish, print each changed object\'s diff.', default: false }),
+    diffs: Flags.boolean({ summary: 'With -o stylish, print each changed object\'s diff.', default: false }),
     color: Flags.boolean({ summary: 'Colour the stylish output.', allowNo: true }),
   };
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Review);
+    const output = this.outputChoice(flags, { formats: FORMATS, defaultFormat: 'stylish', destination: 'file', targetFlag: '--output-file', target: flags['output-file'] });
     const rules = await this.ruleLevels(flags.rule);
     const [{ readMeshRevisions }, { GitReadError }, review] = await Promise.all([
       import('../git/mesh-revisions.js'),
@@ -63,17 +67,12 @@ EXIT CODES
     const failed = condition !== undefined && review.matchesFailOn(result, condition);
 
     let text: string;
-    if (flags.format === 'json') text = review.renderReviewJson(result, condition ? { condition, matched: failed } : undefined);
-    else if (flags.format === 'markdown') text = review.renderReviewMarkdown(result);
-    else text = review.renderReviewStylish(result, { color: flags.output ? false : shouldColor(flags.color, process.env, Boolean(process.stdout.isTTY)), diffs: flags.diffs });
+    if (output.format === 'json') text = review.renderReviewJson(result, condition ? { condition, matched: failed } : undefined);
+    else if (output.format === 'markdown') text = review.renderReviewMarkdown(result);
+    else text = review.renderReviewStylish(result, { color: output.target ? false : shouldColor(flags.color, process.env, Boolean(process.stdout.isTTY)), diffs: flags.diffs });
 
-    if (flags.output) {
-      const { writeFileAtomically } = await import('../cli/write-output.js');
-      try {
-        await writeFileAtomically(flags.output, text);
-      } catch (error) {
-        this.fail(`cannot write ${flags.output}: ${(error as Error).message}`);
-      }
+    if (output.target) {
+      await this.writeFile(output.target, text);
     } else {
       await writeStdout(text);
     }

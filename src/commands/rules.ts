@@ -1,19 +1,22 @@
-import { Flags } from '@oclif/core';
 import { MeshctlCommand } from '../cli/base-command.js';
 import { writeStdout } from '../cli/stdout.js';
+import { outputFlags } from '../cli/output-format.js';
+
+const FORMATS = ['text', 'json'];
 
 export default class Rules extends MeshctlCommand {
   static override summary = 'List the rules meshctl checks, with their codes and default levels.';
-  static override examples = ['<%= config.bin %> rules', '<%= config.bin %> rules --format json'];
+  static override examples = ['<%= config.bin %> rules', '<%= config.bin %> rules -o json'];
   static override flags = {
-    format: Flags.string({ char: 'f', summary: 'Output format.', options: ['text', 'json'], default: 'text' }),
+    ...outputFlags(FORMATS, 'text'),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Rules);
+    const output = this.outputChoice(flags, { formats: FORMATS, defaultFormat: 'text', destination: 'none' });
     const { RULES } = await import('../validators/rules/index.js');
     const { ruleDocsUrl } = await import('../diagnostics/rule.js');
-    if (flags.format === 'json') {
+    if (output.format === 'json') {
       const rules = RULES.map((r) => ({ code: r.code, name: r.name, level: r.level, category: r.category, description: r.description, docs: ruleDocsUrl(r.code) }));
       await writeStdout(JSON.stringify(rules, null, 2) + '\n');
       return;

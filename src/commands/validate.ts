@@ -2,9 +2,11 @@ import { Args, Flags } from '@oclif/core';
 import { MeshctlCommand } from '../cli/base-command.js';
 import { EXIT, EXIT_CODES_HELP } from '../cli/exit-codes.js';
 import { shouldColor } from '../cli/color.js';
-import { writeFileAtomically } from '../cli/write-output.js';
 import type { ValidationResult } from '../validators/validate.js';
 import { writeStdout } from '../cli/stdout.js';
+import { outputFlags } from '../cli/output-format.js';
+
+const FORMATS = ['stylish', 'json', 'sarif', 'github'];
 
 export default class Validate extends MeshctlCommand {
   static override summary = 'Check mesh files: schema and semantic rules, with file:line:col diagnostics.';
@@ -13,10 +15,10 @@ export default class Validate extends MeshctlCommand {
 ${EXIT_CODES_HELP}`;
   static override examples = [
     '<%= config.bin %> validate examples/mesh',
-    '<%= config.bin %> validate mesh/ --format sarif --output meshctl.sarif',
-    '<%= config.bin %> validate mesh/ --format github --max-warnings 0',
+    '<%= config.bin %> validate mesh/ -o sarif --output-file meshctl.sarif',
+    '<%= config.bin %> validate mesh/ -o github --max-warnings 0',
     '<%= config.bin %> validate mesh/ --rule MESH503=off --rule shadowed-route=warning',
-    '<%= config.bin %> validate mesh/ --changed-since origin/main --format sarif -o meshctl.sarif',
+    '<%= config.bin %> validate mesh/ --changed-since origin/main -o sarif --output-file meshctl.sarif',
     'cat service.yaml | <%= config.bin %> validate -',
   ];
   static override strict = false;
@@ -25,8 +27,8 @@ ${EXIT_CODES_HELP}`;
     paths: Args.string({ description: 'files or directories to check; "-" for standard input', required: false, ignoreStdin: true }),
   };
   static override flags = {
-    format: Flags.string({ char: 'f', summary: 'Output format.', options: ['stylish', 'json', 'sarif', 'github'], default: 'stylish' }),
-    output: Flags.string({ char: 'o', summary: 'Write the report to this file instead of standard output.' }),
+    ...outputFlags(FORMATS, 'stylish'),
+    'output-file': Flags.string({ summary: 'Write the report to this file (atomically) instead of standard output.', helpValue: 'FILE' }),
     rule: Flags.string({ summary: 'Set a rule\'s level: CODE=off|info|warning|error (code or rule name). Repeatable.', multiple: true, multipleNonGreedy: true }),
     'max-warnings': Flags.integer({ summary: 'Exit 1 when there are more warnings than this.', min: 0 }),
     color: Flags.boolean({ summary: 'Colour the stylish output (default: when stdout is a terminal and NO_COLOR is unset).', allowNo: true }),
@@ -38,6 +40,7 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Validate);
+    const output = this.outputChoice(flags, { formats: FORMATS, defaultFormat: 'stylish', destination: 'file', targetFlag: '--output-file', target: flags['output-file'] });
     const rules = await this.ruleLevels(flags.rule);
     const { validate } = await import('../validators/validate.js');
     const paths = argv as string[];
@@ -48,18 +51,18 @@ ${EXIT_CODES_HELP}`;
     let result = validate(loaded, { rules });
     let notShown: string | undefined;
     if (changes) ({ result, notShown } = changes.restrict(result, [...loaded.sources.keys()], loaded.locations));
-    const report = await render(flags.format, result, shouldColor(flags.color, process.env, Boolean(process.stdout.isTTY) && !flags.output), this.config.version);
-    if (flags.output) await writeFileAtomically(flags.output, report);
+    const report = await render(output.format, result, shouldColor(flags.color, process.env, Boolean(process.stdout.isTTY) && !output.target), this.config.version);
+    if (output.target) await this.writeFile(output.target, report);
     else await writeStdout(report);
     // Machine formats keep their own shape: the count of hidden findings goes to stderr for them.
     if (notShown) {
-      if (flags.format === 'stylish' && !flags.output) await writeStdout(notShown);
+      if (output.format === 'stylish' && !output.target) await writeStdout(notShown);
       else process.stderr.write(notShown);
     }
 
     if (result.fatal) this.exit(EXIT.failure);
     const tooManyWarnings = flags['max-warnings'] !== undefined && result.warningCount > flags['max-warnings'];
-    if (tooManyWarnings && flags.format === 'stylish') {
+    if (tooManyWarnings && output.format === 'stylish') {
       process.stderr.write(`meshctl: ${result.warningCount} ${result.warningCount === 1 ? 'warning exceeds' : 'warnings exceed'} --max-warnings ${flags['max-warnings']}\n`);
     }
     if (result.errorCount > 0 || tooManyWarnings) this.exit(EXIT.findings);

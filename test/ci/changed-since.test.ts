@@ -78,7 +78,7 @@ describe('meshctl validate --changed-since', () => {
   });
 
   it('keeps machine formats intact: JSON on stdout, the count on stderr', () => {
-    const run = validateChanged('main', ['--format', 'json']);
+    const run = validateChanged('main', ['-o', 'json']);
     const report = JSON.parse(run.stdout);
     expect(report.diagnostics.map((d: { file: string }) => d.file)).toEqual(['mesh/b.yaml']);
     expect(report.summary.errorCount ?? report.summary.errors).toBe(1);

@@ -119,7 +119,7 @@ describe('local test cluster', () => {
   // The API server is the final judge of compiled output: structural schema, CEL rules and
   // admission as Istio's CRDs define them. kubectl applies, meshctl only compiles.
   it('accepts everything meshctl compiles from the example mesh, by server-side apply', async () => {
-    const compiled = await runMeshctl(['compile', 'examples/mesh', '--format', 'json'], { cwd: repoRoot });
+    const compiled = await runMeshctl(['compile', 'examples/mesh', '-o', 'json'], { cwd: repoRoot });
     expect(compiled.code, describeRun(compiled)).toBe(0);
     const items = (JSON.parse(compiled.stdout) as { items: { kind: string; metadata: { name: string; namespace?: string } }[] }).items;
     const applied = await kubectl(['apply', '--server-side', '--field-manager=meshctl-test', '-f', '-'], compiled.stdout);

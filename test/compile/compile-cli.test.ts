@@ -34,7 +34,7 @@ describe('a mesh with errors', () => {
 
   it('writes no output directory', () => {
     const out = path.join(scratch, 'refused');
-    const run = meshctl(['compile', '-', '-o', out], INVALID);
+    const run = meshctl(['compile', '-', '--out-dir', out], INVALID);
     expect(run.status).toBe(1);
     expect(existsSync(out)).toBe(false);
   });
@@ -62,8 +62,8 @@ describe('standard output', () => {
     expect(objects.slice(firstNonNamespace).some((o) => o.kind === 'Namespace')).toBe(false);
   });
 
-  it('--format json gives a List of the same objects', () => {
-    const json = meshctl(['compile', 'examples/mesh', '--format', 'json']);
+  it('-o json gives a List of the same objects', () => {
+    const json = meshctl(['compile', 'examples/mesh', '-o', 'json']);
     expect(json.status).toBe(0);
     const list = JSON.parse(json.stdout) as { kind: string; items: unknown[] };
     expect(list.kind).toBe('List');
@@ -74,7 +74,7 @@ describe('standard output', () => {
 describe('--output DIR', () => {
   it('writes one file per object and a kustomization listing them', () => {
     const out = path.join(scratch, 'out');
-    const run = meshctl(['compile', 'examples/mesh', '-o', out]);
+    const run = meshctl(['compile', 'examples/mesh', '--out-dir', out]);
     expect(run.status).toBe(0);
     const files = readdirSync(out).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').sort();
     const kustomization = parseAllDocuments(readFileSync(path.join(out, 'kustomization.yaml'), 'utf8'))[0]!.toJS() as { resources: string[] };
@@ -84,9 +84,9 @@ describe('--output DIR', () => {
 
   it('replaces its own earlier output, dropping files of objects that are gone', () => {
     const out = path.join(scratch, 'replace');
-    expect(meshctl(['compile', 'examples/mesh', '-o', out]).status).toBe(0);
+    expect(meshctl(['compile', 'examples/mesh', '--out-dir', out]).status).toBe(0);
     writeFileSync(path.join(out, 'stale_virtualservice_old.yaml'), 'stale\n');
-    expect(meshctl(['compile', 'examples/mesh', '-o', out]).status).toBe(0);
+    expect(meshctl(['compile', 'examples/mesh', '--out-dir', out]).status).toBe(0);
     expect(existsSync(path.join(out, 'stale_virtualservice_old.yaml'))).toBe(false);
   });
 
@@ -94,7 +94,7 @@ describe('--output DIR', () => {
     const out = path.join(scratch, 'foreign');
     mkdirSync(out);
     writeFileSync(path.join(out, 'notes.txt'), 'mine\n');
-    const run = meshctl(['compile', 'examples/mesh', '-o', out]);
+    const run = meshctl(['compile', 'examples/mesh', '--out-dir', out]);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('not written by meshctl');
     expect(readdirSync(out)).toEqual(['notes.txt']);

@@ -13,7 +13,7 @@ const scratch = mkdtempSync(path.join(tmpdir(), 'meshctl-envoy-golden-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function compileTo(directory: string) {
-  return spawnSync(process.execPath, [path.join(repo, 'bin', 'run.js'), 'compile', 'examples/mesh', '--target', 'envoy', '-o', directory], { cwd: repo, encoding: 'utf8' });
+  return spawnSync(process.execPath, [path.join(repo, 'bin', 'run.js'), 'compile', 'examples/mesh', '--target', 'envoy', '--out-dir', directory], { cwd: repo, encoding: 'utf8' });
 }
 
 /** Every file under a directory, as relative paths. */

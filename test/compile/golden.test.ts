@@ -12,7 +12,7 @@ const scratch = mkdtempSync(path.join(tmpdir(), 'meshctl-golden-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function compileTo(directory: string) {
-  return spawnSync(process.execPath, [path.join(repo, 'bin', 'run.js'), 'compile', 'examples/mesh', '--target', 'istio', '-o', directory], { cwd: repo, encoding: 'utf8' });
+  return spawnSync(process.execPath, [path.join(repo, 'bin', 'run.js'), 'compile', 'examples/mesh', '--target', 'istio', '--out-dir', directory], { cwd: repo, encoding: 'utf8' });
 }
 
 describe('compile examples/mesh --target istio', () => {

@@ -21,11 +21,11 @@ describe('meshctl graph', () => {
   });
 
   it('writes DOT and JSON, to a file with -o', () => {
-    const dot = runCli(['graph', 'examples/mesh', '--format', 'dot']);
+    const dot = runCli(['graph', 'examples/mesh', '-o', 'dot']);
     expect(dot.status).toBe(0);
     expect(parseDot(dot.stdout).nodes.has('service:storefront/reviews')).toBe(true);
     const file = path.join(scratch, 'graph.json');
-    const json = runCli(['graph', 'examples/mesh', '-f', 'json', '-o', file]);
+    const json = runCli(['graph', 'examples/mesh', '-o', 'json', '--output-file', file]);
     expect(json.status).toBe(0);
     expect(json.stdout).toBe('');
     expect(JSON.parse(readFileSync(file, 'utf8')).apiVersion).toBe('meshctl.dev/graph/v1');
@@ -38,7 +38,7 @@ describe('meshctl graph', () => {
       'apiVersion: meshctl.dev/v1alpha1\nkind: Service\nmetadata: {name: a}\nspec:\n  ports: [{port: 80, protocol: http}]\n  dependsOn: [nowhere]\n',
     );
     const out = path.join(scratch, 'never.mmd');
-    const run = runCli(['graph', mesh, '-o', out]);
+    const run = runCli(['graph', mesh, '--output-file', out]);
     expect(run.status).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/6:\d+\s+error\s+.*nowhere.*MESH\d{3}/);
@@ -49,7 +49,7 @@ describe('meshctl graph', () => {
   it('exits 2 with one line for a missing path or an unknown format', () => {
     const missing = runCli(['graph', path.join(scratch, 'no-such-dir')]);
     expect(missing.status).toBe(2);
-    const format = runCli(['graph', 'examples/mesh', '--format', 'svg']);
+    const format = runCli(['graph', 'examples/mesh', '-o', 'svg']);
     expect(format.status).toBe(2);
     expect(format.stderr).toMatch(/svg/);
     expect(format.stderr).not.toMatch(STACK_TRACE);

@@ -38,7 +38,7 @@ describe('revisions from the object database', () => {
   });
 
   it('a renamed file with no behaviour change is reported as no change', async () => {
-    const run = (await runMeshctl(['review', '--base', 'HEAD~1', '--head', 'HEAD', '--format', 'json', '--fail-on', 'any'], repo.dir));
+    const run = (await runMeshctl(['review', '--base', 'HEAD~1', '--head', 'HEAD', '-o', 'json', '--fail-on', 'any'], repo.dir));
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const review = json(run.stdout);
@@ -85,7 +85,7 @@ describe('the working tree as head', () => {
     repo.write({ '.gitignore': 'ignored/\n', 'ignored/junk.yaml': 'not: a mesh file\n' }); // ignored: never read
     const before = repo.untouchedState();
 
-    const run = (await runMeshctl(['review', '--base', 'main', '--format', 'json'], repo.dir));
+    const run = (await runMeshctl(['review', '--base', 'main', '-o', 'json'], repo.dir));
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const review = json(run.stdout);
@@ -101,7 +101,7 @@ describe('the working tree as head', () => {
     const repo = newRepo();
     repo.commit('base', baseMesh());
     repo.remove('mesh/details.yaml');
-    const run = (await runMeshctl(['review', '--base', 'HEAD', '--format', 'json'], repo.dir));
+    const run = (await runMeshctl(['review', '--base', 'HEAD', '-o', 'json'], repo.dir));
     expect(json(run.stdout).entities.map((e) => `${e.entity} ${e.status}`)).toEqual(['store/details removed']);
   });
 });
@@ -126,7 +126,7 @@ describe('shallow clones', () => {
     expect(parent.stderr).toBe('meshctl: error: base ref HEAD~1 not found: this clone is shallow and its history stops before it; deepen it, e.g. git fetch --deepen=50 origin\n');
 
     clone.git('fetch', '-q', '--depth=50', 'origin', 'main');
-    const reviewed = (await runMeshctl(['review', '--base', 'origin/main', '--format', 'json', '--fail-on', 'widened-access'], clone.dir));
+    const reviewed = (await runMeshctl(['review', '--base', 'origin/main', '-o', 'json', '--fail-on', 'widened-access'], clone.dir));
     expect(reviewed.status).toBe(1);
     expect(json(reviewed.stdout).access[0]).toMatchObject({ scope: 'mesh', classification: 'widened' });
   });
@@ -187,12 +187,12 @@ describe('--fail-on and formats', { timeout: 90_000 }, () => {
     expect((await runMeshctl(['review'], repo.dir)).status).toBe(2);
   });
 
-  it('stylish names the widening; -o writes the file and nothing to stdout', async () => {
+  it('stylish names the widening; --output-file writes the file and nothing to stdout', async () => {
     const run = (await runMeshctl(['review', '--base', 'main', '--head', 'widening'], repo.dir));
     expect(run.stdout).toContain('widened   store/details: now allows from services productpage, reviews to every request');
     expect(run.stdout).toMatch(/⚠ risky: /);
     const out = path.join(repo.dir, 'review.md');
-    const written = (await runMeshctl(['review', '--base', 'main', '--head', 'widening', '--format', 'markdown', '-o', out, '--fail-on', 'widened-access'], repo.dir));
+    const written = (await runMeshctl(['review', '--base', 'main', '--head', 'widening', '-o', 'markdown', '--output-file', out, '--fail-on', 'widened-access'], repo.dir));
     expect(written.status).toBe(1);
     expect(written.stdout).toBe('');
     expect(written.stderr).toBe('meshctl: review: --fail-on widened-access matched\n');
@@ -210,7 +210,7 @@ describe('the Markdown comment', () => {
       'mesh/reviews.yaml': REVIEWS.replace('weight: 10', 'weight: 50').replace('      - from: {services: [productpage]}\n        to: {methods: [GET]}', '      - from: {services: [productpage]}\n        to: {methods: [GET]}\n      - from: {anyone: true}\n        to: {methods: [GET], paths: [/reviews/public/*]}').replace('  access:', '  mtls: permissive\n  access:'),
       'mesh/productpage.yaml': PRODUCTPAGE.replace('  access:', abTest).replace('dependsOn: [reviews]', 'dependsOn: [reviews]\n  resilience:\n    outlierDetection: {consecutive5xx: 5, interval: 10s, baseEjectionTime: 30s}'),
     });
-    const run = (await runMeshctl(['review', '--base', 'HEAD~1', '--head', 'HEAD', '--format', 'markdown'], repo.dir));
+    const run = (await runMeshctl(['review', '--base', 'HEAD~1', '--head', 'HEAD', '-o', 'markdown'], repo.dir));
     expect(run.stderr).toBe('');
     const golden = path.join(repoRoot, 'test', 'golden', 'review', 'rich.md');
     // MESHCTL_UPDATE_GOLDEN=1 rewrites the golden file after an intended change of the output.

@@ -28,7 +28,7 @@ describe('README: In pull requests', () => {
       .replace('      timeout: 2s', '      timeout: 5s')
       .replace('        to: {methods: [GET], paths: ["/reviews/*"]}', '        to: {methods: [GET], paths: ["/reviews/*"]}\n      - from: {namespaces: [storefront]}');
     repo.commit('reviews: canary to 50%', { 'mesh/reviews.yaml': head });
-    const run = (await runMeshctl(['review', '--base', 'main', '--head', 'canary-50', '--format', 'markdown'], repo.dir));
+    const run = (await runMeshctl(['review', '--base', 'main', '--head', 'canary-50', '-o', 'markdown'], repo.dir));
     expect(run.stderr).toBe('');
     const shown = /```markdown\n([\s\S]*?)```/.exec(section)?.[1];
     expect(shown).toBeDefined();

@@ -71,7 +71,7 @@ export class MeshScenario {
   /** Compiles through the built CLI (`meshctl compile --target envoy -o`), reading back its files. */
   compileWithCli(): EnvoyConfig[] {
     const out = path.join(this.dir, 'out');
-    const run = runCli(['compile', this.meshDir, '--target', 'envoy', '-o', out]);
+    const run = runCli(['compile', this.meshDir, '--target', 'envoy', '--out-dir', out]);
     if (run.status !== 0) throw new Error(`meshctl compile --target envoy exited ${run.status}:\n${run.stdout}${run.stderr}`);
     const configs: EnvoyConfig[] = [];
     const walk = (dir: string) => {

@@ -11,7 +11,7 @@ import { repoRoot, runCli } from './helpers/run-cli.js';
 interface ManifestCommand {
   id: string;
   summary?: string;
-  flags: Record<string, { name: string; char?: string }>;
+  flags: Record<string, { name: string; char?: string; hidden?: boolean }>;
 }
 interface Manifest {
   version: string;

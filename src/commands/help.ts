@@ -21,7 +21,7 @@ export default class Help extends MeshctlCommand {
     const help = new HelpClass(this.config, this.config.pjson.oclif.helpOptions ?? {});
     const command = id === '' ? undefined : this.config.findCommand(id);
     // showHelp(["help"]) would show the overview: oclif reads "help" there as a request for help.
-    if (command) await help.showCommandHelp(command);
+    if (command) await help.showCommandHelp(command, this.config.topics);
     else await help.showHelp(words);
   }
 }

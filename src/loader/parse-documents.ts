@@ -12,6 +12,7 @@ import jsYaml from 'js-yaml';
 import { isAlias, isCollection, isPair, isScalar, parseDocument, visit, type Alias, type Node as YamlNode } from 'yaml';
 import { createFinding } from '../diagnostics/finding.js';
 import type { Finding } from '../diagnostics/types.js';
+import { recoverIdentity } from './recover-identity.js';
 import yamlSyntax from '../validators/rules/load/MESH001-yaml-syntax.js';
 import duplicateKey from '../validators/rules/load/MESH002-duplicate-key.js';
 import tabIndentation from '../validators/rules/load/MESH003-tab-indentation.js';
@@ -101,6 +102,7 @@ export function parseDocuments(source: SourceText, limits: LoadLimits): ParsedFi
     const firstLine = source.position(slice.start + content.index + (content[0].length - 1)).line;
     const parsed = parseSlice(source, slice, limits);
     findings.push(...parsed.findings);
+    const recovered = parsed.ok ? undefined : recoverIdentity(slice.text);
     documents.push({
       file: source.file,
       index: documents.length,
@@ -108,6 +110,7 @@ export function parseDocuments(source: SourceText, limits: LoadLimits): ParsedFi
       endOffset: slice.end,
       firstLine,
       value: parsed.ok ? parsed.value : undefined,
+      ...(recovered ? { recovered } : {}),
     });
   }
   if (documents.length === 0) {
@@ -196,7 +199,11 @@ function parseSliceWithPositions(source: SourceText, slice: DocumentSlice, limit
   // only its echoes.
   const unclosed = document.errors.find((error) => error.code === 'MISSING_CHAR' && /closing ["']quote/.test(error.message));
   const opening = unclosed && openingQuote(slice.text, unclosed.pos[0], unclosed.message.includes('"') ? '"' : "'");
+  // After a tab used as indentation the parser loses track of the structure: the syntax errors
+  // that follow it are its echoes, not problems of their own.
+  const tab = document.errors.find((error) => error.code === 'TAB_AS_INDENT');
   for (const error of document.errors) {
+    if (tab && error !== tab && error.code !== 'TAB_AS_INDENT' && error.pos[0] >= tab.pos[0]) continue;
     const detail = error.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim();
     if (error.code === 'DUPLICATE_KEY') {
       findings.push(createFinding(duplicateKey, 'duplicate', { key: keyText(slice.text, error.pos) }, at(error.pos)));

@@ -1,5 +1,6 @@
 // A file's text with its line table, and the documents cut from it. Offsets are UTF-16 indices
 // into the text; lines and columns are 1-based.
+import type { RecoveredIdentity } from './recover-identity.js';
 import type { SourceSpan } from '../diagnostics/types.js';
 
 export class SourceText {
@@ -69,6 +70,8 @@ export interface SourceDocument {
   readonly firstLine: number;
   /** The parsed value; undefined when the document could not be parsed. */
   readonly value: unknown;
+  /** For a document that could not be parsed: the kind and name its text still shows, if any. */
+  readonly recovered?: RecoveredIdentity;
 }
 
 export interface LoadedFile {

@@ -26,7 +26,11 @@ export interface SchemaCheckResult {
 export function checkDocuments(documents: readonly SourceDocument[]): SchemaCheckResult {
   const result: SchemaCheckResult = { valid: [], invalid: [], findings: [] };
   for (const document of documents) {
-    if (document.value === undefined) continue; // unparsable: the loader has reported it
+    if (document.value === undefined) {
+      // Unparsable: the loader has reported it. What it declares is not "missing" elsewhere.
+      if (document.recovered) registerUnreadable(result, document.recovered.kind, document.recovered.name, document.recovered.namespace);
+      continue;
+    }
     const findings = checkDocument(document, result);
     result.findings.push(...findings);
   }
@@ -44,13 +48,20 @@ function checkDocument(document: SourceDocument, result: SchemaCheckResult): Fin
   if (typeof apiVersion === 'string' && !apiVersion.startsWith('meshctl.dev/')) {
     return [foreignFinding(apiVersion, typeof kind === 'string' ? kind : 'object', at(['apiVersion']))];
   }
+  const metadata = isPlainObject(value.metadata) ? value.metadata : {};
+  const name = typeof metadata.name === 'string' ? metadata.name : undefined;
+  const declaredNamespace = typeof metadata.namespace === 'string' ? metadata.namespace : undefined;
   if (typeof apiVersion === 'string' && apiVersion !== API_VERSION) {
+    registerUnreadable(result, typeof kind === 'string' ? kind : undefined, name, declaredNamespace);
     return [createFinding(unsupportedApiVersion, 'unsupported', { apiVersion }, at(['apiVersion']))];
   }
   if (typeof kind === 'string' && !(KINDS as readonly string[]).includes(kind)) {
+    // "kind: Servce" is one error, at the kind: references to the service are not errors too.
+    registerUnreadable(result, undefined, name, declaredNamespace);
     return [createFinding(unknownKind, 'unknown', { kind, suggestion: didYouMean(kind, KINDS) }, at(['kind']))];
   }
   if (typeof kind !== 'string') {
+    registerUnreadable(result, undefined, name, declaredNamespace);
     if (kind === undefined) {
       const missing = [createFinding(missingField, 'missing', { field: 'kind', where: 'the document' }, at([]))];
       // Neither field: say both at once rather than one per run.
@@ -66,11 +77,7 @@ function checkDocument(document: SourceDocument, result: SchemaCheckResult): Fin
     result.valid.push({ document, resource: parsed.data as ValidResource });
     return [];
   }
-  const metadata = isPlainObject(value.metadata) ? value.metadata : {};
-  if (typeof metadata.name === 'string') {
-    const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : DEFAULT_NAMESPACE;
-    result.invalid.push({ kind, key: kind === 'Mesh' ? metadata.name : `${namespace}/${metadata.name}` });
-  }
+  registerUnreadable(result, kind, name, declaredNamespace);
   const findings: Finding[] = [];
   for (const issue of parsed.error.issues) findings.push(...issueFindings(issue, [], schema, value, kind, at));
   return withoutMisspeltMissingFields(findings);
@@ -278,4 +285,16 @@ export function describeValue(value: unknown): string {
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Records a document that declares something but could not be read as a valid resource, so that
+ * references to it are not reported as unresolved: its own finding is the one root cause. With
+ * the kind unknown (misspelt, missing, or unparsable), it stands for every kind a reference names.
+ */
+function registerUnreadable(result: SchemaCheckResult, kind: string | undefined, name: string | undefined, namespace: string | undefined): void {
+  if (name === undefined) return;
+  // A Mesh is never referenced by name, and an invalid one changes how other rules read the mesh.
+  const kinds = kind !== undefined && (KINDS as readonly string[]).includes(kind) ? [kind] : KINDS.filter((each) => each !== 'Mesh');
+  for (const each of kinds) result.invalid.push({ kind: each, key: each === 'Mesh' ? name : `${namespace ?? DEFAULT_NAMESPACE}/${name}` });
 }

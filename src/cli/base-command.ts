@@ -3,6 +3,7 @@
 import { Command, Errors } from '@oclif/core';
 import type { LevelSetting } from '../diagnostics/types.js';
 import type { LoadedMesh } from '../loader/load-mesh.js';
+import type { ProjectConfig } from '../loader/project-config.js';
 import { formatUsageError } from './error-style.js';
 import { EXIT } from './exit-codes.js';
 import { OutputFlagError, resolveOutput, type OutputChoice, type OutputDestination } from './output-format.js';
@@ -41,11 +42,41 @@ export abstract class MeshctlCommand extends Command {
     }
   }
 
-  /** The --rule flags as level overrides, every code checked before any file is read. */
-  protected async ruleLevels(values: readonly string[] | undefined): Promise<Record<string, LevelSetting>> {
+  private projectConfigs = new Map<string, Promise<ProjectConfig | undefined>>();
+
+  /** The .meshctl.yaml that applies to these paths (found upward from the first), read once. */
+  protected async projectConfig(paths: readonly string[]): Promise<ProjectConfig | undefined> {
+    const key = paths.join('\0');
+    if (!this.projectConfigs.has(key)) {
+      this.projectConfigs.set(
+        key,
+        import('../loader/project-config.js').then(({ findProjectConfig, ProjectConfigError }) =>
+          findProjectConfig(paths).catch((error: unknown) => {
+            if (error instanceof ProjectConfigError) this.fail(error.message);
+            throw error;
+          }),
+        ),
+      );
+    }
+    return this.projectConfigs.get(key)!;
+  }
+
+  /**
+   * Rule levels: the project configuration's, then the --rule flags over them, every code checked
+   * before any file is read.
+   */
+  protected async ruleLevels(values: readonly string[] | undefined, paths: readonly string[] = []): Promise<Record<string, LevelSetting>> {
     const { resolveLevels } = await import('../validators/validate.js');
+    const config = await this.projectConfig(paths);
+    if (config) {
+      try {
+        resolveLevels(config.rules);
+      } catch (error) {
+        this.fail(`${config.file}: ${(error as Error).message}`);
+      }
+    }
     try {
-      const levels = parseRuleLevels(values ?? []);
+      const levels = { ...config?.rules, ...parseRuleLevels(values ?? []) };
       resolveLevels(levels);
       return levels;
     } catch (error) {
@@ -53,10 +84,17 @@ export abstract class MeshctlCommand extends Command {
     }
   }
 
-  /** The mesh at the command's paths; the current directory when none is given. */
+  /** The paths to read: those given, else the project configuration's, else the current directory. */
+  protected async meshPaths(paths: readonly string[]): Promise<string[]> {
+    if (paths.length > 0) return [...paths];
+    return [...((await this.projectConfig(paths))?.paths ?? ['.'])];
+  }
+
+  /** The mesh at the command's paths (see meshPaths), skipping what the project configuration ignores. */
   protected async loadMeshAt(paths: readonly string[]): Promise<LoadedMesh> {
     const { loadMesh } = await import('../loader/load-mesh.js');
-    return loadMesh(paths.length > 0 ? paths : ['.']);
+    const config = await this.projectConfig(paths);
+    return loadMesh(await this.meshPaths(paths), config ? { ignore: (absolute) => config.ignores(absolute) } : {});
   }
 
   protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {

@@ -32,7 +32,7 @@ EXIT CODES
     paths: Args.string({ description: 'files or directories of the mesh; "-" for standard input', required: false }),
   };
   static override flags = {
-    target: Flags.string({ char: 't', summary: 'What to compile to.', options: ['istio', 'envoy'], default: 'istio' }),
+    target: Flags.string({ char: 't', summary: 'What to compile to (default: the target of .meshctl.yaml, else istio).', options: ['istio', 'envoy'] }),
     ...outputFlags(FORMATS, 'yaml'),
     'out-dir': Flags.string({ summary: 'Write one file per object (istio: plus kustomization.yaml; envoy: one per proxy) into this directory.', helpValue: 'DIR' }),
     'envoy-cert-dir': Flags.string({ summary: 'Envoy target: read every certificate from this directory instead of the paths the mesh gives.', helpValue: 'DIR' }),
@@ -43,14 +43,15 @@ EXIT CODES
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Compile);
     const output = this.outputChoice(flags, { formats: FORMATS, defaultFormat: 'yaml', destination: 'directory', targetFlag: '--out-dir', target: flags['out-dir'] });
-    const rules = await this.ruleLevels(flags.rule);
+    const rules = await this.ruleLevels(flags.rule, argv as string[]);
+    const target = flags.target ?? (await this.projectConfig(argv as string[]))?.target ?? 'istio';
     const [{ compile }, manifest, { formatStylish }] = await Promise.all([
       import('../compiler/compile.js'),
       import('../output/manifest.js'),
       import('../report/stylish.js'),
     ]);
     const loaded = await this.loadMeshAt(argv as string[]);
-    if (flags.target === 'envoy') return this.compileEnvoy(loaded, rules, { ...flags, format: output.format, outDir: output.target });
+    if (target === 'envoy') return this.compileEnvoy(loaded, rules, { ...flags, format: output.format, outDir: output.target });
     if (flags['envoy-cert-dir'] !== undefined) this.fail('--envoy-cert-dir applies to --target envoy only');
     const result = compile(loaded, { target: 'istio', rules });
     const findings = result.validation.diagnostics.length > 0;

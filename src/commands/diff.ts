@@ -51,7 +51,7 @@ export abstract class ClusterCommand extends MeshctlCommand {
     if (flags.namespace !== undefined) {
       this.fail(`-n ${flags.namespace}: meshctl ${this.id} has no namespace flag; namespaces come from the mesh files and ${this.id} always covers the whole mesh (see "meshctl ${this.id} --help", NAMESPACES)`);
     }
-    const rules = await this.ruleLevels(flags.rule);
+    const rules = await this.ruleLevels(flags.rule, paths);
     const [{ compile }, { formatStylish }] = await Promise.all([import('../compiler/compile.js'), import('../report/stylish.js')]);
     const result = compile(await this.loadMeshAt(paths), { target: 'istio', rules });
     if (!result.ok || result.validation.diagnostics.length > 0) process.stderr.write(formatStylish(result.validation, { color }));
@@ -59,7 +59,7 @@ export abstract class ClusterCommand extends MeshctlCommand {
       if (result.validation.fatal) this.exit(EXIT.failure);
       this.fail(`the mesh is invalid (${result.validation.errorCount} ${result.validation.errorCount === 1 ? 'error' : 'errors'}); nothing was sent to the cluster`);
     }
-    return { objects: result.objects, meshName: result.validation.model.mesh?.name, meshPath: paths[0] ?? '.' };
+    return { objects: result.objects, meshName: result.validation.model.mesh?.name, meshPath: (await this.meshPaths(paths))[0] ?? '.' };
   }
 
   protected async plan(objects: readonly KubernetesObject[], meshName: string | undefined, flags: ClusterFlagValues): Promise<ChangePlan> {

@@ -38,7 +38,7 @@ EXIT CODES
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Graph);
     const output = this.outputChoice(flags, { formats: FORMATS, defaultFormat: 'mermaid', destination: 'file', targetFlag: '--output-file', target: flags['output-file'] });
-    const rules = await this.ruleLevels(flags.rule);
+    const rules = await this.ruleLevels(flags.rule, argv as string[]);
     const [{ validate }, { formatStylish }, graph] = await Promise.all([
       import('../validators/validate.js'),
       import('../report/stylish.js'),

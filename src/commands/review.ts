@@ -46,7 +46,7 @@ EXIT CODES
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Review);
     const output = this.outputChoice(flags, { formats: FORMATS, defaultFormat: 'stylish', destination: 'file', targetFlag: '--output-file', target: flags['output-file'] });
-    const rules = await this.ruleLevels(flags.rule);
+    const rules = await this.ruleLevels(flags.rule, argv as string[]);
     const [{ readMeshRevisions }, { GitReadError }, review] = await Promise.all([
       import('../git/mesh-revisions.js'),
       import('../git/repository.js'),
@@ -55,7 +55,7 @@ EXIT CODES
 
     let revisions;
     try {
-      revisions = await readMeshRevisions({ base: flags.base, ...(flags.head !== undefined ? { head: flags.head } : {}), paths: argv as string[] });
+      revisions = await readMeshRevisions({ base: flags.base, ...(flags.head !== undefined ? { head: flags.head } : {}), paths: await this.meshPaths(argv as string[]) });
     } catch (error) {
       if (error instanceof GitReadError) this.fail(error.message);
       throw error;

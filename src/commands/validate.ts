@@ -41,12 +41,12 @@ ${EXIT_CODES_HELP}`;
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Validate);
     const output = this.outputChoice(flags, { formats: FORMATS, defaultFormat: 'stylish', destination: 'file', targetFlag: '--output-file', target: flags['output-file'] });
-    const rules = await this.ruleLevels(flags.rule);
+    const rules = await this.ruleLevels(flags.rule, argv as string[]);
     const { validate } = await import('../validators/validate.js');
     const paths = argv as string[];
     const changedSince = flags['changed-since'];
     // The ref is checked before the mesh is read: a typo fails fast.
-    const changes = changedSince === undefined ? undefined : await this.changedFiles(changedSince, paths);
+    const changes = changedSince === undefined ? undefined : await this.changedFiles(changedSince, await this.meshPaths(paths));
     const loaded = await this.loadMeshAt(paths);
     let result = validate(loaded, { rules });
     let notShown: string | undefined;

@@ -17,6 +17,8 @@ export interface LoadOptions {
   limits?: Partial<LoadLimits>;
   /** Source of `-`; default: the process's standard input. */
   readStdin?: () => Promise<Buffer>;
+  /** Whether a directory search skips a path (the project configuration's ignore patterns). */
+  ignore?: (absolutePath: string) => { pattern: string; config: string } | undefined;
 }
 
 export interface LoadedMesh {
@@ -30,7 +32,7 @@ export interface LoadedMesh {
 
 export async function loadMesh(paths: readonly string[], options: LoadOptions = {}): Promise<LoadedMesh> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const read = await readMeshPaths(paths, { limits, cwd: options.cwd ?? process.cwd(), displayRoot: options.displayRoot, readStdin: options.readStdin });
+  const read = await readMeshPaths(paths, { limits, cwd: options.cwd ?? process.cwd(), displayRoot: options.displayRoot, readStdin: options.readStdin, ...(options.ignore ? { ignore: options.ignore } : {}) });
   return { ...loadSources(read.sources, limits, read.findings), locations: read.locations };
 }
 

@@ -11,6 +11,8 @@ import pathNotFound from '../validators/rules/load/MESH012-path-not-found.js';
 import unreadablePath from '../validators/rules/load/MESH013-unreadable-path.js';
 import noMeshFiles from '../validators/rules/load/MESH014-no-mesh-files.js';
 import symlinkLoop from '../validators/rules/load/MESH015-symlink-loop.js';
+import skippedPath from '../validators/rules/load/MESH016-skipped-path.js';
+import { OUTPUT_MARKER } from '../output/write-files.js';
 import type { LoadLimits } from './limits.js';
 import { displayRootFor } from './display-root.js';
 import { SourceText, fileStartSpan } from './source-file.js';
@@ -20,6 +22,18 @@ export const STDIN_NAME = '<stdin>';
 const MESH_FILE = /\.ya?ml$/i;
 // Folders that never hold a mesh: version control and dependency trees.
 const SKIPPED_DIRECTORIES = new Set(['.git', 'node_modules']);
+// YAML files other tools own, by name. Found while searching a directory, such a file is skipped
+// with a note unless one of its documents says apiVersion: meshctl.dev/... .
+const OTHER_TOOLS: readonly (readonly [RegExp, string])[] = [
+  [/^kustomization\.ya?ml$/i, 'kustomize'],
+  [/^(docker-)?compose(\.[\w-]+)?\.ya?ml$/i, 'Docker Compose'],
+  [/^chart\.ya?ml$|^values(\.[\w-]+)?\.ya?ml$/i, 'Helm'],
+  [/^skaffold\.ya?ml$/i, 'Skaffold'],
+  [/^mkdocs\.ya?ml$/i, 'MkDocs'],
+  [/^\.?pre-commit-config\.ya?ml$/i, 'pre-commit'],
+  [/^(codecov|renovate|dependabot|\.?gitlab-ci|azure-pipelines|buildkite|cloudbuild|appveyor)\.ya?ml$/i, 'CI'],
+];
+const MESHCTL_API_VERSION = /^[ \t]*apiVersion:[ \t]*["']?meshctl\.dev\//m;
 
 export interface ReadResult {
   sources: SourceText[];
@@ -30,6 +44,8 @@ export interface ReadResult {
 
 export interface ReadOptions {
   limits: LoadLimits;
+  /** Whether a directory search skips this absolute path, and the pattern and file that say so. */
+  ignore?: (absolutePath: string) => { pattern: string; config: string } | undefined;
   /** Directory that given paths are relative to. */
   cwd: string;
   /** Directory that displayed file names are relative to (display-root.ts); default: from the paths. */
@@ -39,7 +55,7 @@ export interface ReadOptions {
 
 export async function readMeshPaths(paths: readonly string[], options: ReadOptions): Promise<ReadResult> {
   const findings: Finding[] = [];
-  const files: { display: string; absolute: string }[] = [];
+  const files: { display: string; absolute: string; found?: boolean }[] = [];
   const sources: SourceText[] = [];
   const root = options.displayRoot ?? displayRootFor(paths, options.cwd);
   const display = (absolute: string) => toPosix(path.relative(root, absolute) || path.basename(absolute));
@@ -66,7 +82,7 @@ export async function readMeshPaths(paths: readonly string[], options: ReadOptio
     const absolute = await fs.realpath(resolved);
     if (stat.isDirectory()) {
       const before = files.length;
-      await walkDirectory(absolute, new Set([await fs.realpath(absolute)]), files, findings, display);
+      await walkDirectory(absolute, new Set([await fs.realpath(absolute)]), files, findings, display, options.ignore);
       if (files.length === before) findings.push(createFinding(noMeshFiles, 'none', {}, { span: fileStartSpan(display(absolute)) }));
     } else if (stat.isFile()) {
       files.push({ display: display(absolute), absolute });
@@ -80,11 +96,17 @@ export async function readMeshPaths(paths: readonly string[], options: ReadOptio
     if (seen.has(file.absolute)) continue;
     seen.add(file.absolute);
     const read = await readMeshFile(file.display, file.absolute, options.limits);
-    if ('finding' in read) findings.push(read.finding);
-    else {
-      sources.push(read.source);
-      locations.set(file.display, file.absolute);
+    if ('finding' in read) {
+      findings.push(read.finding);
+      continue;
     }
+    const tool = file.found ? OTHER_TOOLS.find(([name]) => name.test(path.basename(file.absolute)))?.[1] : undefined;
+    if (tool !== undefined && !MESHCTL_API_VERSION.test(read.source.text)) {
+      findings.push(createFinding(skippedPath, 'otherTool', { tool }, { span: fileStartSpan(file.display) }));
+      continue;
+    }
+    sources.push(read.source);
+    locations.set(file.display, file.absolute);
   }
   return { sources, findings, locations };
 }
@@ -92,9 +114,10 @@ export async function readMeshPaths(paths: readonly string[], options: ReadOptio
 async function walkDirectory(
   directory: string,
   visited: Set<string>,
-  files: { display: string; absolute: string }[],
+  files: { display: string; absolute: string; found?: boolean }[],
   findings: Finding[],
   display: (absolute: string) => string,
+  ignore: ReadOptions['ignore'],
 ): Promise<void> {
   let entries;
   try {
@@ -107,6 +130,11 @@ async function walkDirectory(
   for (const entry of entries) {
     const absolute = path.join(directory, entry.name);
     if (entry.name.startsWith('.') || SKIPPED_DIRECTORIES.has(entry.name)) continue;
+    const ignoredBy = ignore?.(absolute);
+    if (ignoredBy) {
+      findings.push(createFinding(skippedPath, 'ignored', ignoredBy, { span: fileStartSpan(display(absolute)) }));
+      continue;
+    }
     let isDirectory = entry.isDirectory();
     let isFile = entry.isFile();
     if (entry.isSymbolicLink()) {
@@ -126,9 +154,13 @@ async function walkDirectory(
         findings.push(createFinding(symlinkLoop, 'loop', { target: display(real) }, { span: fileStartSpan(display(absolute)) }));
         continue;
       }
-      await walkDirectory(absolute, new Set([...visited, real]), files, findings, display);
+      if (await exists(path.join(absolute, OUTPUT_MARKER))) {
+        findings.push(createFinding(skippedPath, 'output', { marker: OUTPUT_MARKER }, { span: fileStartSpan(display(absolute)) }));
+        continue;
+      }
+      await walkDirectory(absolute, new Set([...visited, real]), files, findings, display, ignore);
     } else if (isFile && MESH_FILE.test(entry.name)) {
-      files.push({ display: display(absolute), absolute });
+      files.push({ display: display(absolute), absolute, found: true });
     } else if (MESH_FILE.test(entry.name)) {
       // A FIFO, socket or device named like a mesh file: reading it could block forever.
       findings.push(createFinding(unreadablePath, 'unreadable', { reason: 'not a regular file or directory' }, { span: fileStartSpan(display(absolute)) }));
@@ -248,4 +280,13 @@ async function readStdin(): Promise<Buffer> {
 
 function toPosix(file: string): string {
   return file.split(path.sep).join('/');
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.lstat(file);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -8,6 +8,7 @@ import type { LoadedMesh } from '../loader/load-mesh.js';
 import { buildMeshModel, type MeshModel } from '../model/mesh-model.js';
 import { RULES, findRule } from './rules/index.js';
 import { checkDocuments } from './schema-check.js';
+import { applySuppressions } from './suppressions.js';
 
 export interface ValidateOptions {
   /** Level overrides by code or rule name. */
@@ -40,19 +41,26 @@ export function validate(loaded: LoadedMesh, options: ValidateOptions = {}): Val
     findings.push(...runRule(rule, model));
   }
 
-  const diagnostics: Diagnostic[] = [];
   let fatal = false;
-  for (const finding of findings) {
-    const level = levels.get(finding.code);
-    if (level === 'off' || level === undefined) continue;
-    const span = loaded.spans.resolve(finding.location);
-    if (options.onlyFiles && !options.onlyFiles.has(span.file)) continue;
-    if (findRule(finding.code)?.fatal) fatal = true;
-    const diagnostic: Diagnostic = { code: finding.code, level, message: finding.message, messageId: finding.messageId, data: finding.data, span };
-    if ('node' in finding.location && finding.location.node.path.length > 0) diagnostic.path = formatPath(finding.location.node.path);
-    if (finding.related) diagnostic.related = finding.related.map((r) => ({ message: r.message, span: loaded.spans.resolve(r.location) }));
-    diagnostics.push(diagnostic);
-  }
+  const toDiagnostics = (list: readonly Finding[]): Diagnostic[] => {
+    const diagnostics: Diagnostic[] = [];
+    for (const finding of list) {
+      const level = levels.get(finding.code);
+      if (level === 'off' || level === undefined) continue;
+      const span = loaded.spans.resolve(finding.location);
+      if (options.onlyFiles && !options.onlyFiles.has(span.file)) continue;
+      if (findRule(finding.code)?.fatal) fatal = true;
+      const diagnostic: Diagnostic = { code: finding.code, level, message: finding.message, messageId: finding.messageId, data: finding.data, span };
+      if ('node' in finding.location && finding.location.node.path.length > 0) diagnostic.path = formatPath(finding.location.node.path);
+      if (finding.related) diagnostic.related = finding.related.map((r) => ({ message: r.message, span: loaded.spans.resolve(r.location) }));
+      diagnostics.push(diagnostic);
+    }
+    return diagnostics;
+  };
+  // Inline "# meshctl-disable-next-line" comments drop what they name; the comments themselves
+  // are checked (a reason given, something suppressed).
+  const suppressed = applySuppressions(toDiagnostics(findings), loaded.sources);
+  const diagnostics = [...suppressed.kept, ...toDiagnostics(suppressed.findings)];
   diagnostics.sort(compareDiagnostics);
   const unique = diagnostics.filter((d, i) => i === 0 || compareDiagnostics(d, diagnostics[i - 1]!) !== 0);
   const count = (level: Level) => unique.filter((d) => d.level === level).length;

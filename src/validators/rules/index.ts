@@ -12,6 +12,8 @@ import nestingTooDeep from './load/MESH007-nesting-too-deep.js';
 import fileTooLarge from './load/MESH008-file-too-large.js';
 import emptyFile from './load/MESH009-empty-file.js';
 import notAMapping from './load/MESH010-not-a-mapping.js';
+import skippedPath from './load/MESH016-skipped-path.js';
+import suppression from './load/MESH017-suppression.js';
 import foreignResource from './load/MESH011-foreign-resource.js';
 import pathNotFound from './load/MESH012-path-not-found.js';
 import unreadablePath from './load/MESH013-unreadable-path.js';
@@ -29,7 +31,7 @@ import { POLICY_RULES } from './policy/index.js';
 
 export const RULES: readonly Rule[] = [
   yamlSyntax, duplicateKey, tabIndentation, invalidEncoding, yamlTag, aliasLimit, nestingTooDeep, fileTooLarge, emptyFile,
-  notAMapping, foreignResource, pathNotFound, unreadablePath, noMeshFiles, symlinkLoop,
+  notAMapping, foreignResource, pathNotFound, unreadablePath, noMeshFiles, symlinkLoop, skippedPath, suppression,
   unknownField, wrongType, missingField, invalidValue, unknownKind, unsupportedApiVersion,
   ...REFERENCES_RULES,
   ...ROUTING_RULES,

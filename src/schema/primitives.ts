@@ -26,6 +26,7 @@ export const Port = z.number().int().meta({ description: 'A TCP port, 1-65535.' 
 export const Percent = z.number().meta({ description: 'A percentage, 0-100.' });
 
 export const Labels = z.record(z.string(), z.string()).meta({ description: 'Kubernetes labels.' });
+export const Annotations = z.record(z.string(), z.string()).meta({ description: 'Kubernetes annotations: free-form notes for people and tools (an owner, a runbook link), unlike labels never used to select anything.' });
 
 export const Protocol = z.enum(['http', 'http2', 'grpc', 'tcp', 'tls']).meta({
   description: 'Application protocol. http, http2 and grpc allow L7 features (routing, retries, rate limits); tcp and tls do not.',

@@ -1,7 +1,7 @@
 // The kinds a mesh file may hold. Few kinds, one place per service: everything a reviewer must
 // judge about a service is in its own Service document.
 import { z } from 'zod';
-import { Labels, MtlsMode, Name, Port, Protocol, ServiceRef } from './primitives.js';
+import { Annotations, Labels, MtlsMode, Name, Port, Protocol, ServiceRef } from './primitives.js';
 import { Access, Authentication, MtlsSetting, RateLimit, Resilience, Telemetry } from './policy.js';
 import { AbTest, CanaryRelease, Route } from './traffic.js';
 
@@ -13,13 +13,13 @@ const Metadata = z.strictObject({
   name: Name,
   namespace: Name.optional().meta({ description: 'Default: "default".' }),
   labels: Labels.optional(),
-  annotations: Labels.optional(),
+  annotations: Annotations.optional(),
 });
 
 const ClusterMetadata = z.strictObject({
   name: Name,
   labels: Labels.optional(),
-  annotations: Labels.optional(),
+  annotations: Annotations.optional(),
 });
 
 export const ServicePort = z.strictObject({

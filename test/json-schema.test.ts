@@ -76,3 +76,31 @@ describe.skipIf(exampleFiles.length === 0)('examples/mesh', () => {
     }
   });
 });
+
+describe('the JSON Schema\'s shape', () => {
+  const schema = JSON.parse(readFileSync(schemaFile, 'utf8')) as { $defs: Record<string, unknown>; allOf: unknown[] };
+  const service = (spec: Record<string, unknown>) => ({ apiVersion: 'meshctl.dev/v1alpha1', kind: 'Service', metadata: { name: 'a' }, spec: { ports: [{ port: 80, protocol: 'http' }], ...spec } });
+
+  it('defines each kind under $defs and picks one by kind', () => {
+    expect(Object.keys(schema.$defs)).toEqual(['Mesh', 'Service', 'ExternalService', 'Gateway']);
+    expect(schema.allOf).toHaveLength(4);
+  });
+
+  it('one typo is one error, not one per kind', () => {
+    const validateMesh = compileMeshSchema();
+    expect(validateMesh(service({ timeuot: '1s' }))).toBe(false);
+    expect(validateMesh.errors?.filter((error) => error.keyword !== 'if').map((error) => `${error.instancePath} ${error.keyword} ${JSON.stringify(error.params)}`)).toEqual([
+      '/spec additionalProperties {"additionalProperty":"timeuot"}',
+    ]);
+    expect(validateMesh({ ...service({}), kind: 'Servce' })).toBe(false);
+    expect(validateMesh.errors?.map((error) => `${error.instancePath} ${error.keyword}`)).toEqual(['/kind enum']);
+  });
+
+  it('carries the duration syntax MESH310 checks', () => {
+    const validateMesh = compileMeshSchema();
+    const route = (timeout: string) => service({ routes: [{ name: 'all', timeout }] });
+    expect(validateMesh(route('1m30s')), JSON.stringify(validateMesh.errors)).toBe(true);
+    expect(validateMesh(route('90 seconds'))).toBe(false);
+    expect(validateMesh.errors?.filter((error) => error.keyword !== 'if').map((error) => `${error.instancePath} ${error.keyword}`)).toEqual(['/spec/routes/0/timeout pattern']);
+  });
+});

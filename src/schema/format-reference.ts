@@ -66,7 +66,8 @@ export function formatTree(): FieldInfo[] {
   const constraintsOf = (schema: JsonSchema): string[] => {
     const out: string[] = [];
     const bound = (key: string, text: string) => {
-      if (schema[key] !== undefined) out.push(`${text} ${String(schema[key])}`);
+      // zod's integers carry the safe-integer range: no bound worth showing.
+      if (schema[key] !== undefined && Math.abs(Number(schema[key])) !== Number.MAX_SAFE_INTEGER) out.push(`${text} ${String(schema[key])}`);
     };
     bound('minimum', '≥');
     bound('exclusiveMinimum', '>');
@@ -121,7 +122,8 @@ export function formatTree(): FieldInfo[] {
     };
   };
 
-  return branches(root).map((kindSchema) => {
+  const kinds = Object.values((root.$defs ?? {}) as Record<string, JsonSchema>).filter((each) => each.properties?.kind);
+  return kinds.map((kindSchema) => {
     const resolved = resolve(kindSchema);
     const kind = String(resolve(resolved.properties!.kind!).const);
     return { ...field(resolved, kind.toLowerCase(), true), type: kind };

@@ -1,4 +1,4 @@
-// The service graph in Graphviz's DOT language (`meshctl graph --format dot | dot -Tsvg`).
+// The service graph in Graphviz's DOT language (`meshctl graph -o dot | dot -Tsvg`).
 // Namespaces are clusters; every id and label is a quoted DOT string, so any mesh name is valid.
 import type { ChangeStatus, GraphEdge, GraphNode, ServiceGraph } from './types.js';
 import { edgeText, nodeLines } from './labels.js';

@@ -1,5 +1,5 @@
 // A review as JSON for scripts: a stable shape (docs/review.md), keys in a fixed order, the
-// Mermaid graph left out (`meshctl graph --format json` gives the graph as data).
+// Mermaid graph left out (`meshctl graph -o json` gives the graph as data).
 import type { FailOn, MeshReview } from './types.js';
 
 export const REVIEW_SCHEMA_VERSION = 1;

@@ -1,6 +1,6 @@
 // A review for a terminal: the summary, then each changed resource with its changes, access
 // changes (widened in red, narrowed in green), new diagnostics, and the compiled objects that
-// changed (names only: `--format markdown` or `json` carry the diffs). Colours follow the
+// changed (names only: `-o markdown` or `json` carry the diffs). Colours follow the
 // validate command's: red for what needs attention, yellow for warnings, dim for detail.
 import { Chalk } from 'chalk';
 import { objectLabel } from './object-changes.js';

@@ -98,7 +98,7 @@ function versions(objects: Map<string, KubeObject>): Record<string, string | und
 }
 
 async function compiledKeys(dir: string): Promise<string[]> {
-  const result = await runMeshctl(['compile', '.', '--format', 'json'], { cwd: dir });
+  const result = await runMeshctl(['compile', '.', '-o', 'json'], { cwd: dir });
   expect(result.code, describeRun(result)).toBe(0);
   const items = (JSON.parse(result.stdout) as KubeList).items;
   return items.map((item) => `${item.kind} ${item.metadata.namespace ?? ''}/${item.metadata.name}`).sort();
@@ -269,7 +269,7 @@ describe('meshctl diff and apply', () => {
     expect((await meshctl(dir, ['apply', '--applyset', applyset])).code).toBe(0);
     // A line above every document: each object's meshctl.dev/source changes, and nothing else.
     rewrite(dir, `# shifted by one line\n${text}`);
-    const compiled = await runMeshctl(['compile', '.', '--format', 'json'], { cwd: dir });
+    const compiled = await runMeshctl(['compile', '.', '-o', 'json'], { cwd: dir });
     expect(compiled.code, describeRun(compiled)).toBe(0);
     const objects = (JSON.parse(compiled.stdout) as { items: KubernetesObject[] }).items;
     const plan = await planMeshChanges(objects, { kubeconfig: cluster.kubeconfig, applyset });

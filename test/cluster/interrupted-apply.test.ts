@@ -90,7 +90,7 @@ const keyOf = (object: KubeObject) => `${object.kind} ${object.metadata.namespac
 const groupKindOf = (object: KubeObject) => [object.kind, groupOf(object.apiVersion)].filter(Boolean).join('.');
 
 async function compile(): Promise<Compiled[]> {
-  const result = await runMeshctl(['compile', meshDir, '--format', 'json']);
+  const result = await runMeshctl(['compile', meshDir, '-o', 'json']);
   expect(result.code, describeRun(result)).toBe(0);
   return (JSON.parse(result.stdout) as KubeList).items.map((object) => ({ key: keyOf(object), groupKind: groupKindOf(object), object }));
 }

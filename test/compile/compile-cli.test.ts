@@ -71,7 +71,7 @@ describe('standard output', () => {
   });
 });
 
-describe('--output DIR', () => {
+describe('--out-dir DIR', () => {
   it('writes one file per object and a kustomization listing them', () => {
     const out = path.join(scratch, 'out');
     const run = meshctl(['compile', 'examples/mesh', '--out-dir', out]);

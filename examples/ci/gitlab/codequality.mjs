@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// meshctl's JSON report (`meshctl validate --format json`) as a GitLab code quality report:
+// meshctl's JSON report (`meshctl validate -o json`) as a GitLab code quality report:
 // https://docs.gitlab.com/ci/testing/code_quality/#code-quality-report-format
 // Usage: node codequality.mjs meshctl-validate.json gl-code-quality-report.json
 import { createHash } from 'node:crypto';

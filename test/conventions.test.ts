@@ -89,8 +89,10 @@ describe('help, -h and version', () => {
     const info = JSON.parse(run.stdout);
     expect(info.version).toBe(JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version);
     expect(info.node).toBe(process.version);
-    const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).stdout.trim();
-    expect(info.build.commit).toMatch(new RegExp(`^${head}(-dirty)?$`));
+    // The commit dist/ was built from: a commit of this repository (HEAD when built by `npm test`).
+    expect(info.build.commit).toMatch(/^[0-9a-f]{40}(-dirty)?$/);
+    const commit = info.build.commit.replace(/-dirty$/, '');
+    expect(spawnSync('git', ['cat-file', '-e', `${commit}^{commit}`], { cwd: repoRoot }).status).toBe(0);
     expect(meshctl(['version']).stdout).toBe(`meshctl ${info.version} (commit ${info.build.commit}) node ${info.node} ${info.platform}\n`);
   });
 });

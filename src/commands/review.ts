@@ -11,7 +11,7 @@ export default class Review extends MeshctlCommand {
   static override summary = 'Review the change in a mesh\'s behaviour between two git revisions.';
   static override description = `Reads the mesh at --base and at --head from git's object database (never touching the working tree or the index; without --head, the working tree is the head, uncommitted edits and untracked files included), validates and compiles both, and reports what changes: traffic shares per route, A/B cohort routes, routes added, removed or reordered, timeouts, retries, faults, rate limits, load balancing and circuit breaking; access changes, each widened or narrowed; validation findings the head introduces; and the compiled objects that differ, with their YAML diffs.
 
-PATHS are files or directories relative to the current directory, as for "meshctl validate" (default: the current directory). A path missing at one revision is an empty mesh there.
+PATHS are files or directories relative to the current directory, as for "meshctl validate" (default: the paths of .meshctl.yaml, else the current directory); the repository is the one that holds the first path, so it may be run from anywhere. A path missing at one revision is an empty mesh there.
 
 --fail-on sets the exit code for CI gates:
   widened-access  any access change classified widened

@@ -1,5 +1,6 @@
 // The two sides of a review: the mesh at a base revision and at a head revision (by default the
 // working tree, so uncommitted edits are reviewed too), under the same paths.
+import path from 'node:path';
 import { DEFAULT_LIMITS, type LoadLimits } from '../loader/limits.js';
 import { meshPathScope } from './mesh-paths.js';
 import { GitReadError, openRepository, resolveRevision } from './repository.js';
@@ -35,7 +36,9 @@ export interface ReadMeshRevisionsOptions {
 export async function readMeshRevisions(options: ReadMeshRevisionsOptions): Promise<MeshRevisions> {
   const cwd = options.cwd ?? process.cwd();
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const repository = await openRepository(cwd);
+  // The repository that holds the mesh, as validate --changed-since finds it: the first path's,
+  // so "meshctl review --base main /abs/repo/mesh" works from any directory.
+  const repository = await openRepository(await meshDirectory(cwd, options.paths ?? []));
   const scope = await meshPathScope(repository, cwd, options.paths ?? []);
   const baseCommit = await resolveRevision(repository, options.base, 'base');
   const headCommit = options.head !== undefined ? await resolveRevision(repository, options.head, 'head') : undefined;
@@ -53,4 +56,22 @@ export async function readMeshRevisions(options: ReadMeshRevisionsOptions): Prom
     }
   }
   return { root: repository.root, base, head };
+}
+
+/** The first given path's directory (its nearest existing ancestor when it is missing); cwd when none. */
+async function meshDirectory(cwd: string, paths: readonly string[]): Promise<string> {
+  const { stat } = await import('node:fs/promises');
+  const first = paths.find((given) => given !== '-');
+  if (first === undefined) return cwd;
+  let directory = path.resolve(cwd, first);
+  for (;;) {
+    try {
+      if ((await stat(directory)).isDirectory()) return directory;
+    } catch {
+      // missing at the head: its parent may still be in the repository
+    }
+    const parent = path.dirname(directory);
+    if (parent === directory) return cwd;
+    directory = parent;
+  }
 }

@@ -2,6 +2,7 @@
 // working tree reviewed without being touched, shallow clones, exit codes and the Markdown comment.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMeshRevisions } from '../../src/git/mesh-revisions.js';
@@ -220,5 +221,17 @@ describe('the Markdown comment', () => {
     expect(run.stdout.length).toBeLessThan(65_536);
     expect(run.stdout).toContain('⚠ **Widened access (security-relevant):**');
     expect(run.stdout).toContain('```mermaid\nflowchart LR');
+  });
+});
+
+describe('the repository comes from the mesh paths', () => {
+  it('reviews an absolute mesh path from a directory outside the repository', async () => {
+    const repo = newRepo();
+    repo.commit('base', baseMesh());
+    repo.commit('no change', { 'mesh/notes.md': 'not a mesh file\n' });
+    const run = await runMeshctl(['review', '--base', 'HEAD~1', '--head', 'HEAD', path.join(repo.dir, 'mesh'), '-o', 'json'], tmpdir());
+    expect(run.status, run.stderr).toBe(0);
+    expect(json(run.stdout).summary.changed).toBe(false);
+    expect(json(run.stdout).base.files).toBeGreaterThan(0);
   });
 });

@@ -37,7 +37,7 @@ describe('a reader that closes the pipe early', () => {
   // Each writes far more than a pipe holds (64 KiB), so the reader is gone before the last write.
   it.each([
     ['compile', ['compile', 'examples/mesh']],
-    ['compile --format json', ['compile', 'examples/mesh', '--format', 'json']],
+    ['compile -o json', ['compile', 'examples/mesh', '-o', 'json']],
     ['compile --target envoy', ['compile', 'examples/mesh', '--target', 'envoy']],
     ['schema', ['schema']],
   ])('%s ends quietly with its own exit code', (_name, args) => {
@@ -48,7 +48,7 @@ describe('a reader that closes the pipe early', () => {
 
   it('validate ends quietly with its own exit code (1: the mesh has errors)', () => {
     for (const format of ['stylish', 'json']) {
-      const run = intoHead(['validate', path.join(dir, 'typos.yaml'), '--format', format]);
+      const run = intoHead(['validate', path.join(dir, 'typos.yaml'), '-o', format]);
       expect(run.stderr, format).toBe('');
       expect(run.status, format).toBe('1');
     }
@@ -56,7 +56,7 @@ describe('a reader that closes the pipe early', () => {
 
   it('graph ends quietly with its own exit code', () => {
     for (const format of ['mermaid', 'json']) {
-      const run = intoHead(['graph', path.join(dir, 'large.yaml'), '--format', format]);
+      const run = intoHead(['graph', path.join(dir, 'large.yaml'), '-o', format]);
       expect(run.stderr, format).toBe('');
       expect(run.status, format).toBe('0');
     }

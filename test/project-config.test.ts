@@ -44,7 +44,7 @@ describe('a directory search skips what is not a mesh', () => {
     writeFileSync(path.join(project, 'mesh', 'kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n');
     const run = meshctl(['validate', 'mesh']);
     expect(run.status, run.stdout).toBe(0);
-    expect(found(run.stdout)).toEqual(['mesh/docker-compose.yml:1 info MESH016', 'mesh/kustomization.yaml:1 info MESH016', 'mesh/out:1 info MESH016']);
+    expect(found(run.stdout)).toEqual(['docker-compose.yml:1 info MESH016', 'kustomization.yaml:1 info MESH016', 'out:1 info MESH016']);
     // Named on the command line, a file is checked whatever its name.
     expect(meshctl(['validate', 'mesh/kustomization.yaml']).stdout).toContain('MESH011');
   });
@@ -52,7 +52,7 @@ describe('a directory search skips what is not a mesh', () => {
   it('a file named like another tool\'s that holds a meshctl document is validated', () => {
     writeFileSync(path.join(project, 'mesh', 'values.yaml'), SHADOWED.replace('name: reviews', 'name: reviews-copy'));
     const run = meshctl(['validate', 'mesh']);
-    expect(found(run.stdout)).toContain('mesh/values.yaml:12 error MESH301');
+    expect(found(run.stdout)).toContain('values.yaml:12 error MESH301');
     rmSync(path.join(project, 'mesh', 'values.yaml'));
   });
 });

@@ -88,8 +88,8 @@ describe('file names inside a git repository', () => {
     }
   });
 
-  it.each(['stylish', 'json', 'sarif', 'github'])('validate --format %s names the file the same way from anywhere', (format) => {
-    const runs = fromEverywhere((mesh) => ['validate', mesh, '--format', format], places());
+  it.each(['stylish', 'json', 'sarif', 'github'])('validate -o %s names the file the same way from anywhere', (format) => {
+    const runs = fromEverywhere((mesh) => ['validate', mesh, '-o', format], places());
     expectIdentical(runs, scratch);
     expect(runs[0]!.status).toBe(1);
     expect(runs[0]!.stdout).toContain('deploy/mesh/ratings.yaml');
@@ -98,15 +98,15 @@ describe('file names inside a git repository', () => {
   it('graph names no file differently from anywhere', () => {
     writeFileSync(path.join(repo, 'deploy', 'mesh', 'ratings.yaml'), TYPO.replace('Servise', 'Service'));
     try {
-      expectIdentical(fromEverywhere((mesh) => ['graph', mesh, '--format', 'json'], places()), scratch);
+      expectIdentical(fromEverywhere((mesh) => ['graph', mesh, '-o', 'json'], places()), scratch);
     } finally {
       writeFileSync(path.join(repo, 'deploy', 'mesh', 'ratings.yaml'), TYPO);
     }
   });
 
-  it.each(['stylish', 'json', 'markdown'])('review --format %s is the same from the root and from a subdirectory', (format) => {
+  it.each(['stylish', 'json', 'markdown'])('review -o %s is the same from the root and from a subdirectory', (format) => {
     const inside = places().slice(0, 3);
-    const runs = fromEverywhere((mesh) => ['review', '--base', 'HEAD', mesh, '--format', format], inside);
+    const runs = fromEverywhere((mesh) => ['review', '--base', 'HEAD', mesh, '-o', format], inside);
     expectIdentical(runs, scratch);
     expect(runs[0]!.stdout).toContain('deploy/mesh/ratings.yaml');
   });

@@ -71,7 +71,7 @@ function liveOf(item: KubeObject): Promise<KubeObject | undefined> {
 }
 
 async function compiledItems(dir: string): Promise<KubeObject[]> {
-  const result = await runMeshctl(['compile', dir, '--format', 'json']);
+  const result = await runMeshctl(['compile', dir, '-o', 'json']);
   expect(result.code, describeRun(result)).toBe(0);
   return (JSON.parse(result.stdout) as KubeList).items;
 }

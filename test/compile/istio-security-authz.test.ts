@@ -22,8 +22,9 @@ describe('the example mesh', async () => {
     const deny = specOf(objects, 'AuthorizationPolicy', 'storefront', 'productpage-deny');
     expect(deny.action).toBe('DENY');
     expect(deny.selector).toEqual({ matchLabels: { app: 'productpage' } });
-    // `from: {anyone: true}` is no condition: the rule refuses /admin to every caller.
-    expect(deny.rules).toEqual([{ to: [{ operation: { paths: ['/admin', '/admin/*'] } }] }]);
+    // `from: {anyone: true}` is no condition: the rule refuses /admin to every caller, on the HTTP
+    // port it can be told on (Istio warns, IST0133, about a DENY rule of HTTP conditions without ports).
+    expect(deny.rules).toEqual([{ to: [{ operation: { paths: ['/admin', '/admin/*'], ports: ['8080'] } }] }]);
     const allow = specOf(objects, 'AuthorizationPolicy', 'storefront', 'productpage-allow');
     expect(allow.action).toBe('ALLOW');
     expect(allow.rules).toEqual([
@@ -52,7 +53,7 @@ describe('the example mesh', async () => {
   it('makes a required JWT mandatory with a DENY rule on requests without a request principal', () => {
     const deny = specOf(objects, 'AuthorizationPolicy', 'orders', 'checkout-deny');
     expect(deny.action).toBe('DENY');
-    expect(deny.rules).toContainEqual({ from: [{ source: { notRequestPrincipals: ['*'] } }] });
+    expect(deny.rules).toContainEqual({ from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { ports: ['8081'] } }] });
     // productpage verifies tokens but does not require them: no deny rule for it.
     const productpageDeny = specOf(objects, 'AuthorizationPolicy', 'storefront', 'productpage-deny');
     expect(JSON.stringify(productpageDeny)).not.toContain('notRequestPrincipals');
@@ -96,9 +97,9 @@ describe('fixtures', () => {
     // jwt without `required` defaults to required: both of the service's deny rules, then the token rule.
     const deny = specOf(objects, 'AuthorizationPolicy', 'shop', 'orders-deny');
     expect(deny.rules).toEqual([
-      { from: [{ source: { namespaces: ['legacy'] } }], to: [{ operation: { methods: ['DELETE'] } }] },
-      { when: [{ key: 'request.auth.claims[groups]', values: ['suspended'] }] },
-      { from: [{ source: { notRequestPrincipals: ['*'] } }] },
+      { from: [{ source: { namespaces: ['legacy'] } }], to: [{ operation: { methods: ['DELETE'], ports: ['8080', '9090'] } }] },
+      { when: [{ key: 'request.auth.claims[groups]', values: ['suspended'] }], to: [{ operation: { ports: ['8080', '9090'] } }] },
+      { from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { ports: ['8080', '9090'] } }] },
     ]);
   });
 

@@ -47,10 +47,6 @@ export function httpWorkloadPorts(service: ServiceNode): number[] {
   return [...new Set(ports)].sort((a, b) => a - b);
 }
 
-/** True when some port of the service is plain TCP or TLS (Istio's TCP filter chains). */
-export function hasTcpPorts(service: ServiceNode): boolean {
-  return service.resource.spec.ports.some((port) => !isHttpPort(port));
-}
 
 /**
  * The Kubernetes service accounts the service's workloads run as. Pods run as the service's

@@ -133,6 +133,8 @@ function addServiceNodes(graph: GraphDraft, model: MeshModel, service: ServiceNo
   const id = serviceId(service);
   const facts = [spec.ports.map((p) => `${p.protocol}:${p.port}`).join(', '), `mTLS ${effectiveMtlsMode(model, service).value}`];
   if (spec.authentication?.jwt?.required) facts.push('JWT required');
+  // The identity callers' rules admit: shown when it is not the service's name, which readers assume.
+  if (spec.serviceAccount !== undefined && spec.serviceAccount !== service.name) facts.push(`sa ${spec.serviceAccount}`);
   graph.addNode({ id, kind: 'service', label: service.name, namespace: service.namespace, detail: facts.join(' · ') });
   // Versions are drawn by name: their pod labels would crowd the picture and rarely matter to a reader.
   for (const version of Object.keys(spec.versions ?? {})) {

@@ -372,6 +372,34 @@ describe('security', () => {
     expect(socket.common_tls_context.validation_context.match_typed_subject_alt_names).toEqual([{ san_type: 'URI', matcher: { exact: 'spiffe://example.org/ns/shop/sa/api' } }]);
   });
 
+  it('uses the service account the pods run as (`serviceAccount`) for the peer SPIFFE ID and the callers it admits', () => {
+    const accounts = compileYaml(`${HEADER}kind: Mesh
+metadata: {name: test}
+spec: {mtls: strict, trustDomain: example.org}
+---
+${HEADER}kind: Service
+metadata: {name: api, namespace: shop}
+spec:
+  ports: [{port: 8080, protocol: http}]
+  serviceAccount: shop-api
+  access:
+    allow:
+      - from: {services: [web]}
+---
+${HEADER}kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  ports: [{port: 8081, protocol: http}]
+  serviceAccount: shop-web
+  dependsOn: [api]
+`);
+    const socket = cluster(config(accounts, 'shop/web.yaml'), 'outbound|8080||api.shop.svc.cluster.local').transport_socket.typed_config;
+    expect(socket.common_tls_context.validation_context.match_typed_subject_alt_names).toEqual([{ san_type: 'URI', matcher: { exact: 'spiffe://example.org/ns/shop/sa/shop-api' } }]);
+    const allow = hcm(listener(config(accounts, 'shop/api.yaml'), 'inbound_8080')).http_filters.find((f: Json) => f.name === 'envoy.filters.http.rbac.allow');
+    expect(JSON.stringify(allow.typed_config.rules)).toContain('spiffe://example.org/ns/shop/sa/shop-web');
+    expect(JSON.stringify(allow.typed_config.rules)).not.toContain('/sa/web"');
+  });
+
   it('keeps the whole configuration scoped to what the workload calls', () => {
     const web = config(configs, 'shop/web.yaml');
     expect(web.static_resources.clusters.map((c: Json) => c.name)).toEqual([

@@ -200,6 +200,35 @@ spec:
     ]);
   });
 
+  it('names a caller by the service account its pods run as (`serviceAccount`), which its VMs share unless they name their own', () => {
+    const objects = compileText(`
+apiVersion: meshctl.dev/v1alpha1
+kind: Service
+metadata: {name: productpage, namespace: bookinfo}
+spec:
+  ports: [{port: 9080, protocol: http}]
+  serviceAccount: bookinfo-productpage
+  vms:
+    - {address: 10.0.0.5}
+    - {address: 10.0.0.6, serviceAccount: productpage-vm}
+---
+apiVersion: meshctl.dev/v1alpha1
+kind: Service
+metadata: {name: reviews, namespace: bookinfo}
+spec:
+  ports: [{port: 9080, protocol: http}]
+  access:
+    allow:
+      - from: {services: [productpage]}
+`);
+    expect(specOf(objects, 'AuthorizationPolicy', 'bookinfo', 'reviews-allow').rules[0].from[0].source.principals).toEqual([
+      'cluster.local/ns/bookinfo/sa/bookinfo-productpage',
+      'cluster.local/ns/bookinfo/sa/productpage-vm',
+    ]);
+    const entries = objects.filter((o) => o.kind === 'WorkloadEntry').map((o) => (o.spec as { serviceAccount: string }).serviceAccount);
+    expect(entries).toEqual(['bookinfo-productpage', 'productpage-vm']);
+  });
+
   it('limits HTTP-only deny conditions and the token requirement to HTTP ports, since Istio widens them to all of a TCP port', () => {
     const objects = compileText(`${MESH_DENY_BY_DEFAULT}
 ---

@@ -215,3 +215,13 @@ describe('--fail-on', () => {
     expect(REVIEWS).toContain('reviews');
   });
 });
+
+describe('identity', () => {
+  it('a new service account shows on the service and in the policies that admit it', () => {
+    const review = reviewFiles(base, edit('mesh/productpage.yaml', '  dependsOn: [reviews]', '  dependsOn: [reviews]\n  serviceAccount: store-productpage'));
+    expect(messagesOf(review, 'store/productpage').join('\n')).toContain('serviceAccount');
+    const allow = review.objects.find((o) => o.kind === 'AuthorizationPolicy' && o.name === 'reviews-allow');
+    expect(allow?.status).toBe('changed');
+    expect(allow?.diff).toContain('-              - cluster.local/ns/store/sa/productpage\n+              - cluster.local/ns/store/sa/store-productpage');
+  });
+});

@@ -36,7 +36,8 @@ describe('the example mesh', async () => {
     const cart = specOf(objects, 'AuthorizationPolicy', 'orders', 'cart-allow');
     expect(cart.rules.map((rule: any) => rule.from[0].source.principals)).toEqual([
       ['cluster.local/ns/istio-ingress/sa/bookstore-gateway'],
-      ['cluster.local/ns/storefront/sa/productpage'],
+      // productpage's pods run as storefront-web (its serviceAccount).
+      ['cluster.local/ns/storefront/sa/storefront-web'],
       ['cluster.local/ns/orders/sa/checkout'],
     ]);
     const checkout = specOf(objects, 'AuthorizationPolicy', 'orders', 'checkout-allow');

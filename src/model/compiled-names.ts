@@ -6,6 +6,7 @@ import { memoizePerModel } from './memoize.js';
 import { createHash } from 'node:crypto';
 import { compareStrings, type PathSegment } from '../diagnostics/types.js';
 import type { ServicePortT } from '../schema/resources.js';
+import { declaresMeshWide } from './effective-policy.js';
 import { hostsOverlap } from './host-match.js';
 import { gatewayHosts, type GatewayHost } from './gateway-hosts.js';
 import { DEFAULT_NAMESPACE, qualify, type ExternalServiceNode, type GatewayNode, type MeshModel, type MeshNode, type ServiceNode } from './mesh-model.js';
@@ -195,8 +196,9 @@ export function meshObjects(mesh: MeshNode, model: Pick<MeshModel, 'settings'>):
   const add = (kind: CompiledKind, namespace: string, name: string, origin: PathSegment[]) =>
     objects.push({ kind, namespace, name, source: mesh, origin, ownName: false });
   const settings = model.settings;
-  add('PeerAuthentication', ROOT_NAMESPACE, DEFAULTS_OBJECT_NAME, ['spec', 'mtls']);
-  add('Sidecar', ROOT_NAMESPACE, DEFAULTS_OBJECT_NAME, ['spec', 'egress']);
+  // Root-namespace objects apply to the whole mesh: written only for settings the Mesh writes.
+  if (declaresMeshWide(mesh, 'mtls')) add('PeerAuthentication', ROOT_NAMESPACE, DEFAULTS_OBJECT_NAME, ['spec', 'mtls']);
+  if (declaresMeshWide(mesh, 'egress')) add('Sidecar', ROOT_NAMESPACE, DEFAULTS_OBJECT_NAME, ['spec', 'egress']);
   if (settings.access === 'deny-by-default') add('AuthorizationPolicy', ROOT_NAMESPACE, compiledName.denyByDefaultPolicy(), ['spec', 'access']);
   if (settings.telemetry) add('Telemetry', ROOT_NAMESPACE, DEFAULTS_OBJECT_NAME, ['spec', 'telemetry']);
   const rateLimit = settings.rateLimitService;

@@ -193,7 +193,7 @@ spec:
     expect(names(objects, 'Sidecar')).toEqual(['istio-system/default', 'shop/web', 'vault/default', 'vault/secrets']);
   });
 
-  it('without a Mesh document, scopes the services and applies the format\'s default (allow-any)', () => {
+  it('without a Mesh document, scopes the services and leaves the egress mode to MeshConfig (the platform\'s)', () => {
     const objects = compileText(`
 apiVersion: meshctl.dev/v1alpha1
 kind: Service
@@ -206,7 +206,6 @@ spec:
     expect(specOf(objects, 'Sidecar', 'shop', 'web')).toEqual({
       workloadSelector: { labels: { 'app.kubernetes.io/name': 'web', tier: 'frontend' } },
       egress: [{ hosts: ['istio-system/*', 'shop/web.shop.svc.cluster.local'] }],
-      outboundTrafficPolicy: { mode: 'ALLOW_ANY' },
     });
   });
 });

@@ -5,9 +5,11 @@
 // - Istio applies one Sidecar per workload and does not merge them: a workload's own Sidecar
 //   replaces the namespace's and the root namespace's, and where it sets no
 //   `outboundTrafficPolicy` Istio falls back to MeshConfig, not to those Sidecars. So every
-//   Sidecar spells out the egress mode that applies to it (the namespace's, else the mesh's).
-// - The mesh-wide `default` (root namespace) and a namespace's `default` (where the Mesh sets its
-//   egress) carry the mode for workloads meshctl does not manage. Their egress is `*/*`: the
+//   Sidecar spells out the egress mode the mesh files set for it (the namespace's, else the
+//   Mesh's); where they set none, MeshConfig's applies, as it would without meshctl.
+// - The mesh-wide `default` (root namespace, only when the Mesh writes `egress`: otherwise it is
+//   the platform's) and a namespace's `default` (where the Mesh sets its egress) carry the mode
+//   for workloads meshctl does not manage. Their egress is `*/*`: the
 //   setting says where traffic may leave the mesh (REGISTRY_ONLY: only to declared hosts), not
 //   which declared hosts a workload sees; `./*` would cut unmanaged workloads off from every
 //   other namespace, and under ALLOW_ANY turn their calls there into passthrough TCP that strict
@@ -16,6 +18,7 @@ import type { KubernetesObject } from '../../../output/manifest.js';
 import { compareStrings } from '../../../diagnostics/types.js';
 import { compiledName, DEFAULTS_OBJECT_NAME, ROOT_NAMESPACE, type CompiledSource } from '../../../model/compiled-names.js';
 import type { Destination, MeshModel, ServiceNode } from '../../../model/mesh-model.js';
+import { declaresMeshWide } from '../../../model/effective-policy.js';
 import { API, destinationHosts, objectMeta } from '../common.js';
 import { dependencyResolver } from './dependencies.js';
 import { workloadSelector } from './workload.js';
@@ -34,7 +37,9 @@ export function compileSidecars(model: MeshModel): KubernetesObject[] {
   const objects: KubernetesObject[] = [];
   const mesh = model.mesh;
   if (mesh) {
-    objects.push(sidecar(mesh, DEFAULTS_OBJECT_NAME, ROOT_NAMESPACE, { egress: [{ hosts: [ALL_HOSTS] }], outboundTrafficPolicy: { mode: OUTBOUND_MODE[model.settings.egress] } }));
+    if (declaresMeshWide(mesh, 'egress')) {
+      objects.push(sidecar(mesh, DEFAULTS_OBJECT_NAME, ROOT_NAMESPACE, { egress: [{ hosts: [ALL_HOSTS] }], outboundTrafficPolicy: { mode: OUTBOUND_MODE[model.settings.egress] } }));
+    }
     for (const namespace of Object.keys(model.settings.namespaces ?? {}).sort(compareStrings)) {
       const egress = model.settings.namespaces?.[namespace]?.egress;
       if (egress) objects.push(sidecar(mesh, DEFAULTS_OBJECT_NAME, namespace, { egress: [{ hosts: [ALL_HOSTS] }], outboundTrafficPolicy: { mode: OUTBOUND_MODE[egress] } }));
@@ -46,7 +51,7 @@ export function compileSidecars(model: MeshModel): KubernetesObject[] {
       sidecar(service, compiledName.sidecar(service.name), service.namespace, {
         workloadSelector: workloadSelector(service),
         egress: [{ hosts: egressHosts(dependencies(service)) }],
-        outboundTrafficPolicy: { mode: OUTBOUND_MODE[effectiveEgress(model, service)] },
+        ...outboundTrafficPolicy(declaredEgress(model, service)),
       }),
     );
   }
@@ -60,8 +65,14 @@ function egressHosts(destinations: readonly Destination[]): string[] {
   return [...hosts].sort(compareStrings);
 }
 
-function effectiveEgress(model: MeshModel, service: ServiceNode): EgressSetting {
-  return model.settings.namespaces?.[service.namespace]?.egress ?? model.settings.egress;
+/** The egress mode the mesh files set for the service's namespace, or the Mesh for all; undefined when neither does. */
+function declaredEgress(model: MeshModel, service: ServiceNode): EgressSetting | undefined {
+  return model.settings.namespaces?.[service.namespace]?.egress ?? (declaresMeshWide(model.mesh, 'egress') ? model.settings.egress : undefined);
+}
+
+/** Nothing when the mesh files set no egress mode: Istio then applies MeshConfig's, the platform's choice. */
+function outboundTrafficPolicy(egress: EgressSetting | undefined): { outboundTrafficPolicy?: { mode: 'ALLOW_ANY' | 'REGISTRY_ONLY' } } {
+  return egress === undefined ? {} : { outboundTrafficPolicy: { mode: OUTBOUND_MODE[egress] } };
 }
 
 function sidecar(source: CompiledSource, name: string, namespace: string, spec: Record<string, unknown>): KubernetesObject {

@@ -17,7 +17,7 @@
 import { compareStrings } from '../diagnostics/types.js';
 import { hasHttpPort, hasStreamPort, type PlannedDestination } from '../compiler/istio/traffic/destinations.js';
 import { followsDefaultSplit, planHttpRoutes, planTcpRoutes, type PlannedHttpRoute } from '../compiler/istio/traffic/route-plan.js';
-import { serviceAccountsOf } from '../compiler/istio/security/workload.js';
+import { serviceAccountsOf } from '../model/workload-identity.js';
 import { effectiveAccessDefault, effectiveMtlsMode } from '../model/effective-policy.js';
 import { gatewayHosts } from '../model/gateway-hosts.js';
 import { DEFAULT_NAMESPACE, qualify, type Destination, type MeshModel, type ServiceNode } from '../model/mesh-model.js';

@@ -241,8 +241,8 @@ function serviceObjectsUncached(service: ServiceNode, settings?: MeshModel['sett
   // VirtualService of each host they are exposed on, which the Gateway owns (compiledObjects).
   const hasVersions = Object.keys(spec.versions ?? {}).length > 0;
   if (hasVersions || spec.resilience) add('DestinationRule', compiledName.destinationRule(name), ['spec', hasVersions ? 'versions' : 'resilience']);
-  // Every service's proxy is scoped to what it calls, whether or not it declares dependsOn.
-  add('Sidecar', compiledName.sidecar(name), spec.dependsOn ? ['spec', 'dependsOn'] : ['metadata', 'name']);
+  // A service's proxy is scoped to what it calls once it says what that is (dependsOn).
+  if (spec.dependsOn !== undefined) add('Sidecar', compiledName.sidecar(name), ['spec', 'dependsOn']);
   if (spec.mtls) add('PeerAuthentication', compiledName.peerAuthentication(name), ['spec', 'mtls']);
   if (spec.access?.allow) add('AuthorizationPolicy', compiledName.allowPolicy(name), ['spec', 'access', 'allow']);
   // An allow-by-default namespace in a deny-by-default mesh reopens its services one by one: the

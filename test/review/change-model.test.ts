@@ -101,7 +101,7 @@ describe('traffic', () => {
     const productpage = rest['mesh/productpage.yaml']!;
     const review = reviewFiles(base, { ...rest, 'mesh/productpage.yaml': productpage });
     expect(review.entities).toEqual([{ entity: 'store/details', kind: 'Service', status: 'removed', changes: [{ category: 'service', message: 'service removed', risk: 'service store/details removed' }] }]);
-    expect(review.objects.map((o) => `${o.status} ${o.kind}/${o.name}`)).toEqual(['removed AuthorizationPolicy/details-allow', 'removed Sidecar/details', 'changed Sidecar/productpage']);
+    expect(review.objects.map((o) => `${o.status} ${o.kind}/${o.name}`)).toEqual(['removed AuthorizationPolicy/details-allow', 'changed Sidecar/productpage']);
     expect(matchesFailOn(review, 'risky')).toBe(true);
   });
 });

@@ -1,7 +1,12 @@
 // Sidecar: what each proxy imports and where unknown destinations go.
-// - Every service gets one (`workloadSelector` = its workload labels) whose egress lists exactly
-//   the hosts it sends to (./dependencies.ts) in `<namespace>/<host>` form, plus `istio-system/*`
-//   for the control plane. Without it every proxy holds the configuration of the whole mesh.
+// - A service whose dependencies are known (it declares `dependsOn`, even an empty one) gets one
+//   (`workloadSelector` = its workload labels) whose egress lists exactly the hosts it sends to
+//   (./dependencies.ts) in `<namespace>/<host>` form, plus `istio-system/*` for the control plane.
+//   Without it every proxy holds the configuration of the whole mesh. A service that declares no
+//   `dependsOn` gets none and keeps Istio's default visibility (the namespace's or the mesh's
+//   Sidecar, else every host): importing only what its own file and its callees' files name would
+//   leave its proxy without routes to the services it calls unannounced, so its requests would
+//   bypass their splits and, under strict mTLS, fail.
 // - Istio applies one Sidecar per workload and does not merge them: a workload's own Sidecar
 //   replaces the namespace's and the root namespace's, and where it sets no
 //   `outboundTrafficPolicy` Istio falls back to MeshConfig, not to those Sidecars. So every
@@ -47,6 +52,7 @@ export function compileSidecars(model: MeshModel): KubernetesObject[] {
   }
   const dependencies = dependencyResolver(model);
   for (const service of model.services) {
+    if (service.resource.spec.dependsOn === undefined) continue;
     objects.push(
       sidecar(service, compiledName.sidecar(service.name), service.namespace, {
         workloadSelector: workloadSelector(service),

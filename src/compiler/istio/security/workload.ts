@@ -48,26 +48,7 @@ export function httpWorkloadPorts(service: ServiceNode): number[] {
 }
 
 
-/** The service account the service's pods run as: `spec.serviceAccount`, else the service's name. */
-export function podServiceAccount(service: ServiceNode): string {
-  return service.resource.spec.serviceAccount ?? service.name;
-}
-
-/** The service account a VM of the service runs as: its own, else the pods'. */
-export function vmServiceAccount(service: ServiceNode, vm: NonNullable<ServiceNode['resource']['spec']['vms']>[number]): string {
-  return vm.serviceAccount ?? podServiceAccount(service);
-}
-
-/**
- * The Kubernetes service accounts the service's workloads run as: the pods' (`spec.serviceAccount`,
- * default the service's name) and each VM's (its `serviceAccount`, default the pods'). A service
- * whose VMs declare another account therefore has two identities while it migrates: both are its.
- */
-export function serviceAccountsOf(service: ServiceNode): string[] {
-  const accounts = new Set<string>([podServiceAccount(service)]);
-  for (const vm of service.resource.spec.vms ?? []) accounts.add(vmServiceAccount(service, vm));
-  return [...accounts].sort(compareStrings);
-}
+export { podServiceAccount, serviceAccountsOf, vmServiceAccount } from '../../../model/workload-identity.js';
 
 /** A SPIFFE identity in the form AuthorizationPolicy `principals` takes: without `spiffe://`. */
 export function istioPrincipal(trustDomain: string, namespace: string, serviceAccount: string): string {

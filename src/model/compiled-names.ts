@@ -6,7 +6,7 @@ import { memoizePerModel } from './memoize.js';
 import { createHash } from 'node:crypto';
 import { compareStrings, type PathSegment } from '../diagnostics/types.js';
 import type { ServicePortT } from '../schema/resources.js';
-import { declaresMeshWide } from './effective-policy.js';
+import { declaresMeshWide, effectiveAccessDefault } from './effective-policy.js';
 import { hostsOverlap } from './host-match.js';
 import { gatewayHosts, type GatewayHost } from './gateway-hosts.js';
 import { DEFAULT_NAMESPACE, qualify, type ExternalServiceNode, type GatewayNode, type MeshModel, type MeshNode, type ServiceNode } from './mesh-model.js';
@@ -70,6 +70,8 @@ export const compiledName = {
    */
   externalDestinationRule: (external: string, hostIndex = 0) => (hostIndex === 0 ? external : `${external}-host-${hostIndex}`),
   gateway: (gateway: string) => gateway,
+  /** The ALLOW policy that lets requests reach a gateway's proxy where the default is deny. */
+  gatewayAllowPolicy: (gateway: string) => `${gateway}-allow`,
   /** The AuthorizationPolicy that makes a namespace (or, in the root namespace, the mesh) deny by default. */
   denyByDefaultPolicy: () => 'allow-nothing',
   /** The rate-limit service's descriptor configuration (a ConfigMap), named after the mesh's rate-limit domain. */
@@ -168,6 +170,9 @@ function compiledObjectsUncached(model: MeshModel): CompiledObject[] {
   const ingress = ingressVirtualServiceNames(model);
   for (const gateway of model.gateways) {
     objects.push({ kind: 'Gateway', namespace: gateway.namespace, name: compiledName.gateway(gateway.name), source: gateway, origin: ['metadata', 'name'], ownName: true });
+    if (effectiveAccessDefault(model, gateway.namespace).value === 'deny-by-default') {
+      objects.push({ kind: 'AuthorizationPolicy', namespace: gateway.namespace, name: compiledName.gatewayAllowPolicy(gateway.name), source: gateway, origin: ['metadata', 'name'], ownName: false });
+    }
     for (const entry of ingress) {
       if (entry.gateway !== gateway) continue;
       objects.push({ kind: 'VirtualService', namespace: gateway.namespace, name: entry.name, source: gateway, origin: servingListenerHost(entry), ownName: false });

@@ -77,6 +77,14 @@ describe('the example mesh', async () => {
     expect(specOf(objects, 'AuthorizationPolicy', 'istio-system', 'allow-nothing')).toEqual({});
   });
 
+  it('lets requests reach the ingress gateway, which the mesh-wide allow-nothing would refuse before routing', () => {
+    expect(specOf(objects, 'AuthorizationPolicy', 'istio-ingress', 'bookstore-gateway-allow')).toEqual({
+      selector: { matchLabels: { app: 'bookstore-gateway', istio: 'ingressgateway' } },
+      action: 'ALLOW',
+      rules: [{}],
+    });
+  });
+
   it('matches callers by namespace', () => {
     const ratelimit = specOf(objects, 'AuthorizationPolicy', 'platform', 'ratelimit-allow');
     expect(ratelimit.rules).toEqual([{ from: [{ source: { namespaces: ['storefront', 'orders'] } }], to: [{ operation: { ports: ['8081'] } }] }]);
@@ -312,5 +320,32 @@ spec:
       { key: 'request.auth.claims[aud]', values: ['api', 'admin'] },
       { key: 'request.auth.claims[tenant]', values: ['acme'] },
     ]);
+  });
+});
+
+describe('gateways', () => {
+  const GATEWAY = `
+apiVersion: meshctl.dev/v1alpha1
+kind: Gateway
+metadata: {name: edge, namespace: ingress}
+spec:
+  listeners: [{port: 80, protocol: http, hosts: [shop.example.com]}]
+`;
+  it('writes no policy for a gateway where requests are allowed by default', () => {
+    expect(names(compileText(GATEWAY), 'AuthorizationPolicy')).toEqual([]);
+  });
+
+  it('lets requests reach a gateway whose own namespace is deny-by-default', () => {
+    const objects = compileText(`
+apiVersion: meshctl.dev/v1alpha1
+kind: Mesh
+metadata: {name: mesh}
+spec:
+  namespaces:
+    ingress: {access: deny-by-default}
+---
+${GATEWAY}`);
+    expect(names(objects, 'AuthorizationPolicy')).toEqual(['ingress/allow-nothing', 'ingress/edge-allow']);
+    expect(specOf(objects, 'AuthorizationPolicy', 'ingress', 'edge-allow').selector).toEqual({ matchLabels: { istio: 'ingressgateway' } });
   });
 });

@@ -9,8 +9,8 @@ import { loadSources } from '../../src/loader/load-mesh.js';
 import { SourceText } from '../../src/loader/source-file.js';
 import type { KubernetesObject } from '../../src/output/manifest.js';
 import type { MeshModel } from '../../src/model/mesh-model.js';
-import { bootstrapView, inboundAccess, ISTIO_MTLS_ALPN, outboundDecision, upstreamOf, type ProxyView } from '../support/envoy-differential.js';
-import { selectFilterChain } from '../support/envoy-request.js';
+import { bootstrapView, gatewayRouteConfigs, inboundAccess, ISTIO_MTLS_ALPN, outboundDecision, upstreamOf, type ProxyView } from '../support/envoy-differential.js';
+import { accessDecision, routeRequest, selectFilterChain } from '../support/envoy-request.js';
 import { ISTIO_BUILD_TIMEOUT_MS, deploymentFor, installIstioJudge, runAnalyzers, runPilot, type DeployedProxy, type PilotConfig } from '../support/istio-judge.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -31,7 +31,7 @@ interface Judged {
 function judge(text: string): Judged {
   const loaded = loadSources([new SourceText('mesh.yaml', text)]);
   const result = compile(loaded, { target: 'istio' });
-  expect(result.ok, result.validation.diagnostics.map((d) => `${d.code} ${d.message}`).join('\n')).toBe(true);
+  if (!result.ok) throw new Error(`the mesh does not compile:\n${result.validation.diagnostics.map((d) => `${d.code} ${d.message}`).join('\n')}`);
   const model = result.validation.model;
   const deployment = deploymentFor(model, result.objects);
   return { model, compiled: result.objects, cluster: [...result.objects, ...deployment.objects], proxies: deployment.proxies };
@@ -205,10 +205,40 @@ describe('9. the Envoy target retries as pilot does by default', () => {
     const request = { authority: 'reviews.bookinfo.svc.cluster.local:9080', path: '/reviews/1', method: 'POST' };
     const fromPilot = outboundDecision(view(pilot), 9080, request, everyListener);
     const envoy = compile(loadSources([new SourceText('mesh.yaml', text)]), { target: 'envoy' });
-    expect(envoy.ok).toBe(true);
+    if (!envoy.ok) throw new Error('the mesh does not compile for the Envoy target');
     const bootstrap = envoy.configs.find((c) => c.path === 'bookinfo/productpage.yaml')!.bootstrap as Json;
     const fromEnvoyTarget = outboundDecision(bootstrapView(bootstrap), 9080, { ...request, authority: 'reviews.bookinfo.svc.cluster.local' }, everyListener);
     expect(fromPilot?.retry).toEqual({ attempts: 2, on: ['cancelled', 'connect-failure', 'refused-stream', 'retriable-status-codes', 'unavailable'], statusCodes: [] });
     expect(fromEnvoyTarget?.retry).toEqual(fromPilot?.retry);
+  });
+});
+
+describe('5. ingress under deny-by-default', () => {
+  // Bookinfo's ingress task, with the mesh locked down: productpage admits the gateway's identity.
+  const text = mesh(
+    `kind: Mesh\nmetadata: {name: mesh}\nspec:\n  mtls: strict\n  access: deny-by-default`,
+    `kind: Gateway\nmetadata: {name: bookinfo-gateway, namespace: istio-ingress}\nspec:\n  selector: {istio: ingressgateway}\n  listeners:\n    - {name: http, port: 80, protocol: http, hosts: [bookinfo.example.com]}`,
+    `kind: Service\nmetadata: {name: productpage, namespace: bookinfo}\nspec:\n  serviceAccount: bookinfo-productpage\n  ports: [{name: http, port: 9080, protocol: http}]\n  access:\n    allow:\n      - from: {serviceAccounts: [istio-ingress/bookinfo-gateway]}\n  expose:\n    - {gateway: istio-ingress/bookinfo-gateway, hosts: [bookinfo.example.com]}`,
+  );
+  const request = { authority: 'bookinfo.example.com', path: '/productpage', method: 'GET' };
+
+  it('pilot lets an external request through the gateway\'s own RBAC, and routes it to productpage', async () => {
+    const judged = judge(text);
+    const config = await pilotFor(judged, proxyOf(judged, 'istio-ingress', 'bookinfo-gateway'));
+    const served = gatewayRouteConfigs(view(config)).find((entry) => entry.port === 80);
+    expect(served).toBeDefined();
+    const chain = (config.listeners as Json[]).flatMap((l) => l.filter_chains as Json[]).find((c) => JSON.stringify(c).includes(served!.config.name as string))!;
+    expect(accessDecision(chain, { ip: '203.0.113.7' }, 80, request)).toEqual({ allowed: true, deniedBy: [] });
+    expect(routeRequest(served!.config, request)?.clusters.map((c) => c.name)).toEqual(['outbound|9080||productpage.bookinfo.svc.cluster.local']);
+  });
+
+  it('pilot lets productpage admit the gateway by the identity docs/istio.md gives it', async () => {
+    const judged = judge(text);
+    const config = await pilotFor(judged, proxyOf(judged, 'bookinfo', 'productpage'));
+    const connection = { destinationPort: 9080, transportProtocol: 'tls' as const, applicationProtocols: ISTIO_MTLS_ALPN };
+    const access = (principal: string) => inboundAccess(inboundListener(config), connection, { principal }, 9080, { ...request, authority: 'productpage.bookinfo.svc.cluster.local:9080' });
+    // The gateway's pods run as the service account of the gateway's Helm release: istio-ingress/bookinfo-gateway.
+    expect(access('spiffe://cluster.local/ns/istio-ingress/sa/bookinfo-gateway')).toEqual({ accepted: true, allowed: true });
+    expect(access('spiffe://cluster.local/ns/bookinfo/sa/bookinfo-reviews')).toEqual({ accepted: true, allowed: false });
   });
 });

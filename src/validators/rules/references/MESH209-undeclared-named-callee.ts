@@ -13,7 +13,8 @@ import { referenceTo } from '../../../model/resolve-reference.js';
 export default defineRule({
   code: 'MESH209',
   name: 'undeclared-named-callee',
-  level: 'warning',
+  // Nothing breaks (the Sidecar imports the callee anyway): the declared list is only incomplete.
+  level: 'info',
   category: 'reference',
   description: 'A service declares dependsOn but leaves out a service whose allow rules or routes name it as a caller.',
   messages: {

@@ -59,8 +59,8 @@ export const compiledName = {
   localRateLimitFilter: (service: string) => `${service}-local-ratelimit`,
   globalRateLimitFilter: (service: string) => `${service}-global-ratelimit`,
   telemetry: (service: string) => service,
-  /** The ServiceEntry that registers a service's VM workloads. */
-  vmServiceEntry: (service: string) => `${service}-vms`,
+  /** The Kubernetes Service that gives a service with VM workloads its host and cluster IP. */
+  vmKubernetesService: (service: string) => service,
   /** One WorkloadEntry per VM, numbered from 0 in the order `spec.vms` lists them. */
   workloadEntry: (service: string, index: number) => `${service}-vm-${index}`,
   externalServiceEntry: (external: string) => external,
@@ -139,7 +139,8 @@ export type CompiledKind =
   | 'ServiceEntry'
   | 'WorkloadEntry'
   | 'Gateway'
-  | 'ConfigMap';
+  | 'ConfigMap'
+  | 'Service';
 
 export type CompiledSource = ServiceNode | ExternalServiceNode | GatewayNode | MeshNode;
 
@@ -265,7 +266,7 @@ function serviceObjectsUncached(service: ServiceNode, settings?: MeshModel['sett
   if (spec.rateLimit?.global) add('EnvoyFilter', compiledName.globalRateLimitFilter(name), ['spec', 'rateLimit', 'global']);
   if (spec.telemetry) add('Telemetry', compiledName.telemetry(name), ['spec', 'telemetry']);
   if (spec.vms?.length) {
-    add('ServiceEntry', compiledName.vmServiceEntry(name), ['spec', 'vms']);
+    add('Service', compiledName.vmKubernetesService(name), ['spec', 'vms']);
     spec.vms.forEach((_, index) => add('WorkloadEntry', compiledName.workloadEntry(name, index), ['spec', 'vms', index]));
   }
   return objects;

@@ -34,11 +34,11 @@ describe.each(meshes)('%s', (_, meshPath) => {
   it('compiles to objects that Istio\'s CRDs accept, with every CEL rule evaluated', async () => {
     const objects = compileSecurity(await modelOf(meshPath));
     // Namespaces carry no CRD: a mesh whose services declare no dependencies and no policies may compile to nothing else.
-    const checked = objects.filter((object) => object.kind !== 'Namespace').length;
+    const checked = objects.filter((object) => object.kind !== 'Namespace' && object.kind !== 'Service').length;
     const problems: string[] = [];
     let evaluated = 0;
     for (const object of objects) {
-      if (object.kind === 'Namespace') continue;
+      if (object.kind === 'Namespace' || object.kind === 'Service') continue;
       const violations = validateAgainstCrd(istioCatalog(), object);
       evaluated += violations.evaluatedRules;
       const where = `${object.kind} ${object.metadata.namespace}/${object.metadata.name}`;

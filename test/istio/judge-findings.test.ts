@@ -34,7 +34,18 @@ function judge(text: string): Judged {
   if (!result.ok) throw new Error(`the mesh does not compile:\n${result.validation.diagnostics.map((d) => `${d.code} ${d.message}`).join('\n')}`);
   const model = result.validation.model;
   const deployment = deploymentFor(model, result.objects);
-  return { model, compiled: result.objects, cluster: [...result.objects, ...deployment.objects], proxies: deployment.proxies };
+  return { model, compiled: result.objects, cluster: withClusterIps([...result.objects, ...deployment.objects]), proxies: deployment.proxies };
+}
+
+/** The objects as the API server stores them once applied: every Service of type ClusterIP gets a cluster IP (deterministically here). */
+function withClusterIps(objects: readonly object[]): object[] {
+  let next = 0;
+  return objects.map((object) => {
+    const o = object as Json;
+    if (o.apiVersion !== 'v1' || o.kind !== 'Service' || o.spec?.clusterIP !== undefined || (o.spec?.type ?? 'ClusterIP') !== 'ClusterIP') return object;
+    next += 1;
+    return { ...o, spec: { ...o.spec, clusterIP: `10.96.${Math.floor(next / 250)}.${(next % 250) + 1}` } };
+  });
 }
 
 function proxyOf(judged: Judged, namespace: string, name: string, version?: string): DeployedProxy {
@@ -240,5 +251,30 @@ describe('5. ingress under deny-by-default', () => {
     // The gateway's pods run as the service account of the gateway's Helm release: istio-ingress/bookinfo-gateway.
     expect(access('spiffe://cluster.local/ns/istio-ingress/sa/bookinfo-gateway')).toEqual({ accepted: true, allowed: true });
     expect(access('spiffe://cluster.local/ns/bookinfo/sa/bookinfo-reviews')).toEqual({ accepted: true, allowed: false });
+  });
+});
+
+describe('6. services on VMs get an address', () => {
+  // Istio's VM task: MySQL on a VM, registered by a WorkloadEntry, called by a pod.
+  const text = mesh(
+    `kind: Service\nmetadata: {name: mysqldb, namespace: vm}\nspec:\n  ports: [{name: tcp, port: 3306, protocol: tcp}]\n  vms:\n    - {address: 10.40.0.5, serviceAccount: mysqldb-vm}`,
+    `kind: Service\nmetadata: {name: ratings, namespace: bookinfo}\nspec:\n  ports: [{name: http, port: 9080, protocol: http}]\n  dependsOn: [vm/mysqldb]`,
+  );
+
+  it('pilot gives callers no wildcard 0.0.0.0:3306 listener, and a TCP route to the VM\'s host', async () => {
+    const judged = judge(text);
+    const config = await pilotFor(judged, proxyOf(judged, 'bookinfo', 'ratings'));
+    const listeners = config.listeners.map((l) => l.name as string);
+    expect(listeners).not.toContain('0.0.0.0_3306');
+    const mysql = (config.listeners as Json[]).filter((l) => (l.name as string).endsWith('_3306'));
+    expect(mysql).toHaveLength(1);
+    expect(JSON.stringify(mysql[0])).toContain('outbound|3306||mysqldb.vm.svc.cluster.local');
+    expect(cluster(config, 'outbound|3306||mysqldb.vm.svc.cluster.local')).toBeDefined();
+  });
+
+  it('the analyzers raise no IST0134 (addresses required)', async () => {
+    const judged = judge(text);
+    const analysis = await runAnalyzers(judged.cluster);
+    expect(analysis.messages.filter((m) => m.code === 'IST0134')).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { loadCrds, validateAgainstCrd, type CrdCatalog } from './crd-validator.j
 export const ISTIO_CRD_FILE = path.join(import.meta.dirname, '..', '..', '..', 'shared', 'crds', 'istio-v1.30.3.yaml');
 
 // Kinds meshctl emits that are plain Kubernetes objects, served without a CRD.
-const CORE_KINDS = new Set(['Namespace', 'ConfigMap']);
+const CORE_KINDS = new Set(['Namespace', 'ConfigMap', 'Service']);
 
 let catalog: CrdCatalog | undefined;
 

@@ -19,7 +19,7 @@ import { hasHttpPort, hasStreamPort, type PlannedDestination } from '../compiler
 import { followsDefaultSplit, planHttpRoutes, planTcpRoutes, type PlannedHttpRoute } from '../compiler/istio/traffic/route-plan.js';
 import { serviceAccountsOf } from '../model/workload-identity.js';
 import { effectiveAccessDefault, effectiveMtlsMode } from '../model/effective-policy.js';
-import { gatewayHosts } from '../model/gateway-hosts.js';
+import { describeExposedPath, gatewayHosts } from '../model/gateway-hosts.js';
 import { DEFAULT_NAMESPACE, qualify, type Destination, type MeshModel, type ServiceNode } from '../model/mesh-model.js';
 import { routeName } from '../model/compiled-names.js';
 import type { AccessRuleSpec } from '../schema/policy.js';
@@ -113,7 +113,7 @@ export function buildServiceGraph(model: MeshModel): ServiceGraph {
   }
   for (const { gateway, host, exposures } of gatewayHosts(model)) {
     for (const { service, paths } of exposures) {
-      graph.addEdge('exposes', nodeIds.gateway(gateway.namespace, gateway.name), serviceId(service), `${host} ${paths.map((p) => p.prefix).join(' ')}`);
+      graph.addEdge('exposes', nodeIds.gateway(gateway.namespace, gateway.name), serviceId(service), `${host} ${paths.map(describeExposedPath).join(' ')}`);
     }
   }
   return graph.finish();

@@ -74,10 +74,20 @@ export const VirtualMachine = z.strictObject({
   locality: z.string().optional().meta({ description: 'region/zone/subzone.' }),
 });
 
+export const ExposedPathMatch = z
+  .strictObject({
+    exact: z.string().optional().meta({ description: 'This path only, e.g. /productpage.' }),
+    prefix: z.string().optional().meta({ description: 'Every path that starts with this string.' }),
+  })
+  .meta({ description: 'Exactly one of exact, prefix.' });
+
 export const Exposure = z.strictObject({
   gateway: z.string().meta({ description: 'A Gateway declared in the mesh: "name" or "namespace/name".' }),
   hosts: z.array(z.string()).min(1),
-  paths: z.array(z.string()).optional().meta({ description: 'Path prefixes sent to this service; default: /.' }),
+  paths: z
+    .array(z.union([z.string(), ExposedPathMatch]))
+    .optional()
+    .meta({ description: 'The paths sent to this service: a string is a prefix (a plain string prefix, as Istio and Envoy match them: /cart also takes /cartoon), {exact: /login} one path; default: /.' }),
 });
 
 export const ServiceSpec = z.strictObject({

@@ -278,3 +278,22 @@ describe('6. services on VMs get an address', () => {
     expect(analysis.messages.filter((m) => m.code === 'IST0134')).toEqual([]);
   });
 });
+
+describe('8. exact and prefix paths on a gateway', () => {
+  // Istio's ingress task exposes exact /productpage, /login, /logout and the prefixes /static and /api/v1/products.
+  const text = mesh(
+    `kind: Gateway\nmetadata: {name: bookinfo-gateway, namespace: istio-ingress}\nspec:\n  selector: {istio: ingressgateway}\n  listeners:\n    - {name: http, port: 80, protocol: http, hosts: [bookinfo.example.com]}`,
+    `kind: Service\nmetadata: {name: productpage, namespace: bookinfo}\nspec:\n  ports: [{name: http, port: 9080, protocol: http}]\n  expose:\n    - gateway: istio-ingress/bookinfo-gateway\n      hosts: [bookinfo.example.com]\n      paths: [{exact: /productpage}, {prefix: /static}, {exact: /login}, {exact: /logout}, {prefix: /api/v1/products}]`,
+  );
+  const get = (path: string) => ({ authority: 'bookinfo.example.com', path, method: 'GET' });
+
+  it('pilot routes the exact paths and the prefixes to productpage, and nothing else', async () => {
+    const judged = judge(text);
+    const config = await pilotFor(judged, proxyOf(judged, 'istio-ingress', 'bookinfo-gateway'));
+    const served = gatewayRouteConfigs(view(config)).find((entry) => entry.port === 80)!;
+    const upstream = (path: string) => routeRequest(served.config, get(path))?.clusters.map((c) => c.name).join(',') ?? 'no route';
+    const productpage = 'outbound|9080||productpage.bookinfo.svc.cluster.local';
+    expect(['/productpage', '/login', '/logout', '/static/css/site.css', '/api/v1/products/1'].map(upstream)).toEqual(Array(5).fill(productpage));
+    expect(['/productpage/admin', '/login-as-admin', '/', '/reviews'].map(upstream)).toEqual(Array(4).fill('no route'));
+  });
+});

@@ -180,6 +180,17 @@ describe('the judge itself', () => {
     expect(analysis.messages.filter((m) => m.level === 'Error').map(messageKey)).toContain('IST0101 VirtualService shop/reviews');
   });
 
+  it('keeps the Pods, Namespaces and Services it reads (istioctl analyze --use-kube=false would drop them)', async () => {
+    const analysis = await runAnalyzers([
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } } },
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-0', namespace: 'shop', labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web' }] } },
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { selector: { app: 'web' }, ports: [{ name: 'web', port: 80 }] } },
+    ]);
+    const codes = analysis.messages.map((m) => `${m.code} ${m.resource?.kind}`);
+    expect(codes).toContain('IST0103 Pod'); // in an injected namespace, without the istio-proxy container
+    expect(codes).toContain('IST0118 Service'); // a port name without a protocol prefix
+  });
+
   it('refuses input that is not YAML, saying which document', async () => {
     await expect(runAnalyzers('apiVersion: v1\nkind: Namespace\n---\nkind: [\n')).rejects.toThrow(/<stdin>: document 2 is not YAML/);
   });

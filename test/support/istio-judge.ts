@@ -84,7 +84,13 @@ export interface AnalyzerMessage {
 }
 
 export interface Analysis {
+  /** What every one of the judge's runs of the analysis reported. */
   messages: AnalyzerMessage[];
+  /**
+   * What only some runs reported: at the pinned version one lookup inside Istio depends on map
+   * order (a Gateway's credential Secret is sometimes reported missing although it is there).
+   */
+  unstableMessages: (AnalyzerMessage & { runs: number; of: number })[];
   executedAnalyzers: string[];
   /** Analyzers that did not run for want of their inputs; empty when every input kind is there. */
   skippedAnalyzers: string[];
@@ -256,7 +262,9 @@ export function deploymentFor(model: MeshModel, compiled: readonly KubernetesObj
   }
 
   for (const gateway of model.gateways) {
-    const labels = { ...gateway.resource.spec.selector };
+    // The gateway's pods carry the labels the compiled Gateway selects.
+    const compiledGateway = compiled.find((o) => o.kind === 'Gateway' && o.metadata.namespace === gateway.namespace && o.metadata.name === gateway.name);
+    const labels = { ...((compiledGateway?.spec as { selector?: Record<string, string> } | undefined)?.selector ?? gateway.resource.spec.selector) };
     const ip = nextPodIp();
     const listeners = gateway.resource.spec.listeners;
     add({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: gateway.name, namespace: gateway.namespace } });

@@ -559,3 +559,39 @@ spec:
     expect(objects.filter((o) => o.kind === 'VirtualService')).toEqual([]);
   });
 });
+
+describe('destinations in another service', () => {
+  const mesh = (to: string, mirror: string) => `${HEADER}kind: Service
+metadata: {name: catalog, namespace: shop}
+spec:
+  ports: [{port: 9080, protocol: http}, {port: 9443, protocol: grpc, name: grpc-api}]
+  routes:
+    - name: moved
+      match: {path: /old}
+      to: [${to}]
+    - name: shadowed
+      mirror: ${mirror}
+---
+${HEADER}kind: Service
+metadata: {name: archive, namespace: shop}
+spec:
+  ports: [{port: 8080, protocol: http}]
+---
+${HEADER}kind: Service
+metadata: {name: twin, namespace: shop}
+spec:
+  ports: [{port: 9080, protocol: http}, {port: 9443, protocol: grpc}]
+`;
+
+  it('name the other service\'s first HTTP port when it lacks one of this service\'s ports (a port-less destination keeps the arrival port, which would lead nowhere)', () => {
+    const spec = virtualService(compileTraffic(mesh('{service: archive}', '{service: archive, percent: 5}')), 'catalog');
+    expect(route(spec, 'moved').route).toEqual([{ destination: { host: 'archive.shop.svc.cluster.local', port: { number: 8080 } } }]);
+    expect(route(spec, 'shadowed').mirror).toEqual({ host: 'archive.shop.svc.cluster.local', port: { number: 8080 } });
+  });
+
+  it('stay port-less when the other service has every HTTP port of this one', () => {
+    const spec = virtualService(compileTraffic(mesh('{service: twin}', '{service: twin, percent: 5}')), 'catalog');
+    expect(route(spec, 'moved').route).toEqual([{ destination: { host: 'twin.shop.svc.cluster.local' } }]);
+    expect(route(spec, 'shadowed').mirror).toEqual({ host: 'twin.shop.svc.cluster.local' });
+  });
+});

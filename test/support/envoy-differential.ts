@@ -61,17 +61,20 @@ function describeUpstream(cluster: string): string {
 /** A string the regex matches, built from its literal parts; undefined when none of the attempts matches. */
 export function sampleForRegex(regex: string): string | undefined {
   const full = new RegExp(`^(?:${regex})$`);
-  const attempts = new Set<string>();
-  let text = regex;
+  let text = regex.replace(/^\^/, '').replace(/\$$/, '');
+  // Optional groups go (innermost first), then classes and wildcards take a plain character.
+  for (let previous = ''; previous !== text; ) {
+    previous = text;
+    text = text.replace(/\((?:[^()\\]|\\.)*\)[?*]/g, '');
+  }
   text = text.replace(/\(\^\|[^)]*\)/g, '').replace(/\(([^()|]*)\|\$\)/g, '');
-  text = text.replace(/\[0-9\][+*]?/g, '1').replace(/\\d[+*]?/g, '1');
-  text = text.replace(/\[[^\]]*\][+*]/g, 'a').replace(/\[[^\]]*\]/g, 'a');
-  text = text.replace(/\.\*/g, '').replace(/\.\+/g, 'x');
-  text = text.replace(/\\(.)/g, '$1').replace(/[\^$()?]/g, '');
-  attempts.add(text);
-  attempts.add(text.replace(/\|.*$/, ''));
-  for (const attempt of attempts) if (full.test(attempt)) return attempt;
-  return undefined;
+  const member = (set: string) => (set.startsWith('^') ? 'x' : set.startsWith('\\') ? set.slice(1, 2) : set.slice(0, 1));
+  text = text.replace(/\[([^\]]*)\][+]/g, (_, set: string) => member(set)).replace(/\[[^\]]*\][*?]/g, '').replace(/\[([^\]]*)\]/g, (_, set: string) => member(set));
+  text = text.replace(/\\d[+]/g, '1').replace(/\\[ds][*?]/g, '');
+  text = text.replace(/\.\*\??/g, '').replace(/\.\+\??/g, 'x');
+  text = text.replace(/\(\?:/g, '(').replace(/[()]/g, '').replace(/\\(.)/g, '$1');
+  const attempts = [text, text.replace(/\|.*$/, '')];
+  return attempts.find((attempt) => full.test(attempt));
 }
 
 function sampleFor(matcher: Json): string | undefined {
@@ -161,8 +164,13 @@ export interface RouteMeaning {
 export const FACETS = ['upstreams', 'timeout', 'retry', 'mirrors', 'fault', 'rewrite', 'kind'] as const;
 export type Facet = (typeof FACETS)[number];
 
-export function meaningOf(decision: RouteDecision | undefined): RouteMeaning | undefined {
+/**
+ * A decision as what it means for the request. A route to clusters the proxy does not have fails
+ * like no route at all (503 "no cluster" instead of 404): both are "no route".
+ */
+export function meaningOf(decision: RouteDecision | undefined, clusters?: readonly Json[]): RouteMeaning | undefined {
   if (!decision) return undefined;
+  if (clusters && decision.kind === 'route' && decision.clusters.every((c) => !clusters.some((defined) => defined.name === c.name))) return undefined;
   return {
     kind: decision.kind,
     upstreams: decision.clusters.map((c) => `${describeUpstream(c.name)} ${Math.round(c.share * 1000) / 10}%`).sort(),
@@ -171,9 +179,19 @@ export function meaningOf(decision: RouteDecision | undefined): RouteMeaning | u
     mirrors: decision.mirrors.map((m) => `${describeUpstream(m.cluster)} ${m.percent}%`).sort(),
     ...(decision.fault ? { fault: decision.fault } : {}),
     ...(decision.rewrite ? { rewrite: decision.rewrite } : {}),
-    ...(decision.redirect ? { redirect: decision.redirect } : {}),
+    ...(decision.redirect ? { redirect: normalRedirect(decision.redirect) } : {}),
     ...(decision.directResponse ? { directResponse: decision.directResponse } : {}),
   };
+}
+
+/** Envoy's defaults spelled out: 301, no path change for "", no explicit default port for the scheme. */
+function normalRedirect(redirect: Json): Json {
+  const out: Json = { ...redirect };
+  out.response_code ??= 'MOVED_PERMANENTLY';
+  if (out.path_redirect === '') delete out.path_redirect;
+  const scheme = out.scheme_redirect ?? (out.https_redirect === true ? 'https' : undefined);
+  if ((scheme === 'https' && Number(out.port_redirect) === 443) || (scheme === 'http' && Number(out.port_redirect) === 80)) delete out.port_redirect;
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 export function facetOf(meaning: RouteMeaning | undefined, facet: Facet): unknown {
@@ -212,13 +230,12 @@ function routeConfigsOfListeners(view: ProxyView, keep: (listener: Json) => bool
 }
 
 /**
- * The route the proxy takes for a request it sends out on the port: among the route configurations
- * of its outbound listeners (and, for istiod, the per-port route configuration), the first whose
- * virtual host for the authority is a real one.
+ * The route the proxy takes for a request it sends out to the port: among the route configurations
+ * of the outbound listeners that take a connection to that port, the first whose virtual host for
+ * the authority is a real one. Undefined: no route.
  */
-export function outboundDecision(view: ProxyView, port: number, request: HttpRequest, outbound: (listener: Json) => boolean): RouteDecision | undefined {
-  const named = view.routes.filter((config) => config.name === String(port));
-  for (const config of [...named, ...routeConfigsOfListeners(view, outbound)]) {
+export function outboundDecision(view: ProxyView, port: number, request: HttpRequest, outbound: (listener: Json, port: number) => boolean): RouteDecision | undefined {
+  for (const config of routeConfigsOfListeners(view, (listener) => outbound(listener, port))) {
     const vhost = selectVirtualHost(config, request.authority);
     if (!vhost || CATCH_ALL_VIRTUAL_HOSTS.has(String(vhost.name)) || (vhost.domains as string[]).every((d) => d === '*')) continue;
     return routeRequest(config, request);
@@ -229,7 +246,7 @@ export function outboundDecision(view: ProxyView, port: number, request: HttpReq
 /** Every real virtual host of the proxy's outbound route configurations. */
 export function outboundVirtualHosts(view: ProxyView, outbound: (listener: Json) => boolean): Json[] {
   const hosts: Json[] = [];
-  for (const config of [...view.routes.filter((c) => /^\d+$/.test(String(c.name))), ...routeConfigsOfListeners(view, outbound)]) {
+  for (const config of routeConfigsOfListeners(view, outbound)) {
     for (const vhost of list(config.virtual_hosts)) {
       if (CATCH_ALL_VIRTUAL_HOSTS.has(String(vhost.name)) || ((vhost.domains as string[] | undefined) ?? []).every((d) => d === '*')) continue;
       hosts.push(vhost);
@@ -239,8 +256,8 @@ export function outboundVirtualHosts(view: ProxyView, outbound: (listener: Json)
 }
 
 /** Route configurations a gateway's listeners serve, with the port and server names of each. */
-export function gatewayRouteConfigs(view: ProxyView): { port: number; serverNames: string[]; tls: boolean; config: Json }[] {
-  const out: { port: number; serverNames: string[]; tls: boolean; config: Json }[] = [];
+export function gatewayRouteConfigs(view: ProxyView): { port: number; serverNames: string[]; tls: boolean; config: Json; chain: Json }[] {
+  const out: { port: number; serverNames: string[]; tls: boolean; config: Json; chain: Json }[] = [];
   for (const listener of view.listeners) {
     const port = Number(obj(obj(listener.address).socket_address).port_value);
     for (const chain of list(listener.filter_chains)) {
@@ -248,7 +265,7 @@ export function gatewayRouteConfigs(view: ProxyView): { port: number; serverName
       const config = hcm ? routeConfigOf(hcm, view.routes) : undefined;
       if (!config) continue;
       const match = obj(chain.filter_chain_match);
-      out.push({ port, serverNames: (match.server_names as string[] | undefined) ?? [], tls: 'transport_socket' in chain, config });
+      out.push({ port, serverNames: (match.server_names as string[] | undefined) ?? [], tls: 'transport_socket' in chain, config, chain });
     }
   }
   return out;
@@ -267,6 +284,12 @@ export function inboundAccess(listener: Json | undefined, connection: Connection
   if (!listener) return { accepted: false, allowed: false };
   const chain = selectFilterChain(listener, connection);
   if (!chain) return { accepted: false, allowed: false };
+  // The chain's transport must suit the connection: a TLS chain cannot take plain text, a plain one
+  // cannot terminate TLS, and one that requires a client certificate refuses a peer without one.
+  const socket = obj(chain.transport_socket);
+  const tls = String(obj(socket.typed_config)['@type'] ?? '').endsWith('.DownstreamTlsContext');
+  if (tls !== (connection.transportProtocol === 'tls')) return { accepted: false, allowed: false };
+  if (tls && obj(socket.typed_config).require_client_certificate === true && caller.principal === undefined) return { accepted: false, allowed: false };
   return { accepted: true, allowed: accessDecision(chain, caller, destinationPort, request).allowed };
 }
 

@@ -154,14 +154,9 @@ export function selectVirtualHost(routeConfig: Json, authority: string): Json | 
     }
     return { best, bestRank };
   };
-  const withPort = candidates(host);
-  if (withPort.bestRank > 0) return withPort.best;
-  // istiod sets the connection manager to strip the port before matching (and writes domains
-  // without ports); meshctl writes both forms. Try the bare host before falling back to "*".
-  const bare = host.replace(/:\d+$/, '');
-  const withoutPort = candidates(bare);
-  if (withoutPort.bestRank > 0) return withoutPort.best;
-  return withPort.best ?? withoutPort.best;
+  // istiod writes domains without ports and sets ignore_port_in_host_matching; meshctl writes both forms.
+  const target = routeConfig.ignore_port_in_host_matching === true ? host.replace(/:\d+$/, '') : host;
+  return candidates(target).best;
 }
 
 function pathMatches(match: Json, path: string): boolean {
@@ -353,7 +348,8 @@ function metadataOf(caller: Caller): Record<string, Json> {
   const principal = claims.iss !== undefined && claims.sub !== undefined ? `${String(claims.iss)}/${String(claims.sub)}` : undefined;
   return {
     istio_authn: { 'request.auth.claims': Object.fromEntries(Object.entries(claims).map(([k, v]) => [k, Array.isArray(v) ? v : [v]])), ...(principal ? { 'request.auth.principal': principal } : {}) },
-    'envoy.filters.http.jwt_authn': { jwt_payload: claims },
+    // The JWT filter's payload under the key each side configures: istiod's "payload", meshctl's "jwt_payload".
+    'envoy.filters.http.jwt_authn': { payload: claims, jwt_payload: claims },
   };
 }
 
@@ -448,8 +444,8 @@ export interface AccessDecision {
 /**
  * Whether the RBAC filters of a filter chain let the request (or, for a TCP chain, the connection)
  * through: the network filters' first, then, for HTTP, the connection manager's HTTP filters in
- * order. Every RBAC filter must agree; JWT validation itself is not evaluated (the caller's claims
- * are taken as validated).
+ * order. The JWT filter's requirement must be met and every RBAC filter must agree; the caller's
+ * claims are taken as a token validated by the provider whose issuer they name.
  */
 export function accessDecision(chain: Json, caller: Caller, destinationPort: number, request?: HttpRequest): AccessDecision {
   const deniedBy: string[] = [];
@@ -462,6 +458,35 @@ export function accessDecision(chain: Json, caller: Caller, destinationPort: num
   };
   check(list(chain.filters), { caller, destinationPort });
   const hcm = httpConnectionManager(chain);
-  if (hcm && request) check(list(hcm.http_filters), { caller, destinationPort, request });
+  if (hcm && request) {
+    for (const filter of list(hcm.http_filters)) {
+      const config = obj(filter.typed_config);
+      if (str(config['@type']) === JWT_AUTHN_TYPE && !jwtAllows(config, caller, request)) deniedBy.push(str(filter.name) ?? '');
+    }
+    check(list(hcm.http_filters), { caller, destinationPort, request });
+  }
   return { allowed: deniedBy.length === 0, deniedBy };
+}
+
+const JWT_AUTHN_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication';
+
+/**
+ * The JWT filter's requirement for the request, met by the caller's token: a token is taken as
+ * valid for the provider whose issuer it names (signature and audience are not checked here).
+ */
+function jwtAllows(config: Json, caller: Caller, request: HttpRequest): boolean {
+  const rule = list(config.rules).find((candidate) => routeMatches(obj(candidate.match), request));
+  if (!rule) return true;
+  const providers = obj(config.providers);
+  const issuer = caller.jwtClaims?.iss;
+  const met = (requirement: Json): boolean => {
+    if ('provider_name' in requirement) return issuer !== undefined && obj(providers[str(requirement.provider_name) ?? '']).issuer === issuer;
+    if ('provider_and_audiences' in requirement) return met({ provider_name: obj(requirement.provider_and_audiences).provider_name });
+    if ('requires_any' in requirement) return list(obj(requirement.requires_any).requirements).some(met);
+    if ('requires_all' in requirement) return list(obj(requirement.requires_all).requirements).every(met);
+    if ('allow_missing' in requirement) return issuer === undefined;
+    if ('allow_missing_or_failed' in requirement) return true;
+    throw new Error(`unsupported JWT requirement ${JSON.stringify(requirement)}`);
+  };
+  return met(obj(rule.requires));
 }

@@ -95,8 +95,20 @@ export function resolveDestination(model: MeshModel, ref: string, from: ServiceN
 /** How ports are filled in: as written (sidecars), or always (gateways). */
 export type PortPolicy = 'as-written' | 'always';
 
-export function toIstioDestination(destination: Pick<PlannedDestination, 'node' | 'version' | 'port'>, ports: PortPolicy): IstioDestination {
-  const port = destination.port ?? (ports === 'always' ? ingressPort(destination.node) : undefined);
+/**
+ * A destination without a port keeps the port the request arrived on. When the route belongs to
+ * another service (`from`) with an HTTP port the destination lacks, that port would lead nowhere
+ * (pilot routes, or mirrors, to a cluster that does not exist): the destination's first HTTP port
+ * is written instead, the port the Envoy target sends such requests to.
+ */
+function needsExplicitPort(from: ServiceNode | undefined, node: Destination): boolean {
+  if (from === undefined || (node.kind === 'Service' && node.key === from.key)) return false;
+  const ports = new Set(node.resource.spec.ports.map((port) => port.port));
+  return from.resource.spec.ports.some((port) => isHttpFamily(port) && !ports.has(port.port));
+}
+
+export function toIstioDestination(destination: Pick<PlannedDestination, 'node' | 'version' | 'port'>, ports: PortPolicy, from?: ServiceNode): IstioDestination {
+  const port = destination.port ?? (ports === 'always' || needsExplicitPort(from, destination.node) ? ingressPort(destination.node) : undefined);
   return {
     host: destinationHost(destination.node),
     ...(destination.version !== undefined ? { subset: compiledName.subset(destination.version) } : {}),
@@ -104,9 +116,9 @@ export function toIstioDestination(destination: Pick<PlannedDestination, 'node' 
   };
 }
 
-export function toIstioRouteDestinations(destinations: readonly PlannedDestination[], ports: PortPolicy): IstioHttpRouteDestination[] {
+export function toIstioRouteDestinations(destinations: readonly PlannedDestination[], ports: PortPolicy, from?: ServiceNode): IstioHttpRouteDestination[] {
   return destinations.map((destination) => ({
-    destination: toIstioDestination(destination, ports),
+    destination: toIstioDestination(destination, ports, from),
     ...(destination.weight !== undefined ? { weight: destination.weight } : {}),
   }));
 }

@@ -42,7 +42,7 @@ export function toIstioHttpRoute(planned: PlannedHttpRoute, entries: readonly Ma
     out.directResponse = toIstioDirectResponse(route.directResponse);
   } else {
     if (!planned.destinations?.length) throw new Error(`${context.service.key}: route "${planned.name}" forwards nowhere`);
-    out.route = toIstioRouteDestinations(planned.destinations, context.ports);
+    out.route = toIstioRouteDestinations(planned.destinations, context.ports, context.service);
     // Istio rejects a rewrite or a fault next to a redirect, and none of these act on a request
     // that is not forwarded (MESH303 reports them), so they are written for forwarding routes only.
     if (route?.rewrite) {
@@ -58,7 +58,7 @@ export function toIstioHttpRoute(planned: PlannedHttpRoute, entries: readonly Ma
     if (route?.mirror) {
       const mirror = route.mirror;
       const node = mirror.service === undefined ? context.service : resolveDestination(context.model, mirror.service, context.service);
-      out.mirror = toIstioDestination({ node, ...(mirror.version !== undefined ? { version: mirror.version } : {}) }, context.ports);
+      out.mirror = toIstioDestination({ node, ...(mirror.version !== undefined ? { version: mirror.version } : {}) }, context.ports, context.service);
       out.mirrorPercentage = { value: mirror.percent };
     }
   }

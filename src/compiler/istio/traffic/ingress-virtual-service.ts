@@ -51,9 +51,17 @@ export function compileIngressVirtualService(model: MeshModel, entry: NamedGatew
   for (const { service, paths } of entry.exposures) {
     if (hasHttpPort(service)) {
       const context = { model, service, ports: 'always' } as const;
+      const earlier: MatchEntry[] = [];
       for (const planned of planHttpRoutes(model, service)) {
         const entries = narrowToExposedPaths(planned, paths);
-        if (entries !== null) http.push({ service, route: toIstioHttpRoute(planned, entries, context) });
+        if (entries === null) continue;
+        const narrowed = entries ?? [{ headers: [], query: [] }];
+        // Narrowed to the exposed paths, a route (typically the default one) can be left with
+        // requests that an earlier route of the service already takes all of: it would never match,
+        // and Istio reports it as unused (IST0130).
+        if (narrowed.every((entry) => earlier.some((before) => takesAllOf(before, entry)))) continue;
+        earlier.push(...narrowed);
+        http.push({ service, route: toIstioHttpRoute(planned, entries, context) });
       }
       continue;
     }
@@ -68,6 +76,17 @@ export function compileIngressVirtualService(model: MeshModel, entry: NamedGatew
   if (tls.length > 0) spec.tls = tls;
   if (tcp.length > 0) spec.tcp = tcp;
   return { apiVersion: API.networking, kind: 'VirtualService', metadata: objectMeta(gateway, entry.name, gateway.namespace), spec };
+}
+
+/** True when every request `entry` matches is matched by `before`: a path condition at most, covering the entry's path. */
+function takesAllOf(before: MatchEntry, entry: MatchEntry): boolean {
+  if (before.method !== undefined || before.headers.length > 0 || before.query.length > 0 || before.caller !== undefined) return false;
+  const outer = before.path;
+  const inner = entry.path;
+  if (outer === undefined) return true;
+  if (inner === undefined || inner.kind === 'regex') return false;
+  if (outer.kind === 'prefix') return inner.value.startsWith(outer.value);
+  return outer.kind === 'exact' && inner.kind === 'exact' && inner.value === outer.value;
 }
 
 /**

@@ -4,9 +4,10 @@
 # (test/cluster/go.mod), so the versions are pinned by go.sum like any other dependency.
 #
 #   scripts/cluster.sh build   compile kube-apiserver and etcd into .cache/cluster/<k8s-version>/
-#   scripts/cluster.sh up      build if needed, start both on 127.0.0.1, install the CRDs from
-#                              ../shared/crds/ and Istio's root namespace, wait until ready; prints
-#                              the kubeconfig path on stdout
+#   scripts/cluster.sh up      build if needed, start both on 127.0.0.1, install Istio's and the
+#                              Gateway API's CRDs (scripts/externals.sh fetches them at the versions
+#                              scripts/externals.json pins) and Istio's root namespace, wait until
+#                              ready; prints the kubeconfig path on stdout
 #   scripts/cluster.sh down    stop both and remove the run data
 #
 # For tests of a running cluster (all need `up` first, with the same MESHCTL_CLUSTER_RUN_DIR):
@@ -40,7 +41,6 @@ MODULE_DIR=$ROOT/test/cluster
 CACHE_DIR=$ROOT/.cache/cluster
 # Absolute, because `down` finds its processes by this path on their command lines.
 RUN_DIR=$(realpath -m -- "${MESHCTL_CLUSTER_RUN_DIR:-$CACHE_DIR/run}")
-CRD_DIR=$ROOT/../shared/crds
 KUBECTL=${KUBECTL:-/usr/bin/kubectl}
 JOBS=${MESHCTL_CLUSTER_BUILD_JOBS:-2}
 
@@ -348,7 +348,13 @@ cmd_up() {
     command -v "$tool" >/dev/null || die "$tool is required"
   done
   [[ -x $KUBECTL ]] || die "kubectl not found at $KUBECTL (set KUBECTL)"
-  [[ -d $CRD_DIR ]] || die "no CRDs at $CRD_DIR"
+  # Fetched (once) before anything starts, so that a registry that cannot be reached fails early.
+  local -a crds=()
+  local crd_file name
+  for name in istio-crds gateway-api-crds; do
+    crd_file=$("$ROOT/scripts/externals.sh" path "$name") || die "cannot fetch the $name (scripts/externals.sh path $name)"
+    crds+=(-f "$crd_file")
+  done
 
   if [[ -f $MARKER ]] && READY_TIMEOUT=5 running; then
     log "already running"
@@ -382,9 +388,9 @@ cmd_up() {
   write_kubeconfig "$KUBECONFIG_FILE" "$(<"$RUN_DIR/port")" meshctl-admin admin
 
   "$KUBECTL" --kubeconfig "$KUBECONFIG_FILE" apply --server-side --field-manager=cluster-setup \
-    -f "$CRD_DIR" >/dev/null || die "installing the CRDs from $CRD_DIR failed"
+    "${crds[@]}" >/dev/null || die "installing the CRDs failed"
   "$KUBECTL" --kubeconfig "$KUBECONFIG_FILE" wait --for=condition=Established --timeout="${READY_TIMEOUT}s" \
-    -f "$CRD_DIR" >/dev/null || die "the CRDs from $CRD_DIR were not established"
+    "${crds[@]}" >/dev/null || die "the CRDs were not established"
   # An Istio installation creates its root namespace; mesh-wide objects (PeerAuthentication,
   # Sidecar, Telemetry named "default") live there.
   printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: istio-system\n' |

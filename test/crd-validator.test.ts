@@ -1,5 +1,5 @@
 // What meshctl compiles for Istio must be admitted by a real API server. These tests pin the
-// checker that stands in for one: Istio's own CRDs (shared/crds, read in place), structural
+// checker that stands in for one: Istio's own CRDs (pinned in scripts/externals.json), structural
 // schema, CEL rules and ObjectMeta, on hand-written objects of every kind the Istio target emits.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,9 +14,9 @@ import {
   type CrdCatalog,
   type CrdViolation,
 } from './support/crd-validator.js';
+import { externalFile, externalVersion } from './support/externals.js';
 
-const repoRoot = path.join(import.meta.dirname, '..');
-const ISTIO_CRDS = path.join(repoRoot, '..', 'shared', 'crds', 'istio-v1.30.3.yaml');
+const ISTIO_CRDS = externalFile('istio-crds');
 
 let catalog: CrdCatalog;
 let loadMs = 0;
@@ -295,7 +295,7 @@ const VALID_OBJECTS = {
   EnvoyFilter: ENVOY_FILTER,
 };
 
-describe('loadCrds on Istio 1.30.3', () => {
+describe(`loadCrds on Istio's CRDs from istio.io/api ${externalVersion('istio-crds')}`, () => {
   it('serves every kind and apiVersion the Istio target emits, all namespaced', () => {
     const expected = [
       'networking.istio.io/v1 VirtualService',
@@ -460,7 +460,7 @@ describe('schema violations are caught at their path', () => {
   });
 });
 
-// Each case breaks one real x-kubernetes-validations rule of Istio 1.30.3.
+// Each case breaks one real x-kubernetes-validations rule of Istio's CRDs.
 const CEL_CASES: [string, Record<string, unknown>, string, string][] = [
   [
     'a route timeout below 1ms',
@@ -704,7 +704,7 @@ describe('kinds and versions the catalog does not serve', () => {
       {
         path: 'kind',
         code: 'unserved',
-        message: 'no CustomResourceDefinition in istio-v1.30.3.yaml serves kind VirtualServce in group networking.istio.io',
+        message: 'no CustomResourceDefinition in istio-crds.yaml serves kind VirtualServce in group networking.istio.io',
       },
     ]);
     expect(summary(validateAgainstCrd(catalog, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' } }))).toEqual([

@@ -4,11 +4,11 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import AjvDraft04 from 'ajv-draft-04';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RULES } from '../src/index.js';
 import { ruleDocsUrl } from '../src/diagnostics/rule.js';
 import { parseStylish, position, repoRoot, runCli } from './helpers/run-cli.js';
+import { sarifValidator } from './support/sarif-schema.js';
 
 const ANSI = /\u001b\[\d+(?:;\d+)*m/;
 
@@ -107,17 +107,6 @@ describe('--format json', () => {
     expect(json.diagnostics.find((d) => d.code === 'MESH100')?.data).toMatchObject({ field: 'retrys', suggestion: '; did you mean "retries"?' });
   });
 });
-
-function sarifValidator() {
-  const schemaFile = path.join(repoRoot, '..', 'shared', 'schemas', 'sarif-schema-2.1.0.json');
-  // A CommonJS module: its class is both the module and its `default`, whichever interop loads it.
-  const ajv = new AjvDraft04.default({ allErrors: true, strict: false });
-  // The formats the SARIF schema uses, checked rather than ignored.
-  ajv.addFormat('uri', (text: string) => URL.canParse(text) && !/\s/.test(text));
-  ajv.addFormat('uri-reference', (text: string) => URL.canParse(text, 'file:///base/') && !/\s/.test(text));
-  ajv.addFormat('date-time', (text: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$/.test(text) && !Number.isNaN(Date.parse(text)));
-  return ajv.compile(JSON.parse(readFileSync(schemaFile, 'utf8')));
-}
 
 describe('--format sarif', () => {
   let log: any;

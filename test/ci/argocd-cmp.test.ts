@@ -2,7 +2,7 @@
 // it: `command` + `args` without a shell of its own, in the application's source directory, with
 // the ARGOCD_APP_*, KUBE_* and ARGOCD_ENV_* variables. Its stdout must be manifests and nothing
 // else, each accepted by Istio's CRDs; its exit code must say when the mesh is broken.
-import { cpSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,16 +75,30 @@ function manifests(stdout: string): KubernetesObject[] {
 }
 
 describe('examples/ci/argocd/plugin.yaml', () => {
-  it('is a sidecar ConfigManagementPlugin that runs meshctl as the sidecar image installs it', () => {
+  it('is a sidecar ConfigManagementPlugin that runs meshctl as the image built from this repository installs it', () => {
     expect(plugin.apiVersion).toBe('argoproj.io/v1alpha1');
     expect(plugin.kind).toBe('ConfigManagementPlugin');
     expect(`${plugin.metadata.name}-${plugin.spec.version}`).toBe('meshctl-v1');
     expect(plugin.spec.generate.args!.join('\n')).toMatch(/\bexec meshctl compile\b/);
-    // The image installs the published package globally: `meshctl` on PATH, the version this checkout is.
-    const version = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version;
+    // The image is built from this repository: meshctl packed and installed by scripts/install.sh
+    // (run for real by test/standalone.test.ts), on PATH in the final image, which runs as user 999.
     const dockerfile = readFileSync(path.join(PLUGIN_DIR, 'Dockerfile'), 'utf8');
-    expect(dockerfile).toContain(`ARG MESHCTL_VERSION=${version}`);
-    expect(dockerfile).toContain('npm install --global "meshctl@${MESHCTL_VERSION}"');
+    const instructions = dockerfile.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
+    expect(instructions).toEqual([
+      'FROM node:20-bookworm-slim AS build',
+      'WORKDIR /src',
+      'COPY . .',
+      'RUN scripts/install.sh --prefix /opt/meshctl',
+      'FROM node:20-bookworm-slim',
+      'COPY --from=build /opt/meshctl /opt/meshctl',
+      'ENV PATH=/opt/meshctl/bin:$PATH',
+      'USER 999',
+    ]);
+    expect(dockerfile).toContain('docker build -f examples/ci/argocd/Dockerfile');
+    expect(existsSync(path.join(repoRoot, 'scripts', 'install.sh'))).toBe(true);
+    // The build context is the repository: nothing this checkout installed or built goes in.
+    const ignored = readFileSync(path.join(repoRoot, '.dockerignore'), 'utf8').split('\n');
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.cache', 'oclif.manifest.json']));
     const application = parse(readFileSync(path.join(PLUGIN_DIR, 'application.yaml'), 'utf8'));
     expect(application.spec.source.plugin.name).toBe('meshctl-v1');
     expect(application.spec.source.plugin.env.map((e: { name: string }) => e.name)).toEqual(['MESH_PATH']);

@@ -1,8 +1,9 @@
 // The GitLab CI job in examples/ci/gitlab, run for real: its script lines, as one shell script
 // (GitLab runs them in one shell, stopping at the first failure), in a clone of a temporary
 // repository with a merge request's target branch, with the variables GitLab sets. The note is
-// posted to a local server that answers as GitLab's notes API does. The before_script's install
-// from the npm registry is replaced by this checkout's meshctl on PATH.
+// posted to a local server that answers as GitLab's notes API does. The before_script installs
+// meshctl from its repository's release tag with scripts/install.sh (run for real by
+// test/standalone.test.ts); here this checkout's meshctl is on PATH instead.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
@@ -91,7 +92,10 @@ async function runJob(head: string, token?: string) {
   // GitLab's clone with GIT_DEPTH 0: the merge request's head, detached, with an origin remote.
   git(scratch.dir, 'clone', '--quiet', '--no-checkout', `file://${origin}`, projectDir);
   git(projectDir, 'checkout', '--quiet', '--detach', `origin/${head}`);
-  expect(job.before_script).toEqual(['npm install --global "meshctl@${MESHCTL_VERSION}"']);
+  expect(job.before_script).toEqual([
+    'git clone --quiet --depth 1 --branch "v${MESHCTL_VERSION}" "$MESHCTL_REPOSITORY" /tmp/meshctl',
+    '/tmp/meshctl/scripts/install.sh',
+  ]);
   const script = ['set -eo pipefail', ...job.script].join('\n');
   const env: Record<string, string> = {
     ...baseEnvironment(meshctlPath, projectDir),
@@ -119,6 +123,9 @@ describe('examples/ci/gitlab/meshctl.gitlab-ci.yml', () => {
   it('runs on merge requests and keeps the review and the code quality report as artifacts, also when it fails', () => {
     expect(job.rules[0]!.if).toBe('$CI_PIPELINE_SOURCE == "merge_request_event"');
     expect(job.variables.GIT_DEPTH).toBe('0');
+    // Installed from the repository at the tag of this version, not from a package registry.
+    expect(job.variables.MESHCTL_VERSION).toBe(JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version);
+    expect(job.variables.MESHCTL_REPOSITORY).toBe('https://github.com/meshctl/meshctl.git');
     expect(job.artifacts).toMatchObject({ when: 'always', paths: ['review.md'], reports: { codequality: 'gl-code-quality-report.json' } });
   });
 

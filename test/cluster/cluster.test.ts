@@ -1,6 +1,6 @@
 // The local test cluster (scripts/cluster.sh): a real kube-apiserver and etcd, compiled from Go
-// modules, serving the Istio and Gateway API CRDs from ../shared/crds/. kubectl observes it, so these
-// checks do not depend on meshctl's own Kubernetes client.
+// modules, serving the Istio and Gateway API CRDs pinned in scripts/externals.json. kubectl
+// observes it, so these checks do not depend on meshctl's own Kubernetes client.
 //
 // The first run compiles kube-apiserver and etcd (about six minutes on two busy cores, module
 // downloads included); later runs reuse the binaries in .cache/cluster/ and start in about ten seconds.

@@ -1,10 +1,8 @@
-// Istio's CRDs from ../shared/crds, loaded once per test file, and what they refuse in a set of
-// compiled objects as one readable line per problem.
-import path from 'node:path';
+// Istio's CRDs (pinned in scripts/externals.json), loaded once per test file, and what they refuse
+// in a set of compiled objects as one readable line per problem.
 import type { KubernetesObject } from '../../src/output/manifest.js';
 import { loadCrds, validateAgainstCrd, type CrdCatalog } from './crd-validator.js';
-
-export const ISTIO_CRD_FILE = path.join(import.meta.dirname, '..', '..', '..', 'shared', 'crds', 'istio-v1.30.3.yaml');
+import { externalFile } from './externals.js';
 
 // Kinds meshctl emits that are plain Kubernetes objects, served without a CRD.
 const CORE_KINDS = new Set(['Namespace', 'ConfigMap', 'Service']);
@@ -12,7 +10,7 @@ const CORE_KINDS = new Set(['Namespace', 'ConfigMap', 'Service']);
 let catalog: CrdCatalog | undefined;
 
 export function istioCatalog(): CrdCatalog {
-  catalog ??= loadCrds(ISTIO_CRD_FILE);
+  catalog ??= loadCrds(externalFile('istio-crds'));
   return catalog;
 }
 

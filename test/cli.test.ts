@@ -58,7 +58,7 @@ describe('exit codes', () => {
   it('0 for warnings alone, 1 once they exceed --max-warnings', () => {
     const warned = meshctl(['validate', 'looped']);
     expect(warned.status).toBe(0);
-    expect(found(warned.stdout)).toEqual(['looped/again:1:1 warning MESH015']);
+    expect(found(warned.stdout)).toEqual(['again:1:1 warning MESH015']);
     expect(meshctl(['validate', 'looped', '--max-warnings', '1']).status).toBe(0);
     const exceeded = meshctl(['validate', 'looped', '--max-warnings', '0']);
     expect(exceeded.status).toBe(1);
@@ -116,7 +116,7 @@ describe('--rule', () => {
   it('CODE=error promotes a warning to an error, and the exit code follows', () => {
     const run = meshctl(['validate', 'looped', '--rule', 'symlink-loop=error']);
     expect(run.status).toBe(1);
-    expect(found(run.stdout)).toEqual(['looped/again:1:1 error MESH015']);
+    expect(found(run.stdout)).toEqual(['again:1:1 error MESH015']);
   });
 
   it('applies each of several settings', () => {

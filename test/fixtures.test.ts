@@ -30,7 +30,7 @@ describe('invalid fixtures report their expected codes at their expected lines',
     const file = path.join(root, 'invalid', name);
     const expected = expectations(file);
     expect(expected.length, `${name} declares no "# expect:" line`).toBeGreaterThan(0);
-    const result = validate(await loadMesh([file], { cwd: root }));
+    const result = validate(await loadMesh([file], { cwd: root, displayRoot: root }));
     const actual = result.diagnostics.map((d) => `${d.code}@${d.span.line}`).sort();
     expect(actual, result.diagnostics.map((d) => `${d.span.line}:${d.span.column} ${d.code} ${d.message}`).join('\n')).toEqual(expected);
     for (const diagnostic of result.diagnostics) expect(diagnostic.span.file).toBe(`invalid/${name}`);

@@ -192,7 +192,7 @@ const cases: HostileCase[] = [
       return {
         args: ['mesh'],
         expect: [
-          { file: 'mesh/pipe.yaml', line: 1, column: 1, code: 'MESH013' },
+          { file: 'pipe.yaml', line: 1, column: 1, code: 'MESH013' },
           { file: 'mesh', line: 1, column: 1, code: 'MESH014' },
         ],
       };
@@ -224,8 +224,8 @@ const cases: HostileCase[] = [
       return {
         args: ['mesh'],
         expect: [
-          { file: 'mesh/empty.yaml', line: 1, column: 1, code: 'MESH009' },
-          { file: 'mesh/gone.yaml', line: 1, column: 1, code: 'MESH013' },
+          { file: 'empty.yaml', line: 1, column: 1, code: 'MESH009' },
+          { file: 'gone.yaml', line: 1, column: 1, code: 'MESH013' },
         ],
       };
     },
@@ -248,8 +248,8 @@ const cases: HostileCase[] = [
       return {
         args: ['mesh'],
         expect: [
-          { file: 'mesh/teams/all', line: 1, column: 1, code: 'MESH015' },
-          { file: 'mesh/teams/empty.yaml', line: 1, column: 1, code: 'MESH009' },
+          { file: 'teams/all', line: 1, column: 1, code: 'MESH015' },
+          { file: 'teams/empty.yaml', line: 1, column: 1, code: 'MESH009' },
         ],
       };
     },

@@ -57,12 +57,12 @@ interface JsonReport {
 
 /** Where each finding of the mesh below must be, by code. */
 const EXPECTED = [
-  { code: 'MESH001', level: 'error', file: 'mesh/broken.yaml', ...position(BROKEN, ']]', 1) },
-  { code: 'MESH104', level: 'info', file: 'mesh/ratings.yaml', ...position(RATINGS, 'Servise') },
-  { code: 'MESH103', level: 'error', file: 'mesh/reviews.yaml', ...position(REVIEWS, 'htp') },
-  { code: 'MESH100', level: 'error', file: 'mesh/reviews.yaml', ...position(REVIEWS, 'retrys') },
-  { code: 'MESH101', level: 'error', file: 'mesh/reviews.yaml', ...position(REVIEWS, '"10%"') },
-  { code: 'MESH015', level: 'warning', file: 'mesh/teams/all', line: 1, column: 1 },
+  { code: 'MESH001', level: 'error', file: 'broken.yaml', ...position(BROKEN, ']]', 1) },
+  { code: 'MESH104', level: 'info', file: 'ratings.yaml', ...position(RATINGS, 'Servise') },
+  { code: 'MESH103', level: 'error', file: 'reviews.yaml', ...position(REVIEWS, 'htp') },
+  { code: 'MESH100', level: 'error', file: 'reviews.yaml', ...position(REVIEWS, 'retrys') },
+  { code: 'MESH101', level: 'error', file: 'reviews.yaml', ...position(REVIEWS, '"10%"') },
+  { code: 'MESH015', level: 'warning', file: 'teams/all', line: 1, column: 1 },
 ];
 const ARGS = ['validate', 'mesh', '--rule', 'MESH104=info'];
 
@@ -165,15 +165,15 @@ describe('--format sarif', () => {
     const odd = mkdtempSync(path.join(tmpdir(), 'meshctl-sarif-'));
     try {
       mkdirSync(path.join(odd, 'team one'));
-      writeFileSync(path.join(odd, 'team one', 'a#b?.yaml'), RATINGS);
+      writeFileSync(path.join(odd, 'team one', 'a b#c?.yaml'), RATINGS);
       const run = runCli(['validate', 'team one', '-', '--format', 'sarif'], { cwd: odd, input: RATINGS });
       expect(run.status).toBe(1);
       const oddLog = JSON.parse(run.stdout);
       const validateSarif = sarifValidator();
       expect(validateSarif(oddLog), JSON.stringify(validateSarif.errors, null, 2)).toBe(true);
       const uris = oddLog.runs[0].results.map((r: any) => r.locations[0].physicalLocation.artifactLocation.uri as string);
-      expect(uris).toEqual(['%3Cstdin%3E', 'team%20one/a%23b%3F.yaml']);
-      expect(uris.map((uri: string) => decodeURIComponent(new URL(uri, 'file:///root/').pathname.slice('/root/'.length)))).toEqual(['<stdin>', 'team one/a#b?.yaml']);
+      expect(uris).toEqual(['%3Cstdin%3E', 'a%20b%23c%3F.yaml']);
+      expect(uris.map((uri: string) => decodeURIComponent(new URL(uri, 'file:///root/').pathname.slice('/root/'.length)))).toEqual(['<stdin>', 'a b#c?.yaml']);
     } finally {
       rmSync(odd, { recursive: true, force: true });
     }

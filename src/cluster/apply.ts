@@ -6,15 +6,24 @@ import {
   APPLYSET_GROUP_KINDS_ANNOTATION,
   APPLYSET_NAMESPACES_ANNOTATION,
   APPLYSET_TOOLING_ANNOTATION,
+  APPLYSET_PART_OF_LABEL,
+  FIELD_MANAGER,
+  MANAGED_BY_LABEL,
   SOURCE_COMMIT_ANNOTATION,
+  TOOL_NAME,
   VERSION_ANNOTATION,
   buildParent,
+  isMember,
   type ParentContent,
 } from './applyset.js';
+import type { KubeClient } from './client.js';
+import type { KubernetesObject } from '../output/manifest.js';
 import { checkAccess } from './access.js';
-import { Discovery, resourcePath } from './discovery.js';
+import { Discovery, resourcePath, type ResourceInfo } from './discovery.js';
 import { ClusterError, type FieldConflict } from './errors.js';
-import { desiredSet, serverSideApply, type ChangePlan, type PlannedObject, type PruneCandidate } from './plan.js';
+import { hasUnrecordedCreate, type ManagedFieldsEntry } from './compare.js';
+import { desiredSet, keepOccupiedNamespaces, serverSideApply, type ChangePlan, type KeptObject, type PlannedObject, type PruneCandidate } from './plan.js';
+import { parseStatus } from './status.js';
 import { objectLabel } from './render.js';
 
 export interface ApplyOptions {
@@ -26,7 +35,7 @@ export interface ApplyOptions {
   onProgress?: (event: ApplyEvent) => void;
 }
 
-export type AppliedAction = 'created' | 'changed' | 'pruned';
+export type AppliedAction = 'created' | 'changed' | 'adopted' | 'pruned';
 
 export interface ApplyEvent {
   action: AppliedAction | 'failed';
@@ -50,8 +59,11 @@ export interface ApplyResult {
   dryRun: boolean;
   created: number;
   changed: number;
+  adopted: number;
   unchanged: number;
   pruned: number;
+  /** Members the mesh no longer produces that were left in place (a namespace holding other objects). */
+  kept: { apiVersion: string; kind: string; name: string; reason: string }[];
   conflicts: (FieldConflict & { kind: string; namespace?: string; name: string })[];
   objects: AppliedObject[];
   errors: ClusterError[];
@@ -77,6 +89,110 @@ function pruneIdentity(candidate: PruneCandidate): Omit<AppliedObject, 'action'>
   };
 }
 
+function keptIdentity(entry: KeptObject): ApplyResult['kept'][number] {
+  return { apiVersion: entry.info.apiVersion, kind: entry.info.kind, name: entry.live.metadata.name, reason: entry.reason };
+}
+
+const isNamespace = (info: ResourceInfo) => info.group === '' && info.kind === 'Namespace';
+
+/**
+ * Creates an object only if it does not exist yet: a POST, which the API server refuses with 409
+ * AlreadyExists when someone created the same object since the plan (another ApplySet racing for a
+ * new namespace). Server-side apply cannot do that: it creates or takes over alike. The fields the
+ * POST set are then recorded as meshctl's applied configuration, exactly what a server-side apply
+ * would have recorded, so that later applies own them (and remove them when the mesh drops them).
+ */
+async function createExclusively(client: KubeClient, planned: PlannedObject, id: string, force: boolean): Promise<void> {
+  const { info, desired } = planned;
+  const subject = objectLabel({ kind: desired.kind, namespace: info.namespaced ? desired.metadata.namespace : undefined, name: desired.metadata.name });
+  const response = await client.request('POST', resourcePath(info, desired.metadata.namespace), {
+    query: { fieldManager: FIELD_MANAGER, fieldValidation: 'Strict' },
+    body: JSON.stringify(desired),
+    subject,
+    accept: [409],
+  });
+  if (response.status !== 409) {
+    await recordAsApplied(client, info, JSON.parse(response.body) as KubernetesObject, desired, subject);
+    return;
+  }
+  const status = parseStatus(response.body);
+  if (status?.reason !== 'AlreadyExists') throw new ClusterError(`conflict: ${subject}: ${status?.message ?? 'refused with 409 Conflict'}`, 'conflict');
+  const live = await readLive(client, info, desired, subject);
+  if (live && isMember(live, id)) {
+    // Another apply of this same set created it a moment ago: it is this set's, apply as usual.
+    await recordAsApplied(client, info, live, desired, subject);
+    await serverSideApply(client, info, desired, { dryRun: false, force, fieldManager: FIELD_MANAGER });
+    return;
+  }
+  throw new ClusterError(`${subject} was created by ${ownerOf(live)} while this apply ran; meshctl does not take it over and wrote nothing in it: run the apply again`, 'refused');
+}
+
+async function readLive(client: KubeClient, info: ResourceInfo, desired: KubernetesObject, subject: string): Promise<KubernetesObject | undefined> {
+  const response = await client.request('GET', resourcePath(info, desired.metadata.namespace, desired.metadata.name), { subject, accept: [404] });
+  return response.status === 404 ? undefined : (JSON.parse(response.body) as KubernetesObject);
+}
+
+/** Who created the object meshctl was about to create, for the loser's one line. */
+function ownerOf(live: KubernetesObject | undefined): string {
+  const partOf = live?.metadata.labels?.[APPLYSET_PART_OF_LABEL];
+  const managedBy = live?.metadata.labels?.[MANAGED_BY_LABEL];
+  if (partOf !== undefined) return `another ApplySet (${partOf})`;
+  if (managedBy !== undefined && managedBy !== TOOL_NAME) return `"${managedBy}"`;
+  return 'someone else';
+}
+
+/** A fieldsV1 set narrowed to the fields SENT has; below a list, everything (lists are sent whole). */
+function restrictToSent(fields: Record<string, unknown>, sent: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, children] of Object.entries(fields)) {
+    if (!key.startsWith('f:')) {
+      out[key] = children;
+      continue;
+    }
+    if (sent === null || typeof sent !== 'object' || Array.isArray(sent)) continue;
+    const value = (sent as Record<string, unknown>)[key.slice(2)];
+    if (value === undefined) continue;
+    const nested = children !== null && typeof children === 'object' && Object.keys(children).length > 0;
+    out[key] = nested && !Array.isArray(value) ? restrictToSent(children as Record<string, unknown>, value) : children;
+  }
+  return out;
+}
+
+/**
+ * Turns meshctl's entry of the create (operation Update) into an Apply entry, as kubectl does when
+ * it moves an object from client-side to server-side apply: a JSON patch of managedFields alone,
+ * conditional on the resourceVersion, retried on the fresh object if something changed it meanwhile.
+ * Also used for a member whose create was interrupted before this step (hasUnrecordedCreate).
+ */
+export async function recordAsApplied(client: KubeClient, info: ResourceInfo, created: KubernetesObject, desired: KubernetesObject, subject: string): Promise<void> {
+  let current = created;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const entries = (current.metadata as { managedFields?: ManagedFieldsEntry[] }).managedFields ?? [];
+    const index = entries.findIndex((entry) => entry.manager === FIELD_MANAGER && entry.operation === 'Update' && !entry.subresource);
+    if (index === -1) return;
+    if (entries.some((entry) => entry.manager === FIELD_MANAGER && entry.operation === 'Apply')) return;
+    // As a server-side apply would own them: the fields meshctl sent, not those the server added
+    // when it created the object (a namespace's kubernetes.io/metadata.name label).
+    const converted = { ...entries[index]!, operation: 'Apply', fieldsV1: restrictToSent(entries[index]!.fieldsV1 ?? {}, desired) };
+    const managedFields = entries.map((entry, position) => (position === index ? converted : entry));
+    const path = resourcePath(info, current.metadata.namespace, current.metadata.name);
+    const response = await client.request('PATCH', path, {
+      body: JSON.stringify([
+        { op: 'test', path: '/metadata/resourceVersion', value: (current.metadata as { resourceVersion?: string }).resourceVersion },
+        { op: 'replace', path: '/metadata/managedFields', value: managedFields },
+      ]),
+      contentType: 'application/json-patch+json',
+      subject,
+      accept: [409, 422],
+    });
+    if (response.status < 400) return;
+    const fresh = await client.request('GET', path, { subject, accept: [404] });
+    if (fresh.status === 404) return;
+    current = JSON.parse(fresh.body) as KubernetesObject;
+  }
+  throw new ClusterError(`${subject}: created, but its fields could not be recorded as meshctl's (the object kept changing); run the apply again`, 'conflict');
+}
+
 function parentAnnotationsEqual(plan: ChangePlan, content: ParentContent): boolean {
   if (!plan.parentLive) return false;
   const wanted = buildParent(plan.parentRef, plan.applysetId, content).metadata.annotations ?? {};
@@ -94,8 +210,10 @@ export async function applyPlan(plan: ChangePlan, options: ApplyOptions): Promis
     dryRun,
     created: 0,
     changed: 0,
+    adopted: 0,
     unchanged: plan.unchanged,
     pruned: 0,
+    kept: plan.kept.map(keptIdentity),
     conflicts: [],
     objects: [],
     errors: [...plan.errors],
@@ -144,6 +262,7 @@ export async function applyPlan(plan: ChangePlan, options: ApplyOptions): Promis
     await checkAccess(client, [
       { verb: 'patch', info: parentInfo, namespace: plan.parentRef.namespace },
       ...toApply.map((planned) => ({ verb: 'patch' as const, info: planned.info, namespace: planned.desired.metadata.namespace })),
+      ...toApply.filter((planned) => planned.action === 'create').map((planned) => ({ verb: 'create' as const, info: planned.info, namespace: planned.desired.metadata.namespace })),
       ...plan.prune.map((candidate) => ({ verb: 'delete' as const, info: candidate.info, namespace: candidate.live.metadata.namespace })),
     ]);
   } catch (error) {
@@ -163,8 +282,12 @@ export async function applyPlan(plan: ChangePlan, options: ApplyOptions): Promis
     try {
       // In a dry run there is nothing to send: the plan already had the server dry-run exactly
       // this object (or could not, because its namespace is created by this apply).
-      if (!dryRun) await serverSideApply(client, planned.info, planned.desired, { dryRun: false, force });
-      const action: AppliedAction = planned.action === 'create' ? 'created' : 'changed';
+      if (!dryRun && planned.action === 'create') await createExclusively(client, planned, plan.applysetId, force);
+      else if (!dryRun && planned.live && planned.mode === 'member' && hasUnrecordedCreate(planned.live)) {
+        await recordAsApplied(client, planned.info, planned.live, planned.desired, objectLabel(identity(planned)));
+        await serverSideApply(client, planned.info, planned.desired, { dryRun: false, force, fieldManager: planned.fieldManager });
+      } else if (!dryRun) await serverSideApply(client, planned.info, planned.desired, { dryRun: false, force, fieldManager: planned.fieldManager });
+      const action: AppliedAction = planned.action === 'create' ? 'created' : planned.action === 'adopt' ? 'adopted' : 'changed';
       applied.set(planned, action);
       report(action, identity(planned));
     } catch (error) {
@@ -203,10 +326,25 @@ export async function applyPlan(plan: ChangePlan, options: ApplyOptions): Promis
       await Promise.all(rest.map(applyOne));
     }
     if (result.errors.length === 0) {
-      const pruned = await Promise.all(plan.prune.map((candidate) => pruneOne(plan, candidate, dryRun, result).then((ok) => {
-        if (ok) report('pruned', pruneIdentity(candidate));
-        return ok ? candidate : undefined;
-      })));
+      const pruneAll = (candidates: readonly PruneCandidate[]) =>
+        Promise.all(
+          candidates.map((candidate) =>
+            pruneOne(plan, candidate, dryRun, result).then((ok) => {
+              if (ok) report('pruned', pruneIdentity(candidate));
+              return ok ? candidate : undefined;
+            }),
+          ),
+        );
+      // Namespaces last, each looked into once more just before: whatever was put into one since
+      // the plan keeps it.
+      const pruned = await pruneAll(plan.prune.filter((candidate) => !isNamespace(candidate.info)));
+      const namespaces = plan.prune.filter((candidate) => isNamespace(candidate.info));
+      if (result.errors.length === 0 && namespaces.length > 0) {
+        const recheck = await keepOccupiedNamespaces(client, plan.prune, plan.applysetId);
+        result.kept.push(...recheck.kept.map(keptIdentity));
+        const stillEmpty = namespaces.filter((candidate) => recheck.prune.includes(candidate));
+        pruned.push(...(await pruneAll(stillEmpty)));
+      }
       if (result.errors.length === 0) {
         await writeParent(latest);
         for (const candidate of pruned) if (candidate) result.objects.push({ action: 'pruned', ...pruneIdentity(candidate) });
@@ -223,6 +361,7 @@ export async function applyPlan(plan: ChangePlan, options: ApplyOptions): Promis
     if (!action) continue;
     appliedObjects.push({ action, ...identity(planned) });
     if (action === 'created') result.created++;
+    else if (action === 'adopted') result.adopted++;
     else result.changed++;
   }
   result.objects = [...appliedObjects, ...result.objects];

@@ -157,6 +157,20 @@ export function buildParent(ref: ApplySetParentRef, id: string, content: ParentC
   };
 }
 
+/**
+ * The field manager of the labels meshctl sets on a namespace that is not its own (one that existed
+ * before, or another ApplySet's): one per ApplySet, so that two meshes sharing a namespace each own
+ * their labels and neither apply removes the other's.
+ */
+export function namespaceLabelsFieldManager(id: string): string {
+  return `${FIELD_MANAGER}/${id}`;
+}
+
+/** Whether a live object is a member of the ApplySet `id`: meshctl created it for the set, or it was adopted. */
+export function isMember(live: KubernetesObject, id: string): boolean {
+  return live.metadata.labels?.[APPLYSET_PART_OF_LABEL] === id;
+}
+
 /** A member as meshctl applies it: the compiled object plus the part-of label. */
 export function withMembership(object: KubernetesObject, id: string): KubernetesObject {
   return { ...object, metadata: { ...object.metadata, labels: { ...object.metadata.labels, [APPLYSET_PART_OF_LABEL]: id } } };

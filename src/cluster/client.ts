@@ -60,8 +60,28 @@ function describeHttpFailure(status: number): string {
   return http.STATUS_CODES[status] ? `${status} ${http.STATUS_CODES[status]}` : String(status);
 }
 
+/**
+ * The server URL as messages print it: a user and password written into the URL (`https://user:pass@host`)
+ * become `xxxxx`, as kubectl prints them, so that a credential never reaches a terminal or a CI log.
+ */
+export function redactServerUrl(server: string): string {
+  try {
+    const url = new URL(server);
+    if (url.username === '' && url.password === '') return server;
+    url.username = 'xxxxx';
+    if (url.password !== '') url.password = 'xxxxx';
+    return url.href.replace(/\/$/, server.endsWith('/') ? '/' : '');
+  } catch {
+    // Not a URL the client could use either: hide anything between "//" and the last "@" before the path.
+    return server.replace(/^([^/]*\/\/)[^/]*@/, '$1xxxxx@');
+  }
+}
+
 export class KubeClient {
+  /** The URL requests go to; messages print `displayServer`. */
   readonly server: string;
+  /** The server URL without credentials, for messages. */
+  readonly displayServer: string;
   readonly context: string;
   readonly timeoutMs: number;
   private readonly target: ClusterTarget;
@@ -75,6 +95,7 @@ export class KubeClient {
   constructor(target: ClusterTarget, options: ClientOptions = {}) {
     this.target = target;
     this.server = target.server;
+    this.displayServer = redactServerUrl(target.server);
     this.context = target.context;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.concurrency = options.concurrency ?? 12;
@@ -174,17 +195,17 @@ export class KubeClient {
   }
 
   private timeoutError(): ClusterError {
-    return new ClusterError(`no answer from the API server at ${this.server} within ${formatMs(this.timeoutMs)} (--request-timeout)`, 'timeout');
+    return new ClusterError(`no answer from the API server at ${this.displayServer} within ${formatMs(this.timeoutMs)} (--request-timeout)`, 'timeout');
   }
 
   private networkError(error: NodeJS.ErrnoException): ClusterError {
     const code = error.code ?? '';
     if (TLS_CODES[code] || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || /certificate|SSL|TLS/i.test(error.message)) {
       const reason = TLS_CODES[code] ?? error.message.split('\n')[0];
-      return new ClusterError(`TLS error talking to ${this.server}: ${reason}${code ? ` (${code})` : ''}`, 'tls');
+      return new ClusterError(`TLS error talking to ${this.displayServer}: ${reason}${code ? ` (${code})` : ''}`, 'tls');
     }
     const reason = NETWORK_CODES[code] ?? error.message.split('\n')[0];
-    return new ClusterError(`cannot reach the API server at ${this.server}: ${reason}${code ? ` (${code})` : ''}`, 'unreachable');
+    return new ClusterError(`cannot reach the API server at ${this.displayServer}: ${reason}${code ? ` (${code})` : ''}`, 'unreachable');
   }
 
   private httpError(method: string, response: ApiResponse, subject: string | undefined): ClusterError {
@@ -194,7 +215,7 @@ export class KubeClient {
     switch (response.status) {
       case 401:
         return new ClusterError(
-          `the API server at ${this.server} rejected the credentials of context "${this.context}" (401 Unauthorized)`,
+          `the API server at ${this.displayServer} rejected the credentials of context "${this.context}" (401 Unauthorized)`,
           'unauthorized',
         );
       case 403:

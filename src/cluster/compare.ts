@@ -7,12 +7,24 @@ import type { KubernetesObject } from '../output/manifest.js';
 import { FIELD_MANAGER } from './applyset.js';
 import { deepEqual } from './normalize.js';
 
-interface ManagedFieldsEntry {
+export interface ManagedFieldsEntry {
   manager?: string;
   operation?: string;
   apiVersion?: string;
   fieldsType?: string;
   fieldsV1?: Record<string, unknown>;
+  subresource?: string;
+}
+
+/**
+ * meshctl created the object (its POST is an Update entry) but was stopped before recording those
+ * fields as applied: the next apply has to record them first, or fields the mesh later drops would
+ * stay, co-owned by the create.
+ */
+export function hasUnrecordedCreate(live: KubernetesObject): boolean {
+  const entries = (live.metadata as { managedFields?: ManagedFieldsEntry[] }).managedFields ?? [];
+  const ours = entries.filter((entry) => entry.manager === FIELD_MANAGER && !entry.subresource);
+  return ours.some((entry) => entry.operation === 'Update') && !ours.some((entry) => entry.operation === 'Apply');
 }
 
 /** Desired ⊆ live: mappings by key, everything else (lists, scalars) exactly. */
@@ -47,13 +59,16 @@ function ownedFieldsAreSent(owned: Record<string, unknown>, desired: unknown): b
   return true;
 }
 
-/** True when applying `desired` (which carries meshctl's labels) to `live` is known to change nothing. */
-export function appliesUnchanged(desired: KubernetesObject, live: KubernetesObject): boolean {
+/**
+ * True when applying `desired` (which carries meshctl's labels) to `live` under `fieldManager` is
+ * known to change nothing.
+ */
+export function appliesUnchanged(desired: KubernetesObject, live: KubernetesObject, fieldManager: string = FIELD_MANAGER): boolean {
   if (desired.apiVersion !== live.apiVersion) return false;
   const { apiVersion: _a, kind: _k, ...desiredFields } = desired;
   if (!contains(live, desiredFields)) return false;
   const entries = ((live.metadata as { managedFields?: ManagedFieldsEntry[] }).managedFields ?? []).filter(
-    (entry) => entry.manager === FIELD_MANAGER && entry.operation === 'Apply',
+    (entry) => entry.manager === fieldManager && entry.operation === 'Apply',
   );
   // Without meshctl's apply entry (an object someone else created), the first apply adds one.
   if (entries.length !== 1) return false;

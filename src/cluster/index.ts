@@ -13,6 +13,8 @@ export interface ClusterOptions {
   applyset?: string;
   /** metadata.name of the Mesh document, for the default ApplySet name. */
   meshName?: string;
+  /** --adopt: existing objects that belong to no one become members. */
+  adopt?: boolean;
   requestTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
 }
@@ -23,7 +25,7 @@ export async function planMeshChanges(objects: readonly KubernetesObject[], opti
   const target = loadKubeConfig({ kubeconfig: options.kubeconfig, context: options.context, env: options.env });
   const client = new KubeClient(target, { timeoutMs: options.requestTimeoutMs });
   try {
-    return await planChanges(client, objects, { applyset });
+    return await planChanges(client, objects, { applyset, adopt: options.adopt });
   } catch (error) {
     client.close();
     throw error;
@@ -32,15 +34,16 @@ export async function planMeshChanges(objects: readonly KubernetesObject[], opti
 
 export * from './applyset.js';
 export { applyPlan, type ApplyOptions, type ApplyResult, type ApplyEvent, type AppliedObject, type AppliedAction } from './apply.js';
-export { KubeClient, type ClientOptions } from './client.js';
+export { KubeClient, redactServerUrl, type ClientOptions } from './client.js';
 export { appliesUnchanged } from './compare.js';
 export { Discovery, unservedMessage, type ResourceInfo } from './discovery.js';
 export { ClusterError, type ClusterErrorKind, type FieldConflict } from './errors.js';
 export { loadKubeConfig, type ClusterTarget, type KubeConfigOptions } from './kubeconfig.js';
 export { maskSecretPair, normalizeObject } from './normalize.js';
-export { planChanges, type ChangePlan, type PlannedObject, type PruneCandidate, type PlanOptions } from './plan.js';
+export { planChanges, type ChangePlan, type KeptObject, type PlannedObject, type PruneCandidate, type PlanOptions } from './plan.js';
 export {
   changeToJson,
+  keptLine,
   objectLabel,
   renderChange,
   renderChanges,

@@ -47,9 +47,11 @@ export function normalizeObject(object: KubernetesObject, options: { dropMembers
 }
 
 const MASK = '***';
+const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /**
- * Secret values never reach a terminal or a CI log: each becomes `***`, and a value that differs
+ * Secret values never reach a terminal or a CI log: each becomes `***` (and so does kubectl's
+ * last-applied-configuration annotation, which holds them all), and a value that differs
  * between the two sides becomes `*** (before)` / `*** (after)` so that the diff still shows which
  * keys changed (as kubectl diff does).
  */
@@ -71,6 +73,13 @@ export function maskSecretPair(
         out[key] = other && key in otherValues && otherValues[key] !== values[key] ? `${MASK} (${side})` : MASK;
       }
       copy[field] = out;
+    }
+    // kubectl's client-side apply keeps the whole last applied object, values included, in an annotation.
+    const annotations = o.metadata?.annotations;
+    if (annotations && typeof annotations[LAST_APPLIED_ANNOTATION] === 'string') {
+      const otherValue = other?.metadata?.annotations?.[LAST_APPLIED_ANNOTATION];
+      const value = other && typeof otherValue === 'string' && otherValue !== annotations[LAST_APPLIED_ANNOTATION] ? `${MASK} (${side})` : MASK;
+      copy.metadata = { ...o.metadata, annotations: { ...annotations, [LAST_APPLIED_ANNOTATION]: value } };
     }
     return copy as KubernetesObject;
   };

@@ -11,6 +11,8 @@ import {
   TOOL_NAME,
   applySetId,
   formatGroupKind,
+  isMember,
+  namespaceLabelsFieldManager,
   parseGroupKind,
   readParent,
   withMembership,
@@ -18,22 +20,36 @@ import {
   type ParentState,
 } from './applyset.js';
 import type { KubeClient } from './client.js';
-import { appliesUnchanged, predictAnnotationValueChange } from './compare.js';
+import { appliesUnchanged, hasUnrecordedCreate, predictAnnotationValueChange } from './compare.js';
 import { Discovery, resourcePath, type ResourceInfo } from './discovery.js';
 import { ClusterError, type FieldConflict } from './errors.js';
+import { findUnmanagedObjects } from './namespace-contents.js';
 import { deepEqual, normalizeObject } from './normalize.js';
 import { objectLabel, summarize, type ChangeSummary, type ObjectChange } from './render.js';
 
 export interface PlanOptions {
   applyset: ApplySetParentRef;
+  /** `--adopt`: objects that exist without belonging to anyone become members of the set. */
+  adopt?: boolean;
 }
 
 export interface PlannedObject {
-  /** As it will be sent: the compiled object with the ApplySet membership label. */
+  /**
+   * As it will be sent: the compiled object with the ApplySet membership label; for a namespace
+   * that is not the set's own, its labels alone.
+   */
   desired: KubernetesObject;
   info: ResourceInfo;
   live?: KubernetesObject;
-  action: 'create' | 'change' | 'unchanged';
+  /** `create`: new, created exclusively; `adopt`: exists, joins the set by --adopt. */
+  action: 'create' | 'change' | 'adopt' | 'unchanged';
+  /**
+   * `member`: the object is (or becomes) a member of the set, applied whole by field manager
+   * meshctl. `labels`: a namespace that existed before and is not the set's: only its labels are
+   * applied, by the set's own field manager; it never becomes a member and is never pruned.
+   */
+  mode: 'member' | 'labels';
+  fieldManager: string;
   /** The dry-run result (create, change). */
   after?: KubernetesObject;
   /** Fields another manager owns that this apply would change. */
@@ -47,6 +63,11 @@ export interface PruneCandidate {
   live: KubernetesObject;
 }
 
+/** A member the mesh no longer produces that is left in place, and why. */
+export interface KeptObject extends PruneCandidate {
+  reason: string;
+}
+
 export interface ChangePlan {
   client: KubeClient;
   parentRef: ApplySetParentRef;
@@ -56,6 +77,8 @@ export interface ChangePlan {
   previous: ParentState;
   objects: PlannedObject[];
   prune: PruneCandidate[];
+  /** Members the mesh no longer produces that are not pruned: namespaces holding objects meshctl does not manage. */
+  kept: KeptObject[];
   /** Namespaces that exist in the cluster now. */
   existingNamespaces: Set<string>;
   /** Live members of the set before this apply (for the mass-prune guard). */
@@ -115,10 +138,10 @@ export async function serverSideApply(
   client: KubeClient,
   info: ResourceInfo,
   object: KubernetesObject,
-  options: { dryRun: boolean; force: boolean },
+  options: { dryRun: boolean; force: boolean; fieldManager?: string },
 ): Promise<KubernetesObject> {
   const response = await client.request('PATCH', resourcePath(info, object.metadata.namespace, object.metadata.name), {
-    query: applyQuery(options),
+    query: { ...applyQuery(options), fieldManager: options.fieldManager ?? FIELD_MANAGER },
     // JSON is YAML: the apply-patch content type takes either.
     body: JSON.stringify(object),
     contentType: 'application/apply-patch+yaml',
@@ -134,6 +157,20 @@ function foreignOwner(live: KubernetesObject, id: string): string | undefined {
   const managedBy = live.metadata.labels?.[MANAGED_BY_LABEL];
   if (managedBy !== undefined && managedBy !== TOOL_NAME) return `is managed by "${managedBy}"`;
   return undefined;
+}
+
+const isNamespaceInfo = (info: ResourceInfo) => info.group === '' && info.kind === 'Namespace';
+
+/**
+ * What meshctl applies to a namespace that is not the set's own: the compiled labels (sidecar
+ * injection and the like), not meshctl's ownership labels, not its annotations.
+ */
+function namespaceLabelsOnly(object: KubernetesObject): KubernetesObject | undefined {
+  const labels = { ...object.metadata.labels };
+  delete labels[MANAGED_BY_LABEL];
+  delete labels[APPLYSET_PART_OF_LABEL];
+  if (Object.keys(labels).length === 0) return undefined;
+  return { apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata.name, labels } };
 }
 
 export async function planChanges(client: KubeClient, compiled: readonly KubernetesObject[], options: PlanOptions): Promise<ChangePlan> {
@@ -187,22 +224,52 @@ export async function planChanges(client: KubeClient, compiled: readonly Kuberne
   const skipped: string[] = [];
   const objects: PlannedObject[] = [];
   const desiredKeys = new Set<string>();
+  const labelsManager = namespaceLabelsFieldManager(id);
+  const where = `ApplySet ${parentRef.namespace}/${parentRef.name}`;
   sorted.forEach((object, index) => {
     const info = infos[index]!;
     const key = keyOf(object, info);
     desiredKeys.add(key);
-    const desired = withMembership(object, id);
+    const label = objectLabel({ kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name });
     const current = live.get(key)?.object;
-    if (current) {
-      const owner = foreignOwner(current, id);
-      if (owner) {
-        errors.push(new ClusterError(`${objectLabel({ kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name })} ${owner}; meshctl does not take it over`, 'refused'));
-        skipped.push(key);
-        return;
-      }
+    const member = (action: PlannedObject['action'], desired: KubernetesObject) =>
+      objects.push({ desired, info, live: current, action, mode: 'member', fieldManager: FIELD_MANAGER, conflicts: [], dryRunSkipped: false });
+    if (!current) {
+      member('create', withMembership(object, id));
+      return;
     }
-    const unchanged = current !== undefined && !isTerminating(current) && appliesUnchanged(desired, current);
-    objects.push({ desired, info, live: current, action: unchanged ? 'unchanged' : current ? 'change' : 'create', conflicts: [], dryRunSkipped: false });
+    const desired = withMembership(object, id);
+    const owner = foreignOwner(current, id);
+    if (isMember(current, id) && !owner) {
+      member(!isTerminating(current) && appliesUnchanged(desired, current) ? 'unchanged' : 'change', desired);
+      return;
+    }
+    if (!owner && options.adopt) {
+      member('adopt', desired);
+      return;
+    }
+    if (isNamespaceInfo(info)) {
+      // A namespace meshctl did not create for this set: it may get the mesh's labels, never a
+      // membership, and so it is never pruned.
+      const labels = namespaceLabelsOnly(object);
+      if (!labels) return;
+      objects.push({
+        desired: labels,
+        info,
+        live: current,
+        action: !isTerminating(current) && appliesUnchanged(labels, current, labelsManager) ? 'unchanged' : 'change',
+        mode: 'labels',
+        fieldManager: labelsManager,
+        conflicts: [],
+        dryRunSkipped: false,
+      });
+      return;
+    }
+    const reason = owner
+      ? `${label} ${owner}; meshctl does not take it over`
+      : `${label} exists and was not created by meshctl for ${where}; meshctl does not take it over (--adopt makes it a member of the set, to be changed and pruned with it)`;
+    errors.push(new ClusterError(reason, 'refused'));
+    skipped.push(key);
   });
 
   // Dry runs, for what may change. The client bounds the requests in flight.
@@ -225,13 +292,13 @@ export async function planChanges(client: KubeClient, compiled: readonly Kuberne
       }
       try {
         // Without force first, so that conflicts are known (and reported) even when they will be taken over.
-        planned.after = await serverSideApply(client, planned.info, planned.desired, { dryRun: true, force: false });
+        planned.after = await serverSideApply(client, planned.info, planned.desired, { dryRun: true, force: false, fieldManager: planned.fieldManager });
       } catch (error) {
         if (!(error instanceof ClusterError) || error.fatal || error.kind === 'forbidden') throw error;
         if (error.kind === 'conflict' && error.conflicts.length > 0) {
           planned.conflicts = [...error.conflicts];
           try {
-            planned.after = await serverSideApply(client, planned.info, planned.desired, { dryRun: true, force: true });
+            planned.after = await serverSideApply(client, planned.info, planned.desired, { dryRun: true, force: true, fieldManager: planned.fieldManager });
           } catch (retryError) {
             if (!(retryError instanceof ClusterError) || retryError.fatal || retryError.kind === 'forbidden') throw retryError;
             errors.push(retryError);
@@ -244,29 +311,40 @@ export async function planChanges(client: KubeClient, compiled: readonly Kuberne
   );
   for (const planned of objects) {
     // A predicted answer differs from the live object by construction.
-    if (planned.action === 'change' && planned.after && planned.live && !predicted.has(planned) && deepEqual(normalizeObject(planned.after), normalizeObject(planned.live))) {
+    if (
+      planned.action === 'change' &&
+      planned.after &&
+      planned.live &&
+      !predicted.has(planned) &&
+      !(planned.mode === 'member' && hasUnrecordedCreate(planned.live)) &&
+      deepEqual(normalizeObject(planned.after), normalizeObject(planned.live))
+    ) {
       planned.action = 'unchanged';
     }
   }
 
   // Prune candidates: members of this set that the mesh no longer produces.
-  const prune: PruneCandidate[] = [];
+  const candidates: PruneCandidate[] = [];
   let currentMemberCount = 0;
   for (const [key, { info, object }] of live) {
-    if (object.metadata.labels?.[APPLYSET_PART_OF_LABEL] !== id) continue;
+    if (!isMember(object, id)) continue;
     currentMemberCount++;
     if (desiredKeys.has(key) || skipped.includes(key) || isTerminating(object)) continue;
     const managedBy = object.metadata.labels?.[MANAGED_BY_LABEL];
     if (managedBy !== undefined && managedBy !== TOOL_NAME) continue;
-    prune.push({ info, live: object });
+    candidates.push({ info, live: object });
   }
-  prune.sort((a, b) => compareObjects(a.live, b.live));
+  candidates.sort((a, b) => compareObjects(a.live, b.live));
+  // Deleting a namespace deletes everything in it: one that holds anything but the members
+  // pruned with it is left in place.
+  const { prune, kept } = await keepOccupiedNamespaces(client, candidates, id);
 
   const changes: ObjectChange[] = [];
   for (const planned of objects) {
     if (planned.action === 'unchanged' || !planned.after) continue;
     changes.push({
       action: planned.action,
+      ...(planned.mode === 'labels' ? { note: 'labels only: the namespace is not a member of the ApplySet (meshctl did not create it) and is never pruned' } : {}),
       apiVersion: planned.desired.apiVersion,
       kind: planned.desired.kind,
       namespace: planned.info.namespaced ? planned.desired.metadata.namespace : undefined,
@@ -296,6 +374,7 @@ export async function planChanges(client: KubeClient, compiled: readonly Kuberne
     previous,
     objects,
     prune,
+    kept,
     existingNamespaces,
     currentMemberCount,
     changes,
@@ -315,4 +394,31 @@ export function desiredSet(plan: ChangePlan): { groupKinds: string[]; namespaces
     if (planned.info.namespaced && planned.desired.metadata.namespace) namespaces.add(planned.desired.metadata.namespace);
   }
   return { groupKinds: [...groupKinds], namespaces: [...namespaces] };
+}
+
+/**
+ * Splits prune candidates into those to delete and namespaces to keep: a namespace goes only when
+ * every object in it is a member of this set pruned along with it (or something Kubernetes itself
+ * puts in every namespace). Anything else in it — another tool's Deployment, another ApplySet's
+ * object, a ConfigMap created by hand — or a kind that cannot be listed keeps the namespace.
+ */
+export async function keepOccupiedNamespaces(
+  client: KubeClient,
+  candidates: readonly PruneCandidate[],
+  id: string,
+): Promise<{ prune: PruneCandidate[]; kept: KeptObject[] }> {
+  const namespaces = candidates.filter((candidate) => isNamespaceInfo(candidate.info));
+  if (namespaces.length === 0) return { prune: [...candidates], kept: [] };
+  const pruned = new Set(candidates.map((candidate) => keyOf(candidate.live, candidate.info)));
+  const prunedWithIt = (object: KubernetesObject, info: ResourceInfo) => isMember(object, id) && pruned.has(keyOf(object, info));
+  const kept: KeptObject[] = [];
+  await Promise.all(
+    namespaces.map(async (candidate) => {
+      const found = await findUnmanagedObjects(client, candidate.live.metadata.name, prunedWithIt);
+      if (found.length > 0) kept.push({ ...candidate, reason: `it holds objects meshctl does not manage for this ApplySet (${found.join(', ')})` });
+    }),
+  );
+  kept.sort((a, b) => compareObjects(a.live, b.live));
+  const keptNames = new Set(kept.map((entry) => entry.live.metadata.name));
+  return { prune: candidates.filter((candidate) => !(isNamespaceInfo(candidate.info) && keptNames.has(candidate.live.metadata.name))), kept };
 }

@@ -8,7 +8,7 @@ import { APPLYSET_PART_OF_LABEL } from './applyset.js';
 import type { FieldConflict } from './errors.js';
 import { maskSecretPair, normalizeObject } from './normalize.js';
 
-export type ChangeAction = 'create' | 'change' | 'delete';
+export type ChangeAction = 'create' | 'change' | 'adopt' | 'delete';
 
 export interface ObjectChange {
   action: ChangeAction;
@@ -22,11 +22,15 @@ export interface ObjectChange {
   after?: KubernetesObject;
   /** Fields of other managers that this change overrides (only with --force-conflicts). */
   conflicts: FieldConflict[];
+  /** What a reader must know about the change beyond the diff (a namespace that gets labels only). */
+  note?: string;
 }
 
 export interface ChangeSummary {
   created: number;
   changed: number;
+  /** Existing objects that join the set (--adopt); always counted by summarize(). */
+  adopted?: number;
   unchanged: number;
   deleted: number;
   conflicts: number;
@@ -58,7 +62,7 @@ export function changeTexts(change: ObjectChange): [string, string] {
   return [toYamlSafe(before), toYamlSafe(after)];
 }
 
-const HEADER_ACTION: Record<ChangeAction, string> = { create: 'created', change: 'changed', delete: 'deleted' };
+const HEADER_ACTION: Record<ChangeAction, string> = { create: 'created', change: 'changed', adopt: 'adopted', delete: 'deleted' };
 
 /** The unified diff body of one change (no colour, no file headers). */
 export function unifiedDiff(change: ObjectChange, context = 3): string {
@@ -76,6 +80,7 @@ export function renderChange(change: ObjectChange, color: boolean): string {
   const chalk = new Chalk({ level: color ? 1 : 0 });
   const header = `--- ${objectLabel(change)} (${HEADER_ACTION[change.action]})`;
   const lines = [chalk.bold(header)];
+  if (change.note) lines.push(chalk.dim(`    ${change.note}`));
   for (const conflict of change.conflicts) {
     lines.push(chalk.yellow(`    takes over ${conflict.field} from "${conflict.manager}"`));
   }
@@ -93,6 +98,7 @@ export function summarize(changes: readonly ObjectChange[], unchanged: number): 
   return {
     created: changes.filter((c) => c.action === 'create').length,
     changed: changes.filter((c) => c.action === 'change').length,
+    adopted: changes.filter((c) => c.action === 'adopt').length,
     unchanged,
     deleted: changes.filter((c) => c.action === 'delete').length,
     conflicts: changes.reduce((sum, c) => sum + c.conflicts.length, 0),
@@ -104,15 +110,31 @@ export function summarize(changes: readonly ObjectChange[], unchanged: number): 
  * date, so a plan with refusals never reads "no changes".
  */
 export function summaryLine(summary: ChangeSummary, refused = 0): string {
-  if (summary.created + summary.changed + summary.deleted + refused === 0) return `no changes (${summary.unchanged} objects up to date)`;
-  const parts = [`${summary.created} created`, `${summary.changed} changed`, `${summary.deleted} deleted`, `${summary.unchanged} unchanged`];
+  const adopted = summary.adopted ?? 0;
+  if (summary.created + summary.changed + adopted + summary.deleted + refused === 0) return `no changes (${summary.unchanged} objects up to date)`;
+  const parts = [`${summary.created} created`, `${summary.changed} changed`, ...(adopted > 0 ? [`${adopted} adopted`] : []), `${summary.deleted} deleted`, `${summary.unchanged} unchanged`];
   if (refused > 0) parts.push(`${refused} refused by the API server`);
   if (summary.conflicts > 0) parts.push(`${summary.conflicts} conflicting ${summary.conflicts === 1 ? 'field' : 'fields'}`);
   return parts.join(', ');
 }
 
-export function renderChanges(changes: readonly ObjectChange[], unchanged: number, color: boolean, refused = 0): string {
-  return changes.map((change) => renderChange(change, color)).join('') + `${summaryLine(summarize(changes, unchanged), refused)}\n`;
+/** A member the mesh no longer produces that is not pruned, and why. */
+export interface KeptJson {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  reason: string;
+}
+
+/** The line that says a member is left in place instead of pruned. */
+export function keptLine(kept: KeptJson): string {
+  return `kept ${objectLabel(kept)}: the mesh no longer uses it, but ${kept.reason}; it is not pruned`;
+}
+
+export function renderChanges(changes: readonly ObjectChange[], unchanged: number, color: boolean, refused = 0, kept: readonly KeptJson[] = []): string {
+  const chalk = new Chalk({ level: color ? 1 : 0 });
+  const keptLines = kept.map((entry) => `${chalk.yellow(keptLine(entry))}\n`).join('');
+  return changes.map((change) => renderChange(change, color)).join('') + keptLines + `${summaryLine(summarize(changes, unchanged), refused)}\n`;
 }
 
 export interface ChangeJson {
@@ -123,6 +145,7 @@ export interface ChangeJson {
   name: string;
   diff: string;
   conflicts: FieldConflict[];
+  note?: string;
 }
 
 export function changeToJson(change: ObjectChange): ChangeJson {
@@ -134,5 +157,6 @@ export function changeToJson(change: ObjectChange): ChangeJson {
     name: change.name,
     diff: unifiedDiff(change),
     conflicts: change.conflicts,
+    ...(change.note ? { note: change.note } : {}),
   };
 }

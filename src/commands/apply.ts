@@ -10,7 +10,9 @@ export default class Apply extends ClusterCommand {
   static override summary = 'Apply the compiled mesh to the cluster, and prune what it no longer produces.';
   static override description = `Compiles the mesh (as "meshctl compile --target istio"; a mesh with errors is refused) and applies it by server-side apply with field manager meshctl: namespaces first, then every other object in a stable order. Objects that would not change are not sent: an apply with nothing to change writes nothing and says "no changes".
 
-Pruning follows the ApplySet convention (KEP-3659, as "kubectl apply --prune --applyset"): a parent Secret (default istio-system/meshctl-<mesh name>; --applyset chooses another, or a ConfigMap) records the kinds and namespaces of the set, meshctl's version and the git commit of the mesh; every object carries the label applyset.kubernetes.io/part-of. After everything was applied, members the mesh no longer produces are deleted (with uid preconditions). Objects of another ApplySet or another tool are never touched. More than half of the set is pruned only with --allow-mass-prune. A failed apply prunes nothing and leaves the parent listing both the old and the new kinds, so that running it again converges.
+Pruning follows the ApplySet convention (KEP-3659, as "kubectl apply --prune --applyset"): a parent Secret (default istio-system/meshctl-<mesh name>; --applyset chooses another, or a ConfigMap) records the kinds and namespaces of the set, meshctl's version and the git commit of the mesh; every object meshctl creates carries the label applyset.kubernetes.io/part-of and is a member of the set. After everything was applied, members the mesh no longer produces are deleted (with uid preconditions); a namespace is deleted only when nothing but members pruned with it is inside, otherwise it is kept and the output says so. More than half of the set is pruned only with --allow-mass-prune. A failed apply prunes nothing and leaves the parent listing both the old and the new kinds, so that running it again converges.
+
+Nothing that existed before is taken over: objects are created only if they do not exist (when another apply creates the same object first, this one stops with an error; run it again), an existing object that is not a member is refused unless --adopt makes it one, and an existing namespace that is not a member only gets the mesh's labels (by a field manager of its own, meshctl/<ApplySet id>) and never becomes a member. Objects of another ApplySet or another tool are never taken over.
 
 Everything that can be checked before writing is: objects the server would refuse (a dry run), fields owned by other managers (refused unless --force-conflicts), objects of other owners, the mass-prune guard.
 
@@ -35,7 +37,7 @@ ${CLUSTER_EXIT_CODES('applied, or nothing to change', '(not used)')}`;
     const { argv, flags } = await this.parse(Apply);
     const color = this.colorFor(flags.color);
     const { objects, meshName, meshPath } = await this.compileMesh(argv as string[], flags, shouldColor(flags.color, process.env, Boolean(process.stderr.isTTY)));
-    const { applyPlan, meshctlVersion, sourceCommit, objectLabel: objectLabelOf } = await import('../cluster/index.js');
+    const { applyPlan, keptLine, meshctlVersion, sourceCommit, objectLabel: objectLabelOf } = await import('../cluster/index.js');
     const plan = await this.plan(objects, meshName, flags);
     const dryRun = flags['dry-run'] === 'server';
     const progress = process.stderr.isTTY && flags.output !== 'json';
@@ -64,15 +66,17 @@ ${CLUSTER_EXIT_CODES('applied, or nothing to change', '(not used)')}`;
       await writeStdout(`${JSON.stringify({ applyset, ...counts, errors: errors.map((e) => e.lines().join('\n')) }, null, 2)}\n`);
     } else {
       const chalk = new Chalk({ level: color ? 1 : 0 });
-      const paint = { created: chalk.green, changed: chalk.yellow, pruned: chalk.red };
+      const paint = { created: chalk.green, changed: chalk.yellow, adopted: chalk.yellow, pruned: chalk.red };
       const lines = result.objects.map((object) => `${paint[object.action](object.action)} ${objectLabelOf(object)}`);
+      for (const kept of result.kept) lines.push(chalk.yellow(keptLine(kept)));
       const suffix = dryRun ? ' (server dry run)' : '';
       if (result.errors.length === 0) {
-        const changed = result.created + result.changed + result.pruned;
+        const changed = result.created + result.changed + result.adopted + result.pruned;
+        const adopted = result.adopted > 0 ? `, ${result.adopted} adopted` : '';
         lines.push(
           changed === 0
             ? `no changes (${result.unchanged} objects up to date)${suffix}`
-            : `applied: ${result.created} created, ${result.changed} changed, ${result.pruned} pruned, ${result.unchanged} unchanged (ApplySet ${applyset.namespace}/${applyset.name})${suffix}`,
+            : `applied: ${result.created} created, ${result.changed} changed${adopted}, ${result.pruned} pruned, ${result.unchanged} unchanged (ApplySet ${applyset.namespace}/${applyset.name})${suffix}`,
         );
       }
       if (lines.length > 0) await writeStdout(`${lines.join('\n')}\n`);

@@ -17,6 +17,7 @@ export const clusterFlags = {
   color: Flags.boolean({ summary: 'Colour the output (default: when stdout is a terminal).', allowNo: true }),
   'request-timeout': Flags.string({ summary: 'Time to wait for each API request, e.g. 500ms, 10s, 1m.', default: '30s' }),
   rule: Flags.string({ summary: "Set a rule's level: CODE=off|info|warning|error. Repeatable.", multiple: true }),
+  adopt: Flags.boolean({ summary: 'Make existing objects that belong to no one members of the ApplySet (changed, and later pruned, with it).' }),
 };
 
 export const CLUSTER_EXIT_CODES = (zero: string, one: string) => `EXIT CODES
@@ -32,6 +33,7 @@ type ClusterFlagValues = {
   applyset?: string;
   'request-timeout': string;
   rule?: string[];
+  adopt?: boolean;
 };
 
 /** Shared by diff and apply: validate and compile the mesh, then plan against the cluster. */
@@ -59,6 +61,7 @@ export abstract class ClusterCommand extends MeshctlCommand {
         context: flags.context,
         applyset: flags.applyset,
         meshName,
+        adopt: flags.adopt,
         requestTimeoutMs: timeout,
       });
     } catch (error) {
@@ -84,7 +87,7 @@ export abstract class ClusterCommand extends MeshctlCommand {
 
 export default class Diff extends ClusterCommand {
   static override summary = 'Show what "meshctl apply" would change in the cluster.';
-  static override description = `Compiles the mesh (as "meshctl compile --target istio"; a mesh with errors is refused), reads the live objects (one LIST per kind and namespace) and asks the API server for a server-side dry run (field manager meshctl) of every object that is new or may differ (not of one whose only difference is the value of an annotation meshctl alone owns, such as meshctl.dev/source after a file moved: that answer is known). Prints a unified diff per object under a header (kind, namespace/name, created / changed / deleted) and a summary line. Objects that apply would prune — members of the ApplySet the mesh no longer produces — show as deleted. Compared without managedFields, status, resourceVersion, generation, uid and creationTimestamp; Secret values are masked.
+  static override description = `Compiles the mesh (as "meshctl compile --target istio"; a mesh with errors is refused), reads the live objects (one LIST per kind and namespace) and asks the API server for a server-side dry run (field manager meshctl) of every object that is new or may differ (not of one whose only difference is the value of an annotation meshctl alone owns, such as meshctl.dev/source after a file moved: that answer is known). Prints a unified diff per object under a header (kind, namespace/name, created / changed / deleted) and a summary line. Objects that apply would prune — members of the ApplySet the mesh no longer produces — show as deleted; a namespace that holds objects meshctl does not manage shows as kept instead. An existing object that meshctl did not create is refused (with --adopt it shows as adopted); an existing namespace it did not create shows its labels alone (labels only). Compared without managedFields, status, resourceVersion, generation, uid and creationTimestamp; Secret values are masked.
 
 A field another manager owns shows as "takes over ... from ..."; "meshctl apply" refuses it unless --force-conflicts.
 
@@ -111,11 +114,13 @@ ${CLUSTER_EXIT_CODES('no changes', 'changes')}`;
         applyset: { kind: plan.parentRef.kind, namespace: plan.parentRef.namespace, name: plan.parentRef.name, id: plan.applysetId },
         summary: plan.summary,
         changes: plan.changes.map(changeToJson),
+        kept: plan.kept.map((entry) => ({ apiVersion: entry.info.apiVersion, kind: entry.info.kind, name: entry.live.metadata.name, reason: entry.reason })),
         errors: plan.errors.map((error) => error.lines().join('\n')),
       };
       await writeStdout(`${JSON.stringify(out, null, 2)}\n`);
     } else {
-      await writeStdout(renderChanges(plan.changes, plan.unchanged, color, plan.errors.length));
+      const kept = plan.kept.map((entry) => ({ apiVersion: entry.info.apiVersion, kind: entry.info.kind, name: entry.live.metadata.name, reason: entry.reason }));
+      await writeStdout(renderChanges(plan.changes, plan.unchanged, color, plan.errors.length, kept));
     }
     if (plan.errors.length > 0) this.failCluster(plan.errors);
     this.exit(plan.changes.length > 0 ? EXIT.findings : EXIT.ok);

@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { MeshctlCommand } from '../cli/base-command.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { shouldColor } from '../cli/color.js';
+import { writeStdout } from '../cli/stdout.js';
 import { writeFileAtomically } from '../cli/write-output.js';
 
 export default class Graph extends MeshctlCommand {
@@ -51,6 +52,6 @@ EXIT CODES
     const built = graph.buildServiceGraph(result.model);
     const text = flags.format === 'dot' ? graph.renderDot(built) : flags.format === 'json' ? graph.renderGraphJson(built) : graph.renderMermaid(built);
     if (flags.output) await writeFileAtomically(flags.output, text);
-    else process.stdout.write(text);
+    else await writeStdout(text);
   }
 }

@@ -1,4 +1,5 @@
 import { MeshctlCommand } from '../cli/base-command.js';
+import { writeStdout } from '../cli/stdout.js';
 
 export default class Schema extends MeshctlCommand {
   static override summary = 'Print the JSON Schema of mesh files (for editors and other tools).';
@@ -6,7 +7,8 @@ export default class Schema extends MeshctlCommand {
   static override examples = ['<%= config.bin %> schema > mesh.schema.json'];
 
   async run(): Promise<void> {
+    await this.parse(Schema);
     const { meshJsonSchemaText } = await import('../schema/json-schema.js');
-    process.stdout.write(meshJsonSchemaText());
+    await writeStdout(meshJsonSchemaText());
   }
 }

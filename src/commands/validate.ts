@@ -47,7 +47,7 @@ ${EXIT_CODES_HELP}`;
     const loaded = await this.loadMeshAt(paths);
     let result = validate(loaded, { rules });
     let notShown: string | undefined;
-    if (changes) ({ result, notShown } = changes.restrict(result, [...loaded.sources.keys()]));
+    if (changes) ({ result, notShown } = changes.restrict(result, [...loaded.sources.keys()], loaded.locations));
     const report = await render(flags.format, result, shouldColor(flags.color, process.env, Boolean(process.stdout.isTTY) && !flags.output), this.config.version);
     if (flags.output) await writeFileAtomically(flags.output, report);
     else await writeStdout(report);
@@ -70,7 +70,10 @@ ${EXIT_CODES_HELP}`;
     const { changedFilesSince, repositoryDirectoryOf, restrictToChangedFiles, ChangedFilesError } = await import('../git/changed-files.js');
     try {
       const { files } = await changedFilesSince(ref, repositoryDirectoryOf(paths));
-      return { restrict: (result: ValidationResult, meshFiles: readonly string[]) => restrictToChangedFiles(result, meshFiles, files, ref) };
+      return {
+        restrict: (result: ValidationResult, meshFiles: readonly string[], locations?: ReadonlyMap<string, string>) =>
+          restrictToChangedFiles(result, meshFiles, files, ref, locations),
+      };
     } catch (error) {
       if (error instanceof ChangedFilesError) this.fail(error.message);
       throw error;

@@ -99,12 +99,14 @@ export function restrictToChangedFiles(
   meshFiles: readonly string[],
   changed: ReadonlySet<string>,
   ref: string,
+  locations: ReadonlyMap<string, string> = new Map(),
 ): { result: ValidationResult; notShown: string } {
   const realFile = (file: string) => {
+    const located = locations.get(file) ?? path.resolve(file);
     try {
-      return realpathSync(path.resolve(file));
+      return realpathSync(located);
     } catch {
-      return path.resolve(file);
+      return located;
     }
   };
   const diagnostics = result.diagnostics.filter((d) => findRule(d.code)?.fatal || changed.has(realFile(d.span.file)));

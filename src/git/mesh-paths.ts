@@ -18,7 +18,7 @@ export interface MeshPath {
 
 export interface MeshPathScope {
   readonly paths: readonly MeshPath[];
-  /** The directory displayed file names are relative to (the real path of the current directory). */
+  /** The real path of the current directory, which the given paths are relative to. */
   readonly cwd: string;
   readonly root: string;
 }
@@ -51,8 +51,10 @@ export function owningPath(scope: MeshPathScope, file: string): MeshPath | undef
   return undefined;
 }
 
-/** How a repository file is named in diagnostics: relative to the current directory, like validate. */
-export function displayName(scope: MeshPathScope, file: string): string {
-  const absolute = path.join(scope.root, ...file.split('/'));
-  return (path.relative(scope.cwd, absolute) || path.basename(absolute)).split(path.sep).join('/');
+/**
+ * How a repository file is named in diagnostics and reports: relative to the repository root, as
+ * validate and compile name files in a repository (src/loader/display-root.ts), wherever meshctl runs.
+ */
+export function displayName(_scope: MeshPathScope, file: string): string {
+  return file;
 }

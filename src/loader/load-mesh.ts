@@ -7,8 +7,13 @@ import type { SourceDocument, SourceText } from './source-file.js';
 import { SpanResolver } from './span-resolver.js';
 
 export interface LoadOptions {
-  /** Directory that paths and displayed file names are relative to; default: process.cwd(). */
+  /** Directory that paths are relative to; default: process.cwd(). */
   cwd?: string;
+  /**
+   * Directory that displayed file names (diagnostics, meshctl.dev/source) are relative to; default:
+   * the git repository root holding the mesh, or outside git the mesh path given (display-root.ts).
+   */
+  displayRoot?: string;
   limits?: Partial<LoadLimits>;
   /** Source of `-`; default: the process's standard input. */
   readStdin?: () => Promise<Buffer>;
@@ -19,12 +24,14 @@ export interface LoadedMesh {
   readonly documents: readonly SourceDocument[];
   readonly findings: readonly Finding[];
   readonly spans: SpanResolver;
+  /** Where each file read from disk is, by its displayed name. */
+  readonly locations?: ReadonlyMap<string, string>;
 }
 
 export async function loadMesh(paths: readonly string[], options: LoadOptions = {}): Promise<LoadedMesh> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const read = await readMeshPaths(paths, { limits, cwd: options.cwd ?? process.cwd(), readStdin: options.readStdin });
-  return loadSources(read.sources, limits, read.findings);
+  const read = await readMeshPaths(paths, { limits, cwd: options.cwd ?? process.cwd(), displayRoot: options.displayRoot, readStdin: options.readStdin });
+  return { ...loadSources(read.sources, limits, read.findings), locations: read.locations };
 }
 
 /** Parses sources already in memory (the git reader and tests use this). */

@@ -12,6 +12,7 @@ import unreadablePath from '../validators/rules/load/MESH013-unreadable-path.js'
 import noMeshFiles from '../validators/rules/load/MESH014-no-mesh-files.js';
 import symlinkLoop from '../validators/rules/load/MESH015-symlink-loop.js';
 import type { LoadLimits } from './limits.js';
+import { displayRootFor } from './display-root.js';
 import { SourceText, fileStartSpan } from './source-file.js';
 
 export const STDIN_PATH = '-';
@@ -23,12 +24,16 @@ const SKIPPED_DIRECTORIES = new Set(['.git', 'node_modules']);
 export interface ReadResult {
   sources: SourceText[];
   findings: Finding[];
+  /** Each file read, by its displayed name: where it is on disk. */
+  locations: Map<string, string>;
 }
 
 export interface ReadOptions {
   limits: LoadLimits;
-  /** Directory that displayed file names are relative to. */
+  /** Directory that given paths are relative to. */
   cwd: string;
+  /** Directory that displayed file names are relative to (display-root.ts); default: from the paths. */
+  displayRoot?: string;
   readStdin?: () => Promise<Buffer>;
 }
 
@@ -36,7 +41,9 @@ export async function readMeshPaths(paths: readonly string[], options: ReadOptio
   const findings: Finding[] = [];
   const files: { display: string; absolute: string }[] = [];
   const sources: SourceText[] = [];
-  const display = (absolute: string) => toPosix(path.relative(options.cwd, absolute) || path.basename(absolute));
+  const root = options.displayRoot ?? displayRootFor(paths, options.cwd);
+  const display = (absolute: string) => toPosix(path.relative(root, absolute) || path.basename(absolute));
+  const locations = new Map<string, string>();
 
   for (const given of paths) {
     if (given === STDIN_PATH) {
@@ -46,22 +53,25 @@ export async function readMeshPaths(paths: readonly string[], options: ReadOptio
       else sources.push(decoded.source);
       continue;
     }
-    const absolute = path.resolve(options.cwd, given);
+    const resolved = path.resolve(options.cwd, given);
     let stat;
     try {
-      stat = await fs.stat(absolute);
+      stat = await fs.stat(resolved);
     } catch (error) {
-      findings.push(ioFinding(toPosix(given), await explainStatError(absolute, error)));
+      findings.push(ioFinding(toPosix(given), await explainStatError(resolved, error)));
       continue;
     }
+    // Names are taken from the real path, as the display root is: a symlink on the way (or a
+    // current directory reached through one) changes no name.
+    const absolute = await fs.realpath(resolved);
     if (stat.isDirectory()) {
       const before = files.length;
       await walkDirectory(absolute, new Set([await fs.realpath(absolute)]), files, findings, display);
-      if (files.length === before) findings.push(createFinding(noMeshFiles, 'none', {}, { span: fileStartSpan(toPosix(given)) }));
+      if (files.length === before) findings.push(createFinding(noMeshFiles, 'none', {}, { span: fileStartSpan(display(absolute)) }));
     } else if (stat.isFile()) {
       files.push({ display: display(absolute), absolute });
     } else {
-      findings.push(createFinding(unreadablePath, 'unreadable', { reason: 'not a regular file or directory' }, { span: fileStartSpan(toPosix(given)) }));
+      findings.push(createFinding(unreadablePath, 'unreadable', { reason: 'not a regular file or directory' }, { span: fileStartSpan(display(absolute)) }));
     }
   }
 
@@ -71,9 +81,12 @@ export async function readMeshPaths(paths: readonly string[], options: ReadOptio
     seen.add(file.absolute);
     const read = await readMeshFile(file.display, file.absolute, options.limits);
     if ('finding' in read) findings.push(read.finding);
-    else sources.push(read.source);
+    else {
+      sources.push(read.source);
+      locations.set(file.display, file.absolute);
+    }
   }
-  return { sources, findings };
+  return { sources, findings, locations };
 }
 
 async function walkDirectory(

@@ -11,6 +11,8 @@ import {
 } from '../../src/cluster/applyset.js';
 import { appliesUnchanged, predictAnnotationValueChange } from '../../src/cluster/compare.js';
 import { maskSecretPair, normalizeObject } from '../../src/cluster/normalize.js';
+import { redactServerUrl } from '../../src/cluster/client.js';
+import { hasUnrecordedCreate } from '../../src/cluster/compare.js';
 import { renderChange, summaryLine, unifiedDiff, type ObjectChange } from '../../src/cluster/render.js';
 import { forbiddenReason, parseConflicts, parseFieldErrors, type ApiStatus } from '../../src/cluster/status.js';
 import type { KubernetesObject } from '../../src/output/manifest.js';
@@ -59,6 +61,30 @@ describe('ApplySet', () => {
     expect(() => readParent(kubectlParent, ref, id)).toThrow('is managed by "kubectl", not meshctl');
     expect(parseGroupKind('VirtualService.networking.istio.io')).toEqual({ kind: 'VirtualService', group: 'networking.istio.io' });
     expect(parseGroupKind('Namespace')).toEqual({ kind: 'Namespace', group: '' });
+  });
+});
+
+describe('a create not yet recorded as applied', () => {
+  const withEntries = (entries: { manager: string; operation: string; subresource?: string }[]): KubernetesObject =>
+    ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'edge', managedFields: entries } }) as unknown as KubernetesObject;
+  it('is meshctl\'s Update entry without an Apply entry of its own', () => {
+    expect(hasUnrecordedCreate(withEntries([{ manager: 'meshctl', operation: 'Update' }]))).toBe(true);
+    expect(hasUnrecordedCreate(withEntries([{ manager: 'meshctl', operation: 'Apply' }]))).toBe(false);
+    expect(hasUnrecordedCreate(withEntries([{ manager: 'meshctl', operation: 'Update' }, { manager: 'meshctl', operation: 'Apply' }]))).toBe(false);
+    expect(hasUnrecordedCreate(withEntries([{ manager: 'kubectl-create', operation: 'Update' }]))).toBe(false);
+    expect(hasUnrecordedCreate(withEntries([{ manager: 'meshctl', operation: 'Update', subresource: 'status' }]))).toBe(false);
+    expect(hasUnrecordedCreate(withEntries([]))).toBe(false);
+  });
+});
+
+describe('server URL in messages', () => {
+  it('prints a user and password written into the URL as xxxxx, and leaves other URLs alone', () => {
+    expect(redactServerUrl('https://admin:s3cret@10.0.0.1:6443')).toBe('https://xxxxx:xxxxx@10.0.0.1:6443');
+    expect(redactServerUrl('https://token-only@api.example.com')).toBe('https://xxxxx@api.example.com');
+    expect(redactServerUrl('https://api.example.com:6443/prefix')).toBe('https://api.example.com:6443/prefix');
+    expect(redactServerUrl('https://10.0.0.1:6443')).toBe('https://10.0.0.1:6443');
+    expect(redactServerUrl('https://us%40er:p%3Ass@h:1/')).toBe('https://xxxxx:xxxxx@h:1/');
+    expect(redactServerUrl('not a url://user:pw@host')).not.toContain('pw');
   });
 });
 
@@ -215,6 +241,30 @@ describe('normalise and render', () => {
     const [before, after] = maskSecretPair(secret({ same: 'YQ==', changed: 'Yg==' }), secret({ same: 'YQ==', changed: 'Yw==', added: 'ZA==' }));
     expect(before?.data).toEqual({ same: '***', changed: '*** (before)' });
     expect(after?.data).toEqual({ same: '***', changed: '*** (after)', added: '***' });
+  });
+
+  it('masks the values kubectl keeps in last-applied-configuration of a Secret, on both sides of a diff', () => {
+    const lastApplied = (value: string) => JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'shop' }, stringData: { password: value } });
+    const secret = (value: string): KubernetesObject => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's', namespace: 'shop', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied(value), note: 'kept' } },
+      data: { password: Buffer.from(value).toString('base64') },
+    });
+    const deleted: ObjectChange = { action: 'delete', apiVersion: 'v1', kind: 'Secret', namespace: 'shop', name: 's', before: secret('hunter2-secret'), conflicts: [] };
+    const text = renderChange(deleted, false);
+    expect(text).not.toContain('hunter2-secret');
+    expect(text).not.toContain(Buffer.from('hunter2-secret').toString('base64'));
+    expect(text).toContain('-    kubectl.kubernetes.io/last-applied-configuration: "***"');
+    expect(text).toContain('-    note: kept');
+    const changed: ObjectChange = { ...deleted, action: 'change', after: secret('hunter3-secret') };
+    const body = unifiedDiff(changed);
+    expect(body).not.toMatch(/hunter[23]-secret/);
+    expect(body).toContain('-    kubectl.kubernetes.io/last-applied-configuration: "*** (before)"');
+    expect(body).toContain('+    kubectl.kubernetes.io/last-applied-configuration: "*** (after)"');
+    // Not a Secret: nothing to hide.
+    const configMap = { ...secret('visible'), kind: 'ConfigMap' };
+    expect(renderChange({ ...deleted, kind: 'ConfigMap', before: configMap }, false)).toContain('visible');
   });
 
   it('renders one header and a unified diff of exactly the changed lines', () => {

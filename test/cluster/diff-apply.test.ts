@@ -182,11 +182,20 @@ describe('meshctl diff and apply', () => {
 
     rewrite(dir, mesh({ weight: 10, prefix: 'p-' }));
     const withoutDetails = await compiledKeys(dir);
-    const removed = withDetails.filter((key) => !withoutDetails.includes(key));
+    // The namespace holds the neighbours: it stays, and diff says why.
+    const removed = withDetails.filter((key) => !withoutDetails.includes(key) && key !== 'Namespace /p-details');
     expect(removed.length).toBeGreaterThan(0);
     const diff = await meshctl(dir, ['diff', '--applyset', 'istio-system/prune-test', '-o', 'json']);
-    const body = JSON.parse(diff.stdout) as { changes: { action: string; kind: string; namespace?: string; name: string }[] };
+    const body = JSON.parse(diff.stdout) as { changes: { action: string; kind: string; namespace?: string; name: string }[]; kept: { kind: string; name: string; reason: string }[] };
     expect(body.changes.filter((c) => c.action === 'delete').map((c) => `${c.kind} ${c.namespace ?? ''}/${c.name}`).sort()).toEqual(removed);
+    expect(body.kept).toEqual([
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        name: 'p-details',
+        reason: 'it holds objects meshctl does not manage for this ApplySet (VirtualService p-details/foreign, VirtualService p-details/unlabelled)',
+      },
+    ]);
 
     // More than half of the set would go: refused unless asked for.
     const guarded = await meshctl(dir, ['apply', '--applyset', 'istio-system/prune-test']);
@@ -206,6 +215,7 @@ describe('meshctl diff and apply', () => {
       if (object) expect((object.metadata as { deletionTimestamp?: string }).deletionTimestamp, key).toBeDefined();
     }
     for (const key of withoutDetails) expect(live.has(key), key).toBe(true);
+    expect((live.get('Namespace /p-details')?.metadata as { deletionTimestamp?: string } | undefined)?.deletionTimestamp).toBeUndefined();
     const neighbours = await cluster.getJson<KubeList>(['virtualservices.networking.istio.io', '-n', 'p-details']);
     expect(neighbours.items.map((item) => item.metadata.name).sort()).toEqual(['foreign', 'unlabelled']);
     const parent = await cluster.getJson(['secret', 'prune-test', '-n', 'istio-system']);
@@ -277,7 +287,8 @@ describe('meshctl diff and apply', () => {
     expect(diff.code, describeRun(diff)).toBe(1);
     const changedLines = diff.stdout.split('\n').filter((line) => /^[-+]\s/.test(line));
     expect(changedLines.length).toBe(2 * objects.length);
-    expect(changedLines.every((line) => /^[-+] {4}meshctl\.dev\/source: mesh\.yaml:\d+$/.test(line))).toBe(true);
+    // Relative to the repository root (the scratch directory is inside it), the same on both sides but for the line.
+    expect(changedLines.every((line) => /^[-+] {4}meshctl\.dev\/source: (\S+\/)?mesh\.yaml:\d+$/.test(line)), changedLines.join('\n')).toBe(true);
   }, TEST_TIMEOUT_MS);
 
   it('computes the ApplySet id exactly as kubectl apply --prune --applyset does', async () => {

@@ -101,6 +101,29 @@ describe.each(['diff', 'apply'])('meshctl %s when the API server cannot be used'
     }
   });
 
+  it('never prints a user and password written into the server URL: each becomes xxxxx, as kubectl prints them', async () => {
+    const withCredentials = (server: string) => server.replace('https://', 'https://admin:s3cret-pass@');
+    const redacted = (server: string) => server.replace('https://', 'https://xxxxx:xxxxx@');
+    const port = await closedPort();
+    const silent = await startSilentServer();
+    try {
+      const faults = [
+        [{ server: withCredentials(`https://127.0.0.1:${port}`) }, [], `cannot reach the API server at ${redacted(`https://127.0.0.1:${port}`)}: `],
+        [{ server: withCredentials(cluster.server), certificateAuthority: foreign.certificateAuthority }, [], `TLS error talking to ${redacted(cluster.server)}: `],
+        [{ server: withCredentials(cluster.server), credentials: foreign.client }, [], `the API server at ${redacted(cluster.server)} rejected the credentials`],
+        [{ server: withCredentials(silent.url) }, ['--request-timeout', '500ms'], `no answer from the API server at ${redacted(silent.url)} within 500ms`],
+      ] as const;
+      for (const [spec, flags, expected] of faults) {
+        const result = await meshctl(command, kubeconfigWith(spec), ...flags);
+        expect(errorLineOf(result)).toContain(expected);
+        expect(result.stderr + result.stdout).not.toContain('s3cret-pass');
+        expect(result.stderr + result.stdout).not.toContain('admin:');
+      }
+    } finally {
+      await silent.close();
+    }
+  });
+
   it('names a missing kubeconfig and an unknown context', async () => {
     const missing = path.join(cluster.runDir, 'no-such-kubeconfig');
     expect(errorLineOf(await meshctl(command, missing))).toBe(`meshctl: error: kubeconfig ${missing} does not exist`);

@@ -48,11 +48,11 @@ describe('revisions from the object database', () => {
     expect(review.failOn).toEqual({ condition: 'any', matched: false });
   });
 
-  it('paths are relative to the current directory and name files as validate does', async () => {
+  it('paths are relative to the current directory; files are named relative to the repository root, as validate names them', async () => {
     const revisions = await readMeshRevisions({ cwd: path.join(repo.dir, 'mesh'), base: 'HEAD~1', head: 'HEAD', paths: ['reviews.yaml', 'mesh.yaml'] });
-    expect(revisions.base.files).toEqual(['mesh.yaml', 'reviews.yaml']);
+    expect(revisions.base.files).toEqual(['mesh/mesh.yaml', 'mesh/reviews.yaml']);
     // Gone under that name at the head: an empty side for that path, not an error.
-    expect(revisions.head.files).toEqual(['mesh.yaml']);
+    expect(revisions.head.files).toEqual(['mesh/mesh.yaml']);
   });
 
   it('a path with mesh files at neither revision is an error (exit 2)', async () => {

@@ -3,7 +3,7 @@
 // limited rights, write kubeconfigs that point elsewhere or trust the wrong CA, stop and restart the
 // API server. `useTestCluster` registers the start and the stop with vitest, so a test file cannot
 // forget the stop; a failed start cleans up after itself.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, vi } from 'vitest';
 import { runProcess, type ProcessResult, type RunOptions } from '../helpers/run-process.js';
@@ -222,7 +222,10 @@ export function useTestCluster(label: string): TestCluster {
     startedPids = readPids();
     if (up.code !== 0) throw new Error(`scripts/cluster.sh up: ${describeRun(up)}`);
     const kubeconfig = path.join(runDir, 'kubeconfig');
-    if (up.stdout !== `${kubeconfig}\n`) throw new Error(`scripts/cluster.sh up printed more than the kubeconfig path: ${describeRun(up)}`);
+    // The script prints the real path: .cache may be a symbolic link (a worktree sharing the builds).
+    if (!up.stdout.endsWith('\n') || up.stdout.trimEnd().includes('\n') || realpathSync(up.stdout.trimEnd()) !== realpathSync(kubeconfig)) {
+      throw new Error(`scripts/cluster.sh up printed more than the kubeconfig path: ${describeRun(up)}`);
+    }
     const pki = (file: string) => readFileSync(path.join(runDir, 'pki', file), 'utf8');
     started = {
       kubeconfig,

@@ -17,9 +17,9 @@
 import { compareStrings } from '../diagnostics/types.js';
 import { hasHttpPort, hasStreamPort, type PlannedDestination } from '../compiler/istio/traffic/destinations.js';
 import { followsDefaultSplit, planHttpRoutes, planTcpRoutes, type PlannedHttpRoute } from '../compiler/istio/traffic/route-plan.js';
-import { serviceAccountsOf } from '../compiler/istio/security/workload.js';
+import { serviceAccountsOf } from '../model/workload-identity.js';
 import { effectiveAccessDefault, effectiveMtlsMode } from '../model/effective-policy.js';
-import { gatewayHosts } from '../model/gateway-hosts.js';
+import { describeExposedPath, gatewayHosts } from '../model/gateway-hosts.js';
 import { DEFAULT_NAMESPACE, qualify, type Destination, type MeshModel, type ServiceNode } from '../model/mesh-model.js';
 import { routeName } from '../model/compiled-names.js';
 import type { AccessRuleSpec } from '../schema/policy.js';
@@ -113,7 +113,7 @@ export function buildServiceGraph(model: MeshModel): ServiceGraph {
   }
   for (const { gateway, host, exposures } of gatewayHosts(model)) {
     for (const { service, paths } of exposures) {
-      graph.addEdge('exposes', nodeIds.gateway(gateway.namespace, gateway.name), serviceId(service), `${host} ${paths.map((p) => p.prefix).join(' ')}`);
+      graph.addEdge('exposes', nodeIds.gateway(gateway.namespace, gateway.name), serviceId(service), `${host} ${paths.map(describeExposedPath).join(' ')}`);
     }
   }
   return graph.finish();
@@ -133,6 +133,8 @@ function addServiceNodes(graph: GraphDraft, model: MeshModel, service: ServiceNo
   const id = serviceId(service);
   const facts = [spec.ports.map((p) => `${p.protocol}:${p.port}`).join(', '), `mTLS ${effectiveMtlsMode(model, service).value}`];
   if (spec.authentication?.jwt?.required) facts.push('JWT required');
+  // The identity callers' rules admit: shown when it is not the service's name, which readers assume.
+  if (spec.serviceAccount !== undefined && spec.serviceAccount !== service.name) facts.push(`sa ${spec.serviceAccount}`);
   graph.addNode({ id, kind: 'service', label: service.name, namespace: service.namespace, detail: facts.join(' · ') });
   // Versions are drawn by name: their pod labels would crowd the picture and rarely matter to a reader.
   for (const version of Object.keys(spec.versions ?? {})) {

@@ -6,6 +6,7 @@ import { memoizePerModel } from './memoize.js';
 import { createHash } from 'node:crypto';
 import { compareStrings, type PathSegment } from '../diagnostics/types.js';
 import type { ServicePortT } from '../schema/resources.js';
+import { declaresMeshWide, effectiveAccessDefault } from './effective-policy.js';
 import { hostsOverlap } from './host-match.js';
 import { gatewayHosts, type GatewayHost } from './gateway-hosts.js';
 import { DEFAULT_NAMESPACE, qualify, type ExternalServiceNode, type GatewayNode, type MeshModel, type MeshNode, type ServiceNode } from './mesh-model.js';
@@ -58,8 +59,8 @@ export const compiledName = {
   localRateLimitFilter: (service: string) => `${service}-local-ratelimit`,
   globalRateLimitFilter: (service: string) => `${service}-global-ratelimit`,
   telemetry: (service: string) => service,
-  /** The ServiceEntry that registers a service's VM workloads. */
-  vmServiceEntry: (service: string) => `${service}-vms`,
+  /** The Kubernetes Service that gives a service with VM workloads its host and cluster IP. */
+  vmKubernetesService: (service: string) => service,
   /** One WorkloadEntry per VM, numbered from 0 in the order `spec.vms` lists them. */
   workloadEntry: (service: string, index: number) => `${service}-vm-${index}`,
   externalServiceEntry: (external: string) => external,
@@ -69,6 +70,8 @@ export const compiledName = {
    */
   externalDestinationRule: (external: string, hostIndex = 0) => (hostIndex === 0 ? external : `${external}-host-${hostIndex}`),
   gateway: (gateway: string) => gateway,
+  /** The ALLOW policy that lets requests reach a gateway's proxy where the default is deny. */
+  gatewayAllowPolicy: (gateway: string) => `${gateway}-allow`,
   /** The AuthorizationPolicy that makes a namespace (or, in the root namespace, the mesh) deny by default. */
   denyByDefaultPolicy: () => 'allow-nothing',
   /** The rate-limit service's descriptor configuration (a ConfigMap), named after the mesh's rate-limit domain. */
@@ -136,7 +139,8 @@ export type CompiledKind =
   | 'ServiceEntry'
   | 'WorkloadEntry'
   | 'Gateway'
-  | 'ConfigMap';
+  | 'ConfigMap'
+  | 'Service';
 
 export type CompiledSource = ServiceNode | ExternalServiceNode | GatewayNode | MeshNode;
 
@@ -167,6 +171,9 @@ function compiledObjectsUncached(model: MeshModel): CompiledObject[] {
   const ingress = ingressVirtualServiceNames(model);
   for (const gateway of model.gateways) {
     objects.push({ kind: 'Gateway', namespace: gateway.namespace, name: compiledName.gateway(gateway.name), source: gateway, origin: ['metadata', 'name'], ownName: true });
+    if (effectiveAccessDefault(model, gateway.namespace).value === 'deny-by-default') {
+      objects.push({ kind: 'AuthorizationPolicy', namespace: gateway.namespace, name: compiledName.gatewayAllowPolicy(gateway.name), source: gateway, origin: ['metadata', 'name'], ownName: false });
+    }
     for (const entry of ingress) {
       if (entry.gateway !== gateway) continue;
       objects.push({ kind: 'VirtualService', namespace: gateway.namespace, name: entry.name, source: gateway, origin: servingListenerHost(entry), ownName: false });
@@ -195,8 +202,9 @@ export function meshObjects(mesh: MeshNode, model: Pick<MeshModel, 'settings'>):
   const add = (kind: CompiledKind, namespace: string, name: string, origin: PathSegment[]) =>
     objects.push({ kind, namespace, name, source: mesh, origin, ownName: false });
   const settings = model.settings;
-  add('PeerAuthentication', ROOT_NAMESPACE, DEFAULTS_OBJECT_NAME, ['spec', 'mtls']);
-  add('Sidecar', ROOT_NAMESPACE, DEFAULTS_OBJECT_NAME, ['spec', 'egress']);
+  // Root-namespace objects apply to the whole mesh: written only for settings the Mesh writes.
+  if (declaresMeshWide(mesh, 'mtls')) add('PeerAuthentication', ROOT_NAMESPACE, DEFAULTS_OBJECT_NAME, ['spec', 'mtls']);
+  if (declaresMeshWide(mesh, 'egress')) add('Sidecar', ROOT_NAMESPACE, DEFAULTS_OBJECT_NAME, ['spec', 'egress']);
   if (settings.access === 'deny-by-default') add('AuthorizationPolicy', ROOT_NAMESPACE, compiledName.denyByDefaultPolicy(), ['spec', 'access']);
   if (settings.telemetry) add('Telemetry', ROOT_NAMESPACE, DEFAULTS_OBJECT_NAME, ['spec', 'telemetry']);
   const rateLimit = settings.rateLimitService;
@@ -239,8 +247,8 @@ function serviceObjectsUncached(service: ServiceNode, settings?: MeshModel['sett
   // VirtualService of each host they are exposed on, which the Gateway owns (compiledObjects).
   const hasVersions = Object.keys(spec.versions ?? {}).length > 0;
   if (hasVersions || spec.resilience) add('DestinationRule', compiledName.destinationRule(name), ['spec', hasVersions ? 'versions' : 'resilience']);
-  // Every service's proxy is scoped to what it calls, whether or not it declares dependsOn.
-  add('Sidecar', compiledName.sidecar(name), spec.dependsOn ? ['spec', 'dependsOn'] : ['metadata', 'name']);
+  // A service's proxy is scoped to what it calls once it says what that is (dependsOn).
+  if (spec.dependsOn !== undefined) add('Sidecar', compiledName.sidecar(name), ['spec', 'dependsOn']);
   if (spec.mtls) add('PeerAuthentication', compiledName.peerAuthentication(name), ['spec', 'mtls']);
   if (spec.access?.allow) add('AuthorizationPolicy', compiledName.allowPolicy(name), ['spec', 'access', 'allow']);
   // An allow-by-default namespace in a deny-by-default mesh reopens its services one by one: the
@@ -258,7 +266,7 @@ function serviceObjectsUncached(service: ServiceNode, settings?: MeshModel['sett
   if (spec.rateLimit?.global) add('EnvoyFilter', compiledName.globalRateLimitFilter(name), ['spec', 'rateLimit', 'global']);
   if (spec.telemetry) add('Telemetry', compiledName.telemetry(name), ['spec', 'telemetry']);
   if (spec.vms?.length) {
-    add('ServiceEntry', compiledName.vmServiceEntry(name), ['spec', 'vms']);
+    add('Service', compiledName.vmKubernetesService(name), ['spec', 'vms']);
     spec.vms.forEach((_, index) => add('WorkloadEntry', compiledName.workloadEntry(name, index), ['spec', 'vms', index]));
   }
   return objects;

@@ -72,6 +72,18 @@ export function effectiveAccessDefault(model: MeshModel, namespace: string): Eff
   return meshValue(model.mesh, model.settings.access, 'access');
 }
 
+/** Mesh-wide settings that compile to objects in Istio's root namespace, which apply to every namespace. */
+export type MeshWideSetting = 'mtls' | 'access' | 'egress' | 'telemetry';
+
+/**
+ * Whether the Mesh document writes the mesh-wide setting itself. Only then does meshctl write the
+ * mesh-wide object for it: a mesh that declares namespaces alone (a team managing its own) must not
+ * replace the platform's mesh-wide policy with meshctl's built-in defaults.
+ */
+export function declaresMeshWide(mesh: MeshNode | undefined, setting: MeshWideSetting): boolean {
+  return mesh !== undefined && isWritten(mesh.document.value, ['spec', setting]);
+}
+
 /** A mesh-wide setting: from the Mesh document when it writes the field, else the built-in default. */
 function meshValue<T extends string>(mesh: MeshNode | undefined, value: T, field: string): EffectiveValue<T> {
   if (mesh && isWritten(mesh.document.value, ['spec', field])) return { value, layer: 'mesh', location: mesh.at('spec', field) };

@@ -1,4 +1,4 @@
-// The hosts each gateway serves exposed services on, and which services, under which path prefixes.
+// The hosts each gateway serves exposed services on, and which services, under which paths.
 // A gateway must see one VirtualService per host (Istio merges several VirtualServices for one host
 // unreliably, and the result can change with creation order), so `expose` entries are grouped here
 // by (gateway, host) rather than by service: the emitter writes one VirtualService per group, the
@@ -9,9 +9,14 @@ import type { GatewayNode, MeshModel, ServiceNode } from './mesh-model.js';
 /** The path prefix an exposure uses when it lists none. */
 export const DEFAULT_EXPOSED_PATH = '/';
 
-/** One path prefix a service is exposed under on a host, and where the mesh file says so. */
-export interface ExposedPath {
-  readonly prefix: string;
+/** Which requests an exposed path takes: those to exactly this path, or to every path starting with it. */
+export interface ExposedPathMatch {
+  readonly kind: 'exact' | 'prefix';
+  readonly value: string;
+}
+
+/** One path (exact or prefix) a service is exposed under on a host, and where the mesh file says so. */
+export interface ExposedPath extends ExposedPathMatch {
   /** Index in `spec.expose`. */
   readonly exposure: number;
   /** Index in that exposure's `paths`; undefined when `paths` is left to its default, "/". */
@@ -53,11 +58,12 @@ export function gatewayHosts(model: MeshModel): GatewayHost[] {
         hosts.set(host, services);
         const paths = services.get(service) ?? [];
         services.set(service, paths);
-        const add = (prefix: string, path?: number) => {
-          if (!paths.some((known) => known.prefix === prefix)) paths.push({ prefix, exposure: e, ...(path !== undefined ? { path } : {}), host: h });
+        const add = (match: ExposedPathMatch | undefined, path?: number) => {
+          if (match === undefined) return;
+          if (!paths.some((known) => known.kind === match.kind && known.value === match.value)) paths.push({ ...match, exposure: e, ...(path !== undefined ? { path } : {}), host: h });
         };
-        if (exposure.paths?.length) exposure.paths.forEach((prefix, p) => add(prefix, p));
-        else add(DEFAULT_EXPOSED_PATH);
+        if (exposure.paths?.length) exposure.paths.forEach((written, p) => add(exposedPathMatch(written), p));
+        else add({ kind: 'prefix', value: DEFAULT_EXPOSED_PATH });
       });
     });
   }
@@ -71,4 +77,20 @@ export function gatewayHosts(model: MeshModel): GatewayHost[] {
     }
   }
   return result;
+}
+
+/**
+ * An `expose.paths` entry as a match: a string is a prefix; an object its one key. An object with
+ * none or several keys is undefined (MESH305 reports it).
+ */
+export function exposedPathMatch(written: string | { readonly exact?: string | undefined; readonly prefix?: string | undefined }): ExposedPathMatch | undefined {
+  if (typeof written === 'string') return { kind: 'prefix', value: written };
+  if (written.exact !== undefined && written.prefix === undefined) return { kind: 'exact', value: written.exact };
+  if (written.prefix !== undefined && written.exact === undefined) return { kind: 'prefix', value: written.prefix };
+  return undefined;
+}
+
+/** How an exposed path reads in messages and labels: "/cart" for a prefix, "= /login" for an exact path. */
+export function describeExposedPath(match: ExposedPathMatch): string {
+  return match.kind === 'exact' ? `= ${match.value}` : match.value;
 }

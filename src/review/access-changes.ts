@@ -14,6 +14,7 @@ import { matchesEveryRequest, ruleCovers } from '../model/access-rules.js';
 import { effectiveAccessDefault, effectiveMtlsModes, type EffectiveValue, type MtlsMode } from '../model/effective-policy.js';
 import type { MeshModel, ServiceNode } from '../model/mesh-model.js';
 import type { AccessRuleSpec } from '../schema/policy.js';
+import { describeExposedPath, exposedPathMatch } from '../model/gateway-hosts.js';
 import { showValue } from './field-diff.js';
 import type { AccessChange, AccessChangeKind, AccessClassification } from './types.js';
 
@@ -183,7 +184,7 @@ function jwtChanges(scope: string, before: ServiceNode, after: ServiceNode): Acc
 function exposures(service: ServiceNode): string[] {
   const list: string[] = [];
   for (const exposure of service.resource.spec.expose ?? []) {
-    for (const host of exposure.hosts) list.push(`gateway ${exposure.gateway} as ${host} (paths ${(exposure.paths ?? ['/']).join(', ')})`);
+    for (const host of exposure.hosts) list.push(`gateway ${exposure.gateway} as ${host} (paths ${(exposure.paths ?? ['/']).map(describeWrittenPath).join(', ')})`);
   }
   return list.sort(compareStrings);
 }
@@ -216,4 +217,10 @@ export function describeAccessRule(rule: AccessRuleSpec): string {
   const claims = Object.entries(rule.when?.claims ?? {});
   if (claims.length > 0) parts.push(`when ${claims.map(([claim, values]) => `${claim}=${showValue(values)}`).join(' and ')}`);
   return parts.join(' ');
+}
+
+/** An `expose.paths` entry as text: "/cart" for a prefix, "= /login" for an exact path. */
+function describeWrittenPath(written: string | { readonly exact?: string | undefined; readonly prefix?: string | undefined }): string {
+  const match = exposedPathMatch(written);
+  return match ? describeExposedPath(match) : JSON.stringify(written);
 }

@@ -82,6 +82,7 @@ export function describeServiceBehaviour(model: MeshModel, service: ServiceNode)
     ...(spec.rateLimit ? { rateLimit: spec.rateLimit } : {}),
     other: {
       selector: spec.selector,
+      serviceAccount: spec.serviceAccount,
       ports: spec.ports,
       versions: spec.versions,
       vms: spec.vms,

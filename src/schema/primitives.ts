@@ -10,6 +10,13 @@ export const Name = z
   .max(63, 'must be at most 63 characters')
   .meta({ description: 'A DNS label (RFC 1123): lowercase letters, digits and "-".' });
 
+/** A Kubernetes service account name: a DNS subdomain (RFC 1123). */
+export const ServiceAccountName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes service account name: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit')
+  .max(253, 'must be at most 253 characters')
+  .meta({ description: 'A Kubernetes service account name (a DNS subdomain, RFC 1123).' });
+
 /** A duration such as 250ms, 2s, 1m30s or 1h. Syntax and bounds are checked by MESH310. */
 export const Duration = z.string().meta({
   description: 'A duration: one or more <number><unit> with unit ms, s, m or h, e.g. 250ms, 2s, 1m30s.',

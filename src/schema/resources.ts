@@ -1,7 +1,7 @@
 // The kinds a mesh file may hold. Few kinds, one place per service: everything a reviewer must
 // judge about a service is in its own Service document.
 import { z } from 'zod';
-import { Annotations, Labels, MtlsMode, Name, Port, Protocol, ServiceRef } from './primitives.js';
+import { Annotations, Labels, MtlsMode, Name, Port, Protocol, ServiceAccountName, ServiceRef } from './primitives.js';
 import { Access, Authentication, MtlsSetting, RateLimit, Resilience, Telemetry } from './policy.js';
 import { AbTest, CanaryRelease, Route } from './traffic.js';
 
@@ -69,19 +69,33 @@ export const Version = z.strictObject({
 export const VirtualMachine = z.strictObject({
   address: z.string().meta({ description: 'IP address or DNS name of the VM.' }),
   labels: Labels.optional().meta({ description: 'Labels, so versions can select VMs as they select pods.' }),
-  serviceAccount: z.string().optional().meta({ description: 'The identity the VM\'s proxy presents; default: the service name.' }),
+  serviceAccount: z.string().optional().meta({ description: 'The identity the VM\'s proxy presents; default: the service\'s serviceAccount.' }),
   network: z.string().optional(),
   locality: z.string().optional().meta({ description: 'region/zone/subzone.' }),
 });
 
+export const ExposedPathMatch = z
+  .strictObject({
+    exact: z.string().optional().meta({ description: 'This path only, e.g. /productpage.' }),
+    prefix: z.string().optional().meta({ description: 'Every path that starts with this string.' }),
+  })
+  .meta({ description: 'Exactly one of exact, prefix.' });
+
 export const Exposure = z.strictObject({
   gateway: z.string().meta({ description: 'A Gateway declared in the mesh: "name" or "namespace/name".' }),
   hosts: z.array(z.string()).min(1),
-  paths: z.array(z.string()).optional().meta({ description: 'Path prefixes sent to this service; default: /.' }),
+  paths: z
+    .array(z.union([z.string(), ExposedPathMatch]))
+    .optional()
+    .meta({ description: 'The paths sent to this service: a string is a prefix (a plain string prefix, as Istio and Envoy match them: /cart also takes /cartoon), {exact: /login} one path; default: /.' }),
 });
 
 export const ServiceSpec = z.strictObject({
   selector: Labels.optional().meta({ description: 'Labels that every workload of this service carries, pods and VMs alike; default: app: <name>. Policies select the service\'s workloads by them.' }),
+  serviceAccount: ServiceAccountName.optional().meta({
+    description:
+      'The Kubernetes service account the service\'s pods run as: their mesh identity, spiffe://<trustDomain>/ns/<namespace>/sa/<serviceAccount>, which access rules naming the service admit; default: the service\'s name.',
+  }),
   ports: z.array(ServicePort).min(1),
   versions: z.record(z.string(), Version).optional().meta({ description: 'Named versions (subsets), each selected by labels.' }),
   vms: z.array(VirtualMachine).optional().meta({ description: 'Workloads on virtual machines, registered into the mesh.' }),

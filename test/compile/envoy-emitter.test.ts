@@ -160,6 +160,24 @@ describe('sidecar bootstraps', () => {
     expect(once.route.timeout).toBe('0s');
   });
 
+  it('retries as pilot does: no retriable status code by default (a 503 is not retried), the same host under a consistent hash', () => {
+    const web = config(configs, 'shop/web.yaml');
+    const itself = virtualHost(web, 'shop/web:8080').routes[0];
+    expect(itself.route.retry_policy).toEqual({
+      retry_on: 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes',
+      num_retries: 2,
+      retry_host_predicate: [{ name: 'envoy.retry_host_predicates.previous_hosts', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate' } }],
+      host_selection_retry_max_attempts: 5,
+    });
+    const routes = virtualHost(web, 'shop/reviews:9080').routes;
+    // One hashed destination (the cohort's v2): pilot leaves out the previous-hosts predicate.
+    expect(routes[0].route.hash_policy).toBeDefined();
+    expect(routes[0].route.retry_policy.retry_host_predicate).toBeUndefined();
+    // A split is not hashed by pilot's retry policy: the predicate stays.
+    expect(routes[1].route.weighted_clusters).toBeDefined();
+    expect(routes[1].route.retry_policy.retry_host_predicate).toHaveLength(1);
+  });
+
   it('builds only the clusters its routes use: static IPs, DNS names, resilience', () => {
     const web = config(configs, 'shop/web.yaml');
     expect(web.static_resources.clusters.map((c: Json) => c.name)).toEqual([
@@ -352,6 +370,34 @@ describe('security', () => {
     const socket = cluster(web, 'outbound|8080||api.shop.svc.cluster.local').transport_socket.typed_config;
     expect(socket.sni).toBe('outbound_.8080_._.api.shop.svc.cluster.local');
     expect(socket.common_tls_context.validation_context.match_typed_subject_alt_names).toEqual([{ san_type: 'URI', matcher: { exact: 'spiffe://example.org/ns/shop/sa/api' } }]);
+  });
+
+  it('uses the service account the pods run as (`serviceAccount`) for the peer SPIFFE ID and the callers it admits', () => {
+    const accounts = compileYaml(`${HEADER}kind: Mesh
+metadata: {name: test}
+spec: {mtls: strict, trustDomain: example.org}
+---
+${HEADER}kind: Service
+metadata: {name: api, namespace: shop}
+spec:
+  ports: [{port: 8080, protocol: http}]
+  serviceAccount: shop-api
+  access:
+    allow:
+      - from: {services: [web]}
+---
+${HEADER}kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  ports: [{port: 8081, protocol: http}]
+  serviceAccount: shop-web
+  dependsOn: [api]
+`);
+    const socket = cluster(config(accounts, 'shop/web.yaml'), 'outbound|8080||api.shop.svc.cluster.local').transport_socket.typed_config;
+    expect(socket.common_tls_context.validation_context.match_typed_subject_alt_names).toEqual([{ san_type: 'URI', matcher: { exact: 'spiffe://example.org/ns/shop/sa/shop-api' } }]);
+    const allow = hcm(listener(config(accounts, 'shop/api.yaml'), 'inbound_8080')).http_filters.find((f: Json) => f.name === 'envoy.filters.http.rbac.allow');
+    expect(JSON.stringify(allow.typed_config.rules)).toContain('spiffe://example.org/ns/shop/sa/shop-web');
+    expect(JSON.stringify(allow.typed_config.rules)).not.toContain('/sa/web"');
   });
 
   it('keeps the whole configuration scoped to what the workload calls', () => {

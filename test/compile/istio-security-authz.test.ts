@@ -22,8 +22,9 @@ describe('the example mesh', async () => {
     const deny = specOf(objects, 'AuthorizationPolicy', 'storefront', 'productpage-deny');
     expect(deny.action).toBe('DENY');
     expect(deny.selector).toEqual({ matchLabels: { app: 'productpage' } });
-    // `from: {anyone: true}` is no condition: the rule refuses /admin to every caller.
-    expect(deny.rules).toEqual([{ to: [{ operation: { paths: ['/admin', '/admin/*'] } }] }]);
+    // `from: {anyone: true}` is no condition: the rule refuses /admin to every caller, on the HTTP
+    // port it can be told on (Istio warns, IST0133, about a DENY rule of HTTP conditions without ports).
+    expect(deny.rules).toEqual([{ to: [{ operation: { paths: ['/admin', '/admin/*'], ports: ['8080'] } }] }]);
     const allow = specOf(objects, 'AuthorizationPolicy', 'storefront', 'productpage-allow');
     expect(allow.action).toBe('ALLOW');
     expect(allow.rules).toEqual([
@@ -35,7 +36,8 @@ describe('the example mesh', async () => {
     const cart = specOf(objects, 'AuthorizationPolicy', 'orders', 'cart-allow');
     expect(cart.rules.map((rule: any) => rule.from[0].source.principals)).toEqual([
       ['cluster.local/ns/istio-ingress/sa/bookstore-gateway'],
-      ['cluster.local/ns/storefront/sa/productpage'],
+      // productpage's pods run as storefront-web (its serviceAccount).
+      ['cluster.local/ns/storefront/sa/storefront-web'],
       ['cluster.local/ns/orders/sa/checkout'],
     ]);
     const checkout = specOf(objects, 'AuthorizationPolicy', 'orders', 'checkout-allow');
@@ -52,7 +54,7 @@ describe('the example mesh', async () => {
   it('makes a required JWT mandatory with a DENY rule on requests without a request principal', () => {
     const deny = specOf(objects, 'AuthorizationPolicy', 'orders', 'checkout-deny');
     expect(deny.action).toBe('DENY');
-    expect(deny.rules).toContainEqual({ from: [{ source: { notRequestPrincipals: ['*'] } }] });
+    expect(deny.rules).toContainEqual({ from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { ports: ['8081'] } }] });
     // productpage verifies tokens but does not require them: no deny rule for it.
     const productpageDeny = specOf(objects, 'AuthorizationPolicy', 'storefront', 'productpage-deny');
     expect(JSON.stringify(productpageDeny)).not.toContain('notRequestPrincipals');
@@ -73,6 +75,14 @@ describe('the example mesh', async () => {
     expect(names(objects, 'AuthorizationPolicy').filter((name) => name.endsWith('/allow-nothing'))).toEqual(['istio-system/allow-nothing', 'orders/allow-nothing']);
     // An empty spec: action ALLOW (the default) with no rules, which matches no request.
     expect(specOf(objects, 'AuthorizationPolicy', 'istio-system', 'allow-nothing')).toEqual({});
+  });
+
+  it('lets requests reach the ingress gateway, which the mesh-wide allow-nothing would refuse before routing', () => {
+    expect(specOf(objects, 'AuthorizationPolicy', 'istio-ingress', 'bookstore-gateway-allow')).toEqual({
+      selector: { matchLabels: { app: 'bookstore-gateway', istio: 'ingressgateway' } },
+      action: 'ALLOW',
+      rules: [{}],
+    });
   });
 
   it('matches callers by namespace', () => {
@@ -96,9 +106,9 @@ describe('fixtures', () => {
     // jwt without `required` defaults to required: both of the service's deny rules, then the token rule.
     const deny = specOf(objects, 'AuthorizationPolicy', 'shop', 'orders-deny');
     expect(deny.rules).toEqual([
-      { from: [{ source: { namespaces: ['legacy'] } }], to: [{ operation: { methods: ['DELETE'] } }] },
-      { when: [{ key: 'request.auth.claims[groups]', values: ['suspended'] }] },
-      { from: [{ source: { notRequestPrincipals: ['*'] } }] },
+      { from: [{ source: { namespaces: ['legacy'] } }], to: [{ operation: { methods: ['DELETE'], ports: ['8080', '9090'] } }] },
+      { when: [{ key: 'request.auth.claims[groups]', values: ['suspended'] }], to: [{ operation: { ports: ['8080', '9090'] } }] },
+      { from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { ports: ['8080', '9090'] } }] },
     ]);
   });
 
@@ -199,6 +209,35 @@ spec:
     ]);
   });
 
+  it('names a caller by the service account its pods run as (`serviceAccount`), which its VMs share unless they name their own', () => {
+    const objects = compileText(`
+apiVersion: meshctl.dev/v1alpha1
+kind: Service
+metadata: {name: productpage, namespace: bookinfo}
+spec:
+  ports: [{port: 9080, protocol: http}]
+  serviceAccount: bookinfo-productpage
+  vms:
+    - {address: 10.0.0.5}
+    - {address: 10.0.0.6, serviceAccount: productpage-vm}
+---
+apiVersion: meshctl.dev/v1alpha1
+kind: Service
+metadata: {name: reviews, namespace: bookinfo}
+spec:
+  ports: [{port: 9080, protocol: http}]
+  access:
+    allow:
+      - from: {services: [productpage]}
+`);
+    expect(specOf(objects, 'AuthorizationPolicy', 'bookinfo', 'reviews-allow').rules[0].from[0].source.principals).toEqual([
+      'cluster.local/ns/bookinfo/sa/bookinfo-productpage',
+      'cluster.local/ns/bookinfo/sa/productpage-vm',
+    ]);
+    const entries = objects.filter((o) => o.kind === 'WorkloadEntry').map((o) => (o.spec as { serviceAccount: string }).serviceAccount);
+    expect(entries).toEqual(['bookinfo-productpage', 'productpage-vm']);
+  });
+
   it('limits HTTP-only deny conditions and the token requirement to HTTP ports, since Istio widens them to all of a TCP port', () => {
     const objects = compileText(`${MESH_DENY_BY_DEFAULT}
 ---
@@ -281,5 +320,32 @@ spec:
       { key: 'request.auth.claims[aud]', values: ['api', 'admin'] },
       { key: 'request.auth.claims[tenant]', values: ['acme'] },
     ]);
+  });
+});
+
+describe('gateways', () => {
+  const GATEWAY = `
+apiVersion: meshctl.dev/v1alpha1
+kind: Gateway
+metadata: {name: edge, namespace: ingress}
+spec:
+  listeners: [{port: 80, protocol: http, hosts: [shop.example.com]}]
+`;
+  it('writes no policy for a gateway where requests are allowed by default', () => {
+    expect(names(compileText(GATEWAY), 'AuthorizationPolicy')).toEqual([]);
+  });
+
+  it('lets requests reach a gateway whose own namespace is deny-by-default', () => {
+    const objects = compileText(`
+apiVersion: meshctl.dev/v1alpha1
+kind: Mesh
+metadata: {name: mesh}
+spec:
+  namespaces:
+    ingress: {access: deny-by-default}
+---
+${GATEWAY}`);
+    expect(names(objects, 'AuthorizationPolicy')).toEqual(['ingress/allow-nothing', 'ingress/edge-allow']);
+    expect(specOf(objects, 'AuthorizationPolicy', 'ingress', 'edge-allow').selector).toEqual({ matchLabels: { istio: 'ingressgateway' } });
   });
 });

@@ -33,11 +33,12 @@ async function modelOf(meshPath: string) {
 describe.each(meshes)('%s', (_, meshPath) => {
   it('compiles to objects that Istio\'s CRDs accept, with every CEL rule evaluated', async () => {
     const objects = compileSecurity(await modelOf(meshPath));
-    expect(objects.length).toBeGreaterThan(0);
+    // Namespaces carry no CRD: a mesh whose services declare no dependencies and no policies may compile to nothing else.
+    const checked = objects.filter((object) => object.kind !== 'Namespace' && object.kind !== 'Service').length;
     const problems: string[] = [];
     let evaluated = 0;
     for (const object of objects) {
-      if (object.kind === 'Namespace') continue;
+      if (object.kind === 'Namespace' || object.kind === 'Service') continue;
       const violations = validateAgainstCrd(istioCatalog(), object);
       evaluated += violations.evaluatedRules;
       const where = `${object.kind} ${object.metadata.namespace}/${object.metadata.name}`;
@@ -45,7 +46,7 @@ describe.each(meshes)('%s', (_, meshPath) => {
       for (const u of violations.unevaluated) problems.push(`${where}: CEL rule not evaluated at ${u.path}: ${u.reason}`);
     }
     expect(problems).toEqual([]);
-    expect(evaluated).toBeGreaterThan(0);
+    if (checked > 0) expect(evaluated).toBeGreaterThan(0);
   });
 
   it('emits a Namespace as the core API defines it: only metadata, with a DNS-label name', async () => {

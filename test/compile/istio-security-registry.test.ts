@@ -1,5 +1,5 @@
-// The service registry meshctl adds to Istio's: ServiceEntry for external services and for VM
-// workloads, WorkloadEntry per VM, and the Namespace objects the mesh's workloads live in.
+// The service registry meshctl adds to Istio's: ServiceEntry for external services, WorkloadEntry
+// per VM and a Kubernetes Service selecting a service's VMs, and the Namespace objects the mesh's workloads live in.
 import path from 'node:path';
 import { validateText } from '../helpers/validate-text.js';
 import { describe, expect, it } from 'vitest';
@@ -78,18 +78,18 @@ spec:
 describe('VM workloads', async () => {
   const objects = await compilePath(exampleMesh);
 
-  it('registers the VMs under the service\'s own host, selected by its workload labels', () => {
-    expect(specOf(objects, 'ServiceEntry', 'orders', 'inventory-vms')).toEqual({
-      hosts: ['inventory.orders.svc.cluster.local'],
-      location: 'MESH_INTERNAL',
+  it('registers the VMs as Istio\'s VM docs do: a Kubernetes Service of the service\'s name selects them by its workload labels', () => {
+    expect(find(objects, 'Service', 'orders', 'inventory')).toMatchObject({ apiVersion: 'v1', kind: 'Service' });
+    expect(specOf(objects, 'Service', 'orders', 'inventory')).toEqual({
+      selector: { app: 'inventory', system: 'warehouse' },
       ports: [
-        { number: 8080, name: 'http-api', protocol: 'HTTP', targetPort: 8081 },
-        { number: 7000, name: 'tcp-stock-feed', protocol: 'TCP', targetPort: 7001 },
-        { number: 9102, name: 'http-metrics', protocol: 'HTTP', targetPort: 9103 },
+        { name: 'http-api', port: 8080, targetPort: 8081, protocol: 'TCP', appProtocol: 'http' },
+        { name: 'tcp-stock-feed', port: 7000, targetPort: 7001, protocol: 'TCP', appProtocol: 'tcp' },
+        { name: 'http-metrics', port: 9102, targetPort: 9103, protocol: 'TCP', appProtocol: 'http' },
       ],
-      resolution: 'STATIC',
-      workloadSelector: { labels: { app: 'inventory', system: 'warehouse' } },
     });
+    // No address-less ServiceEntry: its TCP ports would be wildcard listeners in every proxy.
+    expect(names(objects, 'ServiceEntry')).not.toContain('orders/inventory-vms');
   });
 
   it('gives each VM a WorkloadEntry with the workload labels (so the ServiceEntry and policies select it), its identity and place', () => {
@@ -118,7 +118,7 @@ spec:
       labels: { app: 'ledger', rack: 'r12' },
       serviceAccount: 'ledger',
     });
-    expect(specOf(fixture, 'ServiceEntry', 'finance', 'ledger-vms').ports).toEqual([{ number: 80, name: 'http-80', protocol: 'HTTP', targetPort: 8080 }]);
+    expect(specOf(fixture, 'Service', 'finance', 'ledger').ports).toEqual([{ name: 'http-80', port: 80, targetPort: 8080, protocol: 'TCP', appProtocol: 'http' }]);
   });
 
   it('registers nothing for a service without VMs', () => {
@@ -129,7 +129,7 @@ metadata: {name: api, namespace: shop}
 spec:
   ports: [{port: 8080, protocol: http}]
 `);
-    expect([...names(fixture, 'ServiceEntry'), ...names(fixture, 'WorkloadEntry')]).toEqual([]);
+    expect([...names(fixture, 'Service'), ...names(fixture, 'ServiceEntry'), ...names(fixture, 'WorkloadEntry')]).toEqual([]);
   });
 });
 

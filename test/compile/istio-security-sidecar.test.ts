@@ -1,6 +1,7 @@
-// Sidecar: each workload's proxy imports exactly the hosts it sends to (so its configuration grows
-// with its dependencies, not with the mesh), and every Sidecar carries the egress mode that
-// applies to it, since Istio applies one Sidecar per workload and does not merge them.
+// Sidecar: the proxy of a workload that declares its dependencies imports exactly the hosts it
+// sends to (so its configuration grows with its dependencies, not with the mesh); one that declares
+// none keeps Istio's default visibility. Every Sidecar carries the egress mode the mesh files set
+// for it, since Istio applies one Sidecar per workload and does not merge them.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateText } from '../helpers/validate-text.js';
@@ -33,23 +34,14 @@ describe('the example mesh', async () => {
     ]);
   });
 
-  it('scopes a service that calls nothing to itself and the control plane', () => {
-    expect(specOf(objects, 'Sidecar', 'storefront', 'ratings').egress).toEqual([
-      { hosts: ['istio-system/*', 'storefront/ratings.storefront.svc.cluster.local'] },
-    ]);
-  });
-
-  it('gives every service a Sidecar, plus the mesh-wide default in the root namespace and the namespace override', () => {
+  it('gives a Sidecar to every service that declares dependsOn, plus the mesh-wide default in the root namespace and the namespace override', () => {
+    // details, inventory, ratelimit and ratings declare no dependsOn: the defaults below apply to them.
     expect(names(objects, 'Sidecar')).toEqual([
       'istio-system/default',
       'orders/cart',
       'orders/checkout',
       'orders/default',
-      'orders/inventory',
-      'platform/ratelimit',
-      'storefront/details',
       'storefront/productpage',
-      'storefront/ratings',
       'storefront/reviews',
     ]);
     // The defaults set the egress mode for workloads meshctl does not manage, and leave them the
@@ -80,6 +72,7 @@ kind: Service
 metadata: {name: ratings, namespace: shop}
 spec:
   ports: [{port: 9080, protocol: http}]
+  dependsOn: []
 ---
 apiVersion: meshctl.dev/v1alpha1
 kind: Service
@@ -131,12 +124,14 @@ kind: Service
 metadata: {name: billing, namespace: shop}
 spec:
   ports: [{port: 8080, protocol: http}]
+  dependsOn: []
 ---
 apiVersion: meshctl.dev/v1alpha1
 kind: Service
 metadata: {name: web, namespace: shop}
 spec:
   ports: [{port: 8080, protocol: http}]
+  dependsOn: []
 `);
     expect(specOf(objects, 'Sidecar', 'shop', 'billing').egress[0].hosts).toEqual([
       'finance/ledger.finance.svc.cluster.local',
@@ -149,6 +144,72 @@ spec:
       'istio-system/*',
       'shop/web.shop.svc.cluster.local',
     ]);
+  });
+
+  it('adds the services whose allow rules name the workload by its service account or its exact SPIFFE ID', () => {
+    const objects = compileText(`
+apiVersion: meshctl.dev/v1alpha1
+kind: Service
+metadata: {name: reviews, namespace: bookinfo}
+spec:
+  ports: [{port: 9080, protocol: http}]
+  access:
+    allow:
+      - from: {serviceAccounts: [bookinfo-productpage]}
+---
+apiVersion: meshctl.dev/v1alpha1
+kind: Service
+metadata: {name: ratings, namespace: bookinfo}
+spec:
+  ports: [{port: 9080, protocol: http}]
+  access:
+    allow:
+      - from: {principals: [spiffe://cluster.local/ns/bookinfo/sa/bookinfo-productpage]}
+      - from: {principals: [spiffe://cluster.local/ns/bookinfo/sa/*]}
+---
+apiVersion: meshctl.dev/v1alpha1
+kind: Service
+metadata: {name: productpage, namespace: bookinfo}
+spec:
+  serviceAccount: bookinfo-productpage
+  ports: [{port: 9080, protocol: http}]
+  dependsOn: []
+---
+apiVersion: meshctl.dev/v1alpha1
+kind: Service
+metadata: {name: details, namespace: bookinfo}
+spec:
+  ports: [{port: 9080, protocol: http}]
+  dependsOn: []
+`);
+    expect(specOf(objects, 'Sidecar', 'bookinfo', 'productpage').egress[0].hosts).toEqual([
+      'bookinfo/productpage.bookinfo.svc.cluster.local',
+      'bookinfo/ratings.bookinfo.svc.cluster.local',
+      'bookinfo/reviews.bookinfo.svc.cluster.local',
+      'istio-system/*',
+    ]);
+    // A principal pattern admits many callers and names none of them.
+    expect(specOf(objects, 'Sidecar', 'bookinfo', 'details').egress[0].hosts).toEqual(['bookinfo/details.bookinfo.svc.cluster.local', 'istio-system/*']);
+  });
+
+  it('writes no Sidecar for a service that declares no dependsOn: its proxy keeps Istio\'s default visibility', () => {
+    const objects = compileText(`
+apiVersion: meshctl.dev/v1alpha1
+kind: Service
+metadata: {name: productpage, namespace: bookinfo}
+spec:
+  ports: [{port: 9080, protocol: http}]
+---
+apiVersion: meshctl.dev/v1alpha1
+kind: Service
+metadata: {name: reviews, namespace: bookinfo}
+spec:
+  ports: [{port: 9080, protocol: http}]
+  access:
+    allow:
+      - from: {services: [productpage]}
+`);
+    expect(names(objects, 'Sidecar')).toEqual([]);
   });
 
   it('resolves qualified and bare references to the right one of two same-named services', async () => {
@@ -179,12 +240,14 @@ kind: Service
 metadata: {name: secrets, namespace: vault}
 spec:
   ports: [{port: 8200, protocol: http}]
+  dependsOn: []
 ---
 apiVersion: meshctl.dev/v1alpha1
 kind: Service
 metadata: {name: web, namespace: shop}
 spec:
   ports: [{port: 8080, protocol: http}]
+  dependsOn: []
 `);
     expect(specOf(objects, 'Sidecar', 'istio-system', 'default').outboundTrafficPolicy).toEqual({ mode: 'ALLOW_ANY' });
     expect(specOf(objects, 'Sidecar', 'vault', 'default').outboundTrafficPolicy).toEqual({ mode: 'REGISTRY_ONLY' });
@@ -193,7 +256,7 @@ spec:
     expect(names(objects, 'Sidecar')).toEqual(['istio-system/default', 'shop/web', 'vault/default', 'vault/secrets']);
   });
 
-  it('without a Mesh document, scopes the services and applies the format\'s default (allow-any)', () => {
+  it('without a Mesh document, scopes the services and leaves the egress mode to MeshConfig (the platform\'s)', () => {
     const objects = compileText(`
 apiVersion: meshctl.dev/v1alpha1
 kind: Service
@@ -201,12 +264,12 @@ metadata: {name: web, namespace: shop}
 spec:
   selector: {app.kubernetes.io/name: web, tier: frontend}
   ports: [{port: 8080, protocol: http}]
+  dependsOn: []
 `);
     expect(names(objects, 'Sidecar')).toEqual(['shop/web']);
     expect(specOf(objects, 'Sidecar', 'shop', 'web')).toEqual({
       workloadSelector: { labels: { 'app.kubernetes.io/name': 'web', tier: 'frontend' } },
       egress: [{ hosts: ['istio-system/*', 'shop/web.shop.svc.cluster.local'] }],
-      outboundTrafficPolicy: { mode: 'ALLOW_ANY' },
     });
   });
 });
@@ -226,6 +289,7 @@ kind: Service
 metadata: {name: default, namespace: shop}
 spec:
   ports: [{port: 8080, protocol: http}]
+  dependsOn: []
 `;
     const collision = validateText(mesh('egress: registry-only')).diagnostics.filter((d) => d.code === 'MESH241');
     expect(collision.map((d) => d.message)).toEqual([expect.stringMatching(/^Sidecar shop\/default is compiled from both service shop\/default and the Mesh's spec\.namespaces\.shop\.egress/)]);

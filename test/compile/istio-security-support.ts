@@ -18,6 +18,7 @@ export const SECURITY_KINDS = [
   'Namespace',
   'PeerAuthentication',
   'RequestAuthentication',
+  'Service',
   'ServiceEntry',
   'Sidecar',
   'Telemetry',

@@ -104,29 +104,41 @@ describe('the traffic policy', () => {
   });
 });
 
-describe('mutual TLS toward the service', () => {
-  const MESH = (mtls: string) => `${HEADER}kind: Mesh
+describe('mutual TLS toward the service: left to Istio\'s automatic mTLS', () => {
+  const MESH = (mtls: string, namespaces = '') => `${HEADER}kind: Mesh
 metadata: {name: mesh}
 spec:
   mtls: ${mtls}
----
+${namespaces}---
 `;
   const withVersions = '  versions: {v1: {labels: {version: v1}}}\n';
 
-  it('ISTIO_MUTUAL when the effective mode is strict or permissive, nothing when it is disabled', () => {
-    for (const [mode, tls] of [['strict', { mode: 'ISTIO_MUTUAL' }], ['permissive', { mode: 'ISTIO_MUTUAL' }], ['disabled', undefined]] as const) {
+  it('writes no TLS mode whatever the effective mode, so automatic mTLS follows each endpoint\'s sidecar and PeerAuthentication', () => {
+    for (const mode of ['strict', 'permissive', 'disabled']) {
       const spec = rule(compileTraffic(`${MESH(mode)}${service('a', `  ports: [{port: 80, protocol: http}]\n${withVersions}`)}`), 'a');
-      expect(spec.trafficPolicy?.tls, mode).toEqual(tls);
-      expect(spec.trafficPolicy?.portLevelSettings, mode).toBeUndefined();
+      expect(spec.trafficPolicy, mode).toBeUndefined();
+      expect(spec.subsets, mode).toEqual([{ name: 'v1', labels: { version: 'v1' } }]);
     }
   });
 
-  it('the service\'s own mode wins over the mesh\'s', () => {
-    const spec = rule(compileTraffic(`${MESH('strict')}${service('a', `  ports: [{port: 80, protocol: http}]\n  mtls: disabled\n${withVersions}`)}`), 'a');
-    expect(spec.trafficPolicy).toBeUndefined();
+  it('toward a namespace without sidecars (injection: false) callers are not told to send mutual TLS', () => {
+    const legacy = `  namespaces:\n    legacy: {injection: false}\n`;
+    const objects = compileTraffic(`${MESH('strict', legacy)}${HEADER}kind: Service
+metadata: {name: httpbin, namespace: legacy}
+spec:
+  ports: [{port: 8000, protocol: http}]
+  versions: {v1: {labels: {version: v1}}}
+  resilience: {loadBalancer: random}
+`);
+    const found = objects.find((o) => o.kind === 'DestinationRule' && o.metadata.name === 'httpbin');
+    expect(found?.spec).toEqual({
+      host: 'httpbin.legacy.svc.cluster.local',
+      trafficPolicy: { loadBalancer: { simple: 'RANDOM' } },
+      subsets: [{ name: 'v1', labels: { version: 'v1' } }],
+    });
   });
 
-  it('a disabled port of a mutual-TLS service is plain text for callers, and keeps the rest of the policy', () => {
+  it('port modes stay the server\'s business (PeerAuthentication), with no per-port TLS for callers', () => {
     const spec = rule(
       compileTraffic(
         service(
@@ -139,21 +151,7 @@ spec:
       ),
       'inventory',
     );
-    expect(spec.trafficPolicy).toEqual({
-      loadBalancer: { simple: 'RANDOM' },
-      connectionPool: { tcp: { maxConnections: 5 } },
-      tls: { mode: 'ISTIO_MUTUAL' },
-      // Istio does not inherit destination-level settings into a port's: they are repeated.
-      portLevelSettings: [{ port: { number: 9102 }, loadBalancer: { simple: 'RANDOM' }, connectionPool: { tcp: { maxConnections: 5 } }, tls: { mode: 'DISABLE' } }],
-    });
-  });
-
-  it('a strict port of a plain-text service gets ISTIO_MUTUAL on that port only', () => {
-    const spec = rule(
-      compileTraffic(service('legacy', `  ports: [{port: 8080, protocol: http}, {port: 8443, protocol: http}]\n  mtls: {mode: disabled, ports: {"8443": strict}}\n${withVersions}`)),
-      'legacy',
-    );
-    expect(spec.trafficPolicy).toEqual({ portLevelSettings: [{ port: { number: 8443 }, tls: { mode: 'ISTIO_MUTUAL' } }] });
+    expect(spec.trafficPolicy).toEqual({ loadBalancer: { simple: 'RANDOM' }, connectionPool: { tcp: { maxConnections: 5 } } });
   });
 });
 

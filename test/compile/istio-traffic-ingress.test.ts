@@ -364,8 +364,84 @@ spec:
 `);
     const mesh227 = result.diagnostics.filter((d) => d.code === 'MESH227').map((d) => d.message);
     expect(mesh227).toHaveLength(2);
-    expect(mesh227[0]).toContain('path prefix "/cartography" on host "api.example.com" of gateway edge/public overlaps "/cart", under which service cart is exposed there');
+    expect(mesh227[0]).toContain('path prefix "/cartography" on host "api.example.com" of gateway edge/public overlaps prefix "/cart", under which service cart is exposed there');
+    expect(mesh227[0]).toContain('take every request under "/cartography"');
     expect(mesh227[1]).toContain('path prefix "/" (the default) on host "api.example.com"');
+  });
+
+  it('exact paths share requests only with the same path or a prefix that starts them (MESH227)', () => {
+    const result = validateText(`${GATEWAYS}---
+${HEADER}kind: Service
+metadata: {name: cart, namespace: shop}
+spec:
+  ports: [{port: 8080, protocol: http}]
+  expose: [{gateway: edge/public, hosts: [api.example.com], paths: [{exact: /cart}, {prefix: /cart/}]}]
+---
+${HEADER}kind: Service
+metadata: {name: cartography, namespace: shop}
+spec:
+  ports: [{port: 8080, protocol: http}]
+  expose: [{gateway: edge/public, hosts: [api.example.com], paths: [/cartography, {exact: /cart/items}]}]
+`);
+    const mesh227 = result.diagnostics.filter((d) => d.code === 'MESH227').map((d) => d.message);
+    // "/cartography" is no longer under cart's paths; "/cart/items" is, under its prefix "/cart/".
+    expect(mesh227).toHaveLength(1);
+    expect(mesh227[0]).toContain('path exact "/cart/items" on host "api.example.com" of gateway edge/public overlaps prefix "/cart/"');
+    expect(mesh227[0]).toContain('take every request to "/cart/items"');
+  });
+
+  it('an exposed path object sets exactly one of exact and prefix (MESH305)', () => {
+    const result = validateText(`${GATEWAYS}---
+${HEADER}kind: Service
+metadata: {name: cart, namespace: shop}
+spec:
+  ports: [{port: 8080, protocol: http}]
+  expose: [{gateway: edge/public, hosts: [api.example.com], paths: [{exact: /cart, prefix: /cart/}, {}]}]
+`);
+    const line = result.diagnostics.find((d) => d.code === 'MESH305')?.span.line;
+    expect(result.diagnostics.filter((d) => d.code === 'MESH305').map((d) => `${d.span.line}:${d.span.column} ${d.message}`)).toEqual([
+      `${line}:69 the exposed path sets exact and prefix: set exactly one of exact, prefix`,
+      `${line}:101 the exposed path sets none of exact, prefix: set exactly one`,
+    ]);
+  });
+
+  it('narrows a route that rewrites its own prefix to an exact path by a :path condition, which carries the query string too', () => {
+    const objects = compileTraffic(`${GATEWAYS}---
+${HEADER}kind: Service
+metadata: {name: api, namespace: shop}
+spec:
+  ports: [{port: 8080, protocol: http}]
+  routes:
+    - name: v1
+      match: {path: /v1/}
+      rewrite: {prefix: /}
+  expose: [{gateway: edge/public, hosts: [api.example.com], paths: [{exact: /v1/status}]}]
+`);
+    const spec = ingressObject(objects, 'edge/public', 'api.example.com').spec as IstioVirtualServiceSpec;
+    expect(spec.http?.[0]?.match).toEqual([{ uri: { prefix: '/v1/' }, headers: { ':path': { regex: '/v1/status(\\?.*)?' } } }]);
+    expect(spec.http?.[0]?.rewrite).toEqual({ uri: '/' });
+  });
+
+  it('Istio\'s ingress task: exact /productpage, /login and /logout, prefixes /static and /api/v1/products', () => {
+    const objects = compileTraffic(`${GATEWAYS}---
+${HEADER}kind: Service
+metadata: {name: productpage, namespace: bookinfo}
+spec:
+  ports: [{port: 9080, protocol: http}]
+  routes:
+    - name: legacy
+      match: {path: /api/v1/legacy}
+      rewrite: {prefix: /api/v2/legacy}
+  expose:
+    - gateway: edge/public
+      hosts: [bookinfo.example.com]
+      paths: [{exact: /productpage}, {prefix: /static}, {exact: /login}, {exact: /logout}, {prefix: /api/v1/products}]
+`);
+    const spec = ingressObject(objects, 'edge/public', 'bookinfo.example.com').spec as IstioVirtualServiceSpec;
+    expect(spec.http?.map((route) => [route.name, route.match])).toEqual([
+      // The legacy route's prefix is under none of the exposed paths: it is left out.
+      ['default', [{ uri: { exact: '/productpage' } }, { uri: { prefix: '/static' } }, { uri: { exact: '/login' } }, { uri: { exact: '/logout' } }, { uri: { prefix: '/api/v1/products' } }]],
+    ]);
   });
 });
 

@@ -56,6 +56,16 @@ describe('retries', () => {
   });
 });
 
+describe('default retries', () => {
+  it('a route that sets no retries does not retry a 503, as Istio\'s default policy (a retried POST could be applied twice)', async () => {
+    const flaky = await scenario().startApp('reviews', 'v1', { failFirstAttempts: 1 });
+    const url = await startCaller({ routes: [{ name: 'default-policy', match: { path: '/default/' } }] }, [flaky]);
+    const replies = await sendRequests(url, { count: 20, concurrency: 4, method: 'POST', path: '/default/item', headers: { host: 'reviews' } });
+    expect(tally(replies, (reply) => reply.status)).toEqual({ 503: 20 });
+    expect(flaky.requestCount).toBe(20);
+  });
+});
+
 describe('timeout', () => {
   it('answers 504 when a slow upstream exceeds the route timeout, at the configured time', async () => {
     const slow = await scenario().startApp('reviews', 'v1', { delayMs: 3_000 });

@@ -189,3 +189,14 @@ describe('determinism', () => {
     expect(forward.edges.map((e) => e.id)).toEqual([...forward.edges.map((e) => e.id)].sort());
   });
 });
+
+describe('service identity', () => {
+  it('shows a service account other than the service name, and matches callers\' serviceAccounts rules to it', () => {
+    const graph = graphOf(
+      SERVICE('productpage', 'shop', '  serviceAccount: bookinfo-productpage'),
+      SERVICE('reviews', 'shop', '  access:\n    allow:\n      - from: {serviceAccounts: [bookinfo-productpage]}'),
+    );
+    expect(graph.nodes.find((n) => n.id === 'service:shop/productpage')?.detail).toContain('sa bookinfo-productpage');
+    expect(graph.edges.some((e) => e.kind === 'may-call' && e.from === 'service:shop/productpage' && e.to === 'service:shop/reviews')).toBe(true);
+  });
+});

@@ -101,7 +101,7 @@ describe('traffic', () => {
     const productpage = rest['mesh/productpage.yaml']!;
     const review = reviewFiles(base, { ...rest, 'mesh/productpage.yaml': productpage });
     expect(review.entities).toEqual([{ entity: 'store/details', kind: 'Service', status: 'removed', changes: [{ category: 'service', message: 'service removed', risk: 'service store/details removed' }] }]);
-    expect(review.objects.map((o) => `${o.status} ${o.kind}/${o.name}`)).toEqual(['removed AuthorizationPolicy/details-allow', 'removed Sidecar/details', 'changed Sidecar/productpage']);
+    expect(review.objects.map((o) => `${o.status} ${o.kind}/${o.name}`)).toEqual(['removed AuthorizationPolicy/details-allow', 'changed Sidecar/productpage']);
     expect(matchesFailOn(review, 'risky')).toBe(true);
   });
 });
@@ -213,5 +213,15 @@ describe('--fail-on', () => {
     expect([review.base.errors, review.base.warnings, review.base.compiled]).toEqual([0, 0, true]);
     expect(PRODUCTPAGE).toContain('productpage');
     expect(REVIEWS).toContain('reviews');
+  });
+});
+
+describe('identity', () => {
+  it('a new service account shows on the service and in the policies that admit it', () => {
+    const review = reviewFiles(base, edit('mesh/productpage.yaml', '  dependsOn: [reviews]', '  dependsOn: [reviews]\n  serviceAccount: store-productpage'));
+    expect(messagesOf(review, 'store/productpage').join('\n')).toContain('serviceAccount');
+    const allow = review.objects.find((o) => o.kind === 'AuthorizationPolicy' && o.name === 'reviews-allow');
+    expect(allow?.status).toBe('changed');
+    expect(allow?.diff).toContain('-              - cluster.local/ns/store/sa/productpage\n+              - cluster.local/ns/store/sa/store-productpage');
   });
 });

@@ -5,7 +5,7 @@ import { loadCrds, validateAgainstCrd, type CrdCatalog } from './crd-validator.j
 import { externalFile } from './externals.js';
 
 // Kinds meshctl emits that are plain Kubernetes objects, served without a CRD.
-const CORE_KINDS = new Set(['Namespace', 'ConfigMap']);
+const CORE_KINDS = new Set(['Namespace', 'ConfigMap', 'Service']);
 
 let catalog: CrdCatalog | undefined;
 

@@ -1,7 +1,7 @@
 // An ingress gateway's listeners: one per Gateway listener, on its port (listeners that share a
 // port share one Envoy listener, told apart by Host or SNI). HTTP and HTTPS listeners
 // route by host to the services exposed there, with each service's own routes narrowed to its
-// exposed path prefixes (the Istio target's ingress VirtualService logic, route for route); TLS
+// exposed paths (the Istio target's ingress VirtualService logic, route for route); TLS
 // termination takes the listener's credential files (simple: certificate and key; mutual: also
 // the CA that client certificates must chain to). Passthrough and TCP listeners forward the byte
 // stream: by SNI to the service exposed on that host, or to the one service exposed there.
@@ -9,7 +9,7 @@ import { compareStrings } from '../../diagnostics/types.js';
 import { gatewayHosts, type HostExposure } from '../../model/gateway-hosts.js';
 import type { GatewayNode, MeshModel, ServiceNode } from '../../model/mesh-model.js';
 import { hasHttpPort, ingressPort } from '../istio/traffic/destinations.js';
-import { narrowToPrefixes } from '../istio/traffic/ingress-virtual-service.js';
+import { narrowToExposedPaths } from '../istio/traffic/ingress-virtual-service.js';
 import { planHttpRoutes } from '../istio/traffic/route-plan.js';
 import { accessLogs, effectiveTelemetry, tracing } from './access-log.js';
 import type { ClusterSet } from './clusters.js';
@@ -210,10 +210,9 @@ function hostRoutes(context: GatewayContext, exposures: readonly HostExposure[])
   const routes: Json[] = [];
   for (const { service, paths } of exposures) {
     if (!hasHttpPort(service)) continue;
-    const prefixes = paths.map((path) => path.prefix);
     const routeContext = { model: context.model, service, clusters: context.clusters, port: ingressPort(service) };
     for (const planned of planHttpRoutes(context.model, service)) {
-      const entries = narrowToPrefixes(planned, prefixes);
+      const entries = narrowToExposedPaths(planned, paths);
       if (entries === null) continue;
       routes.push(...toEnvoyRoutes(planned, entries, routeContext));
     }

@@ -157,7 +157,9 @@ function routeAction(planned: PlannedHttpRoute, route: RouteSpec | undefined, en
     if (rewrite?.authority !== undefined) action.host_rewrite_literal = rewrite.authority;
   }
   action.timeout = route?.timeout !== undefined ? durationOf(route.timeout) : '0s';
-  const retry = retryPolicy(route?.retries);
+  const hash = hashPolicy(destinations[0]!.node);
+  // Pilot keeps retries on the hashed host when one destination is hashed (retry.ConvertPolicy).
+  const retry = retryPolicy(route?.retries, destinations.length === 1 && hash !== undefined);
   if (retry) action.retry_policy = retry;
   if (route?.mirror) {
     const mirror = route.mirror;
@@ -169,7 +171,6 @@ function routeAction(planned: PlannedHttpRoute, route: RouteSpec | undefined, en
       },
     ];
   }
-  const hash = hashPolicy(destinations[0]!.node);
   if (hash) action.hash_policy = [hash];
   return action;
 }
@@ -181,12 +182,16 @@ function durationOf(text: string): string {
 }
 
 /**
- * `attempts: 0` switches retries off; no `retries` is Istio's default policy. Status codes in `on`
- * ("503") are retriable status codes.
+ * `attempts: 0` switches retries off; no `retries` is Istio's default policy, which names no
+ * retriable status code: Istio stopped retrying 503 by default, since a retried POST could be
+ * applied twice (istio/istio#50506). Status codes in `on` ("503") are retriable status codes.
+ * With a consistent hash the retries stay on the hashed host, as pilot's: no previous-hosts
+ * predicate.
  */
-export function retryPolicy(retries: RouteSpec['retries']): Json | undefined {
+export function retryPolicy(retries: RouteSpec['retries'], consistentHash = false): Json | undefined {
+  const hostPredicate = consistentHash ? {} : { retry_host_predicate: [PREVIOUS_HOSTS] };
   if (retries === undefined) {
-    return { retry_on: DEFAULT_RETRY_ON, num_retries: DEFAULT_RETRY_ATTEMPTS, retriable_status_codes: [503], retry_host_predicate: [PREVIOUS_HOSTS], host_selection_retry_max_attempts: 5 };
+    return { retry_on: DEFAULT_RETRY_ON, num_retries: DEFAULT_RETRY_ATTEMPTS, ...hostPredicate, host_selection_retry_max_attempts: 5 };
   }
   if (retries.attempts <= 0) return undefined;
   const on = retries.on ?? DEFAULT_RETRY_ON.split(',');
@@ -198,7 +203,7 @@ export function retryPolicy(retries: RouteSpec['retries']): Json | undefined {
     num_retries: retries.attempts,
     ...(retries.perTryTimeout !== undefined ? { per_try_timeout: durationOf(retries.perTryTimeout) } : {}),
     ...(codes.length > 0 ? { retriable_status_codes: codes } : {}),
-    retry_host_predicate: [PREVIOUS_HOSTS],
+    ...hostPredicate,
     host_selection_retry_max_attempts: 5,
   };
 }

@@ -28,7 +28,7 @@ import { globalDescriptors, serviceAction } from './global-descriptors.js';
 
 export const RATE_LIMIT_FILTER = 'envoy.filters.http.ratelimit';
 export const RATE_LIMIT_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit';
-/** Applied after the local rate limit's EnvoyFilter (default priority 0), so it runs second. */
+/** Applied after the local rate limit's EnvoyFilter (LOCAL_FILTER_PRIORITY), so it runs second. */
 export const GLOBAL_FILTER_PRIORITY = 10;
 
 export const compileGlobalRateLimits: IstioEmitter = (model) => model.services.flatMap((service) => compileGlobalRateLimit(model, service));

@@ -37,6 +37,14 @@ import {
 import type { DescriptorEntry, LocalDescriptor, RateLimitAction, RateLimitEntry } from './envoy-types.js';
 import { deliversToService, namedRoutes, provablyDisjoint, seenUnchanged, serverSideMatch, type NamedRoute } from './route-conditions.js';
 
+/**
+ * A relative patch (INSERT_BEFORE) without a priority is applied in creation order among the
+ * cluster's other EnvoyFilters, which Istio's analyzers warn about (IST0151). An explicit priority
+ * below the global filter's keeps the local bucket first: a request it refuses costs the
+ * rate-limit service nothing.
+ */
+export const LOCAL_FILTER_PRIORITY = 5;
+
 export const LOCAL_RATE_LIMIT_FILTER = 'envoy.filters.http.local_ratelimit';
 export const LOCAL_RATE_LIMIT_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit';
 /** Buckets kept per wildcard descriptor; Envoy's default of 20 would forget a caller within moments. */
@@ -97,7 +105,7 @@ export function compileLocalRateLimit(model: MeshModel, service: ServiceNode): K
   };
   const patches: ConfigPatch[] = [inboundHttpFilterPatch(LOCAL_RATE_LIMIT_FILTER, typedConfig)];
   if (buckets.rateLimits.length > 0) patches.push(inboundRateLimitActionsPatch(buckets.rateLimits));
-  return [rateLimitEnvoyFilter(service, name, patches)];
+  return [rateLimitEnvoyFilter(service, name, patches, LOCAL_FILTER_PRIORITY)];
 }
 
 /** One bucket for the selected requests, or one per value of `perHeader` plus one for requests without it. */

@@ -7,13 +7,15 @@
 // - access rules name the Service's ports; Envoy's inbound listener sees the workload's port.
 // - on TCP ports Istio drops HTTP-only conditions (paths, methods, claims, request principals)
 //   from DENY rules, which widens them to every connection: a deny of `/admin` on a service with
-//   a TCP port would cut the TCP port off. Such rules are limited to the HTTP ports, where their
-//   conditions can hold. (ALLOW rules need nothing: Istio drops the whole rule, which is what the
-//   mesh rule means on TCP, where no request has a path.)
+//   a TCP port would cut the TCP port off. Such rules always name the service's HTTP ports, where
+//   their conditions can hold: also on a service without TCP ports, since Istio cannot know that
+//   and warns about every DENY rule of HTTP-only conditions without ports (IST0133). (ALLOW rules
+//   need nothing: Istio drops the whole rule, which is what the mesh rule means on TCP, where no
+//   request has a path.)
 import { compareStrings } from '../../../diagnostics/types.js';
 import type { AccessRuleSpec, SourceSpec } from '../../../schema/policy.js';
 import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
-import { hasTcpPorts, httpWorkloadPorts, istioPrincipal, serviceAccountsOf, workloadPort } from './workload.js';
+import { httpWorkloadPorts, istioPrincipal, serviceAccountsOf, workloadPort } from './workload.js';
 
 export interface IstioSource {
   principals?: string[];
@@ -174,11 +176,11 @@ function usesHttpAttributes(rule: IstioRule): boolean {
 }
 
 /**
- * A DENY rule with HTTP conditions, limited to the service's HTTP ports when it also has TCP
- * ports; undefined when none of the ports it names is an HTTP port (it can never match).
+ * A DENY rule with HTTP conditions, limited to the service's HTTP ports; undefined when none of
+ * the ports it names is an HTTP port (it can never match).
  */
 function limitToHttpPorts(service: ServiceNode, rule: IstioRule): IstioRule | undefined {
-  if (!usesHttpAttributes(rule) || !hasTcpPorts(service)) return rule;
+  if (!usesHttpAttributes(rule)) return rule;
   const httpPorts = httpWorkloadPorts(service).map(String);
   const operation = rule.to?.[0]?.operation ?? {};
   const ports = operation.ports ? operation.ports.filter((port) => httpPorts.includes(port)) : httpPorts;

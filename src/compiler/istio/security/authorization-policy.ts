@@ -7,7 +7,8 @@
 //   nothing", as the format reads (once a service lists allow rules, requests matching none of
 //   them are refused): an ALLOW policy without rules, which Istio matches never;
 // - deny-by-default -> `allow-nothing`, an ALLOW policy with an empty spec, in the root namespace
-//   (the whole mesh) or in the namespace;
+//   (the whole mesh) or in the namespace; and `<gateway>-allow` for each gateway it covers, which
+//   lets requests from outside reach the gateway (the services' own policies then judge them);
 // - a namespace that is allow-by-default inside a deny-by-default mesh: the root `allow-nothing`
 //   still applies to its workloads, so each of its services without allow rules gets an ALLOW
 //   policy with one empty rule (which matches every request). A namespace-wide one would also
@@ -15,10 +16,11 @@
 import type { KubernetesObject } from '../../../output/manifest.js';
 import { compareStrings } from '../../../diagnostics/types.js';
 import { compiledName, ROOT_NAMESPACE } from '../../../model/compiled-names.js';
-import type { MeshModel, MeshNode, ServiceNode } from '../../../model/mesh-model.js';
+import { effectiveAccessDefault } from '../../../model/effective-policy.js';
+import type { GatewayNode, MeshModel, MeshNode, ServiceNode } from '../../../model/mesh-model.js';
 import { API, objectMeta } from '../common.js';
 import { requireTokenRule, toIstioRule, type IstioRule } from './access-rule.js';
-import { policySelector } from './workload.js';
+import { policySelector, sortedRecord } from './workload.js';
 
 export function compileAuthorizationPolicies(model: MeshModel): KubernetesObject[] {
   const objects: KubernetesObject[] = [];
@@ -29,6 +31,9 @@ export function compileAuthorizationPolicies(model: MeshModel): KubernetesObject
       if (model.settings.namespaces?.[namespace]?.access === 'deny-by-default') objects.push(allowNothing(mesh, namespace));
     }
   }
+  for (const gateway of model.gateways) {
+    if (effectiveAccessDefault(model, gateway.namespace).value === 'deny-by-default') objects.push(gatewayAllowPolicy(gateway));
+  }
   for (const service of model.services) {
     const allow = allowPolicy(model, service);
     if (allow) objects.push(allow);
@@ -36,6 +41,23 @@ export function compileAuthorizationPolicies(model: MeshModel): KubernetesObject
     if (deny) objects.push(deny);
   }
   return objects;
+}
+
+/**
+ * Lets every request reach the gateway's proxy. An allow-nothing policy in the root namespace or
+ * the gateway's namespace applies to the gateway's pods as to any workload, and would refuse every
+ * request from outside before routing. The gateway serves only the hosts and paths the mesh exposes
+ * (anything else finds no route); who may reach each service is decided by the service's own
+ * policy, which names the gateway by its service account (docs/istio.md).
+ */
+function gatewayAllowPolicy(gateway: GatewayNode): KubernetesObject {
+  return {
+    apiVersion: API.security,
+    kind: 'AuthorizationPolicy',
+    metadata: objectMeta(gateway, compiledName.gatewayAllowPolicy(gateway.name), gateway.namespace),
+    // One empty rule matches every request.
+    spec: { selector: { matchLabels: sortedRecord(gateway.resource.spec.selector) }, action: 'ALLOW', rules: [{}] },
+  };
 }
 
 /** Istio's allow-nothing: an ALLOW policy (the default action) without rules matches nothing. */

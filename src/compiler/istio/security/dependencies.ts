@@ -4,35 +4,81 @@
 // A service S calls:
 // - itself (meshctl always lets a service reach itself, see MESH207);
 // - what its `dependsOn` lists;
-// - the services whose allow rules name S in `from.services`, and those whose routes match on
-//   S as a caller (`match.from`): both say that S calls them. Rules that name callers by
-//   namespace, service account or principal say who may call, not who does, and are not used;
+// - the services whose allow rules name S by one of its identities (S in `from.services`, its
+//   service account in `from.serviceAccounts`, its exact SPIFFE ID in `from.principals`), and
+//   those whose routes match on S as a caller (`match.from`): all say that S calls them. Rules
+//   that name a whole namespace or a principal pattern say who may call, not who does, and are
+//   not used (MESH209 reports a dependsOn that leaves out a callee they admit);
 // - the mesh's rate-limit service, when S has global rate limits (its proxy asks it).
 // Then, for every Service S calls, the destinations and mirrors of that service's routes: its
 // VirtualService is applied by the caller's proxy, which then sends to those hosts directly. (Istio
 // infers these from imported VirtualServices as well; naming them keeps the Sidecar complete on
 // its own.) One level is enough: a route's destination is reached without its own routes.
-import { compareStrings } from '../../../diagnostics/types.js';
-import { DEFAULT_NAMESPACE, type Destination, type MeshModel, type ServiceNode } from '../../../model/mesh-model.js';
+import { compareStrings, type PathSegment } from '../../../diagnostics/types.js';
+import { DEFAULT_NAMESPACE, qualify, type Destination, type MeshModel, type ServiceNode } from '../../../model/mesh-model.js';
+import { serviceAccountsOf } from '../../../model/workload-identity.js';
 
 /** The dependencies of each service; the caller index is built once per model, not per service. */
 export function dependencyResolver(model: MeshModel): (service: ServiceNode) => Destination[] {
   const calleesByCaller = new Map<ServiceNode, ServiceNode[]>();
-  for (const callee of model.services) {
-    const spec = callee.resource.spec;
-    const refs = [
-      ...(spec.access?.allow ?? []).flatMap((rule) => rule.from?.services ?? []),
-      ...(spec.routes ?? []).flatMap((route) => route.match?.from ?? []),
-    ];
-    for (const ref of refs) {
-      const caller = model.findService(ref, callee.namespace);
-      if (!caller) continue;
-      const callees = calleesByCaller.get(caller);
-      if (callees) callees.push(callee);
-      else calleesByCaller.set(caller, [callee]);
-    }
+  for (const { caller, callee } of namedCallers(model)) {
+    const callees = calleesByCaller.get(caller);
+    if (!callees) calleesByCaller.set(caller, [callee]);
+    else if (!callees.includes(callee)) callees.push(callee);
   }
   return (service) => dependenciesOf(model, service, calleesByCaller.get(service) ?? []);
+}
+
+/** A service that another service's file names as its caller, and where. */
+export interface NamedCaller {
+  readonly caller: ServiceNode;
+  readonly callee: ServiceNode;
+  /** The entry in the callee's document that names the caller. */
+  readonly path: readonly PathSegment[];
+}
+
+/**
+ * Every (caller, callee) pair the callees' files establish, in model order: allow rules naming the
+ * caller by one of its identities, and routes matching on it as a caller.
+ */
+export function namedCallers(model: MeshModel): NamedCaller[] {
+  const byIdentity = servicesByIdentity(model);
+  const trustDomainPrefix = `spiffe://${model.settings.trustDomain}/ns/`;
+  const found: NamedCaller[] = [];
+  for (const callee of model.services) {
+    const spec = callee.resource.spec;
+    const add = (callers: Iterable<ServiceNode>, path: readonly PathSegment[]) => {
+      for (const caller of callers) found.push({ caller, callee, path });
+    };
+    const byRef = (ref: string) => {
+      const caller = model.findService(ref, callee.namespace);
+      return caller ? [caller] : [];
+    };
+    (spec.access?.allow ?? []).forEach((rule, r) => {
+      const at = (...rest: PathSegment[]) => ['spec', 'access', 'allow', r, 'from', ...rest];
+      rule.from?.services?.forEach((ref, i) => add(byRef(ref), at('services', i)));
+      rule.from?.serviceAccounts?.forEach((account, i) => add(byIdentity.get(qualify(account, callee.namespace)) ?? [], at('serviceAccounts', i)));
+      rule.from?.principals?.forEach((principal, i) => {
+        // spiffe://<trust domain>/ns/<namespace>/sa/<account>, exactly: patterns name no one caller.
+        const match = principal.startsWith(trustDomainPrefix) ? /^([^/*]+)\/sa\/([^/*]+)$/.exec(principal.slice(trustDomainPrefix.length)) : null;
+        if (match) add(byIdentity.get(`${match[1]}/${match[2]}`) ?? [], at('principals', i));
+      });
+    });
+    (spec.routes ?? []).forEach((route, r) => route.match?.from?.forEach((ref, i) => add(byRef(ref), ['spec', 'routes', r, 'match', 'from', i])));
+  }
+  return found;
+}
+
+/** `namespace/account` -> the services whose workloads run as that account. */
+function servicesByIdentity(model: MeshModel): Map<string, ServiceNode[]> {
+  const index = new Map<string, ServiceNode[]>();
+  for (const service of model.services) {
+    for (const account of serviceAccountsOf(service)) {
+      const key = `${service.namespace}/${account}`;
+      index.set(key, [...(index.get(key) ?? []), service]);
+    }
+  }
+  return index;
 }
 
 /** Every destination the service's proxy sends to, itself included, sorted by key and kind. */

@@ -1,6 +1,6 @@
 // The security emitters, one concern per file; merged by ../index.ts. Besides authentication and
 // authorization this folder holds what scopes a workload inside the mesh: the service registry
-// (ServiceEntry, WorkloadEntry), its Sidecar, its Namespace and its Telemetry.
+// (ServiceEntry, WorkloadEntry, the Kubernetes Service of VM workloads), its Sidecar, its Namespace and its Telemetry.
 import type { IstioEmitter } from '../index.js';
 import { compileAuthorizationPolicies } from './authorization-policy.js';
 import { compileNamespaces } from './namespace.js';
@@ -9,6 +9,7 @@ import { compileRequestAuthentications } from './request-authentication.js';
 import { compileServiceEntries } from './service-entry.js';
 import { compileSidecars } from './sidecar.js';
 import { compileTelemetry } from './telemetry.js';
+import { compileVmServices } from './vm-service.js';
 import { compileWorkloadEntries } from './workload-entry.js';
 
 export const SECURITY_EMITTERS: readonly IstioEmitter[] = [
@@ -18,6 +19,7 @@ export const SECURITY_EMITTERS: readonly IstioEmitter[] = [
   compileRequestAuthentications,
   compileServiceEntries,
   compileWorkloadEntries,
+  compileVmServices,
   compileSidecars,
   compileTelemetry,
 ];

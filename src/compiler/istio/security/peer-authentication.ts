@@ -1,12 +1,13 @@
 // PeerAuthentication: which connections a workload's proxy accepts, mutual TLS or plain text.
 // Istio applies the most specific one: workload (selector) over namespace (`default` in the
-// namespace) over mesh (`default` in the root namespace). Port-level modes need a selector, and
+// namespace) over mesh (`default` in the root namespace). The mesh-wide one is written only when
+// the Mesh writes `mtls`: otherwise the platform's mesh-wide policy (or Istio's default) stays. Port-level modes need a selector, and
 // are keyed by the port the workload listens on (the inbound listener never sees the Service
 // port), so `spec.mtls.ports` keys, which name Service ports, are translated to target ports.
 import type { KubernetesObject } from '../../../output/manifest.js';
 import { compareStrings } from '../../../diagnostics/types.js';
 import { compiledName, DEFAULTS_OBJECT_NAME, ROOT_NAMESPACE, type CompiledSource } from '../../../model/compiled-names.js';
-import { parsePortKey, type MtlsMode } from '../../../model/effective-policy.js';
+import { declaresMeshWide, parsePortKey, type MtlsMode } from '../../../model/effective-policy.js';
 import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
 import { API, objectMeta } from '../common.js';
 import { policySelector, workloadPort } from './workload.js';
@@ -26,7 +27,7 @@ export function compilePeerAuthentications(model: MeshModel): KubernetesObject[]
   const objects: KubernetesObject[] = [];
   const mesh = model.mesh;
   if (mesh) {
-    objects.push(peerAuthentication(mesh, DEFAULTS_OBJECT_NAME, ROOT_NAMESPACE, { mtls: { mode: toIstioMtlsMode(model.settings.mtls) } }));
+    if (declaresMeshWide(mesh, 'mtls')) objects.push(peerAuthentication(mesh, DEFAULTS_OBJECT_NAME, ROOT_NAMESPACE, { mtls: { mode: toIstioMtlsMode(model.settings.mtls) } }));
     for (const namespace of Object.keys(model.settings.namespaces ?? {}).sort(compareStrings)) {
       const mode = model.settings.namespaces?.[namespace]?.mtls;
       if (mode) objects.push(peerAuthentication(mesh, DEFAULTS_OBJECT_NAME, namespace, { mtls: { mode: toIstioMtlsMode(mode) } }));

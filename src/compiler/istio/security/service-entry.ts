@@ -3,21 +3,20 @@
 //   origination the mesh file declares the port the application speaks (plain HTTP, e.g. 80) with
 //   `targetPort` the provider's TLS port (443): Istio's pattern is an HTTP port with that
 //   targetPort, upgraded to TLS by the DestinationRule, so the proxy still sees the requests.
-// - Each Service with VMs -> `<service>-vms`, a MESH_INTERNAL entry for the service's host whose
-//   workloadSelector picks the VMs' WorkloadEntries (which carry the service's workload labels).
+// Services with VMs get a Kubernetes Service instead (./vm-service.ts).
 import type { KubernetesObject } from '../../../output/manifest.js';
 import { compiledName, portName } from '../../../model/compiled-names.js';
-import type { ExternalServiceNode, MeshModel, ServiceNode } from '../../../model/mesh-model.js';
+import type { ExternalServiceNode, MeshModel } from '../../../model/mesh-model.js';
 import type { ServicePortT } from '../../../schema/resources.js';
-import { API, objectMeta, serviceHost } from '../common.js';
-import { sortedRecord, workloadSelector } from './workload.js';
+import { API, objectMeta } from '../common.js';
+import { sortedRecord } from './workload.js';
 
 const PROTOCOL: Record<ServicePortT['protocol'], string> = { http: 'HTTP', http2: 'HTTP2', grpc: 'GRPC', tcp: 'TCP', tls: 'TLS' };
 
 const RESOLUTION = { dns: 'DNS', static: 'STATIC', none: 'NONE' } as const;
 
 export function compileServiceEntries(model: MeshModel): KubernetesObject[] {
-  return [...model.externalServices.map(externalServiceEntry), ...model.services.flatMap((service) => vmServiceEntry(service) ?? [])];
+  return model.externalServices.map(externalServiceEntry);
 }
 
 /** A ServiceEntry port: number, name, upper-case protocol, and the endpoint port when it differs. */
@@ -51,23 +50,6 @@ function externalServiceEntry(external: ExternalServiceNode): KubernetesObject {
       // With resolution NONE the proxy forwards to the address the application dialled; Istio
       // refuses endpoints there, so they are left out rather than rejected at apply time.
       ...(endpoints.length > 0 && resolution !== 'NONE' ? { endpoints } : {}),
-    },
-  };
-}
-
-function vmServiceEntry(service: ServiceNode): KubernetesObject | undefined {
-  if (!service.resource.spec.vms?.length) return undefined;
-  return {
-    apiVersion: API.networking,
-    kind: 'ServiceEntry',
-    metadata: objectMeta(service, compiledName.vmServiceEntry(service.name), service.namespace),
-    spec: {
-      hosts: [serviceHost(service)],
-      location: 'MESH_INTERNAL',
-      ports: service.resource.spec.ports.map(toServiceEntryPort),
-      // The WorkloadEntries give the addresses: STATIC, no DNS lookups.
-      resolution: 'STATIC',
-      workloadSelector: workloadSelector(service),
     },
   };
 }

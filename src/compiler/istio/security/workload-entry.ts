@@ -1,13 +1,13 @@
 // WorkloadEntry: one per VM of a service, the VM's proxy as a workload of the mesh. Its labels
 // are the VM's labels plus the service's workload labels; the workload labels win a conflict, as
 // they are what the service's ServiceEntry and every policy select the VM by. The identity is
-// the VM's service account (default: the service's name), which access rules naming the service
-// admit as well.
+// the VM's service account (default: the service's `serviceAccount`, else its name), which access
+// rules naming the service admit as well.
 import type { KubernetesObject } from '../../../output/manifest.js';
 import { compiledName } from '../../../model/compiled-names.js';
 import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
 import { API, objectMeta, workloadLabels } from '../common.js';
-import { sortedRecord } from './workload.js';
+import { sortedRecord, vmServiceAccount } from './workload.js';
 
 export function compileWorkloadEntries(model: MeshModel): KubernetesObject[] {
   return model.services.flatMap((service) => (service.resource.spec.vms ?? []).map((_, index) => workloadEntry(service, index)));
@@ -22,7 +22,7 @@ function workloadEntry(service: ServiceNode, index: number): KubernetesObject {
     spec: {
       address: vm.address,
       labels: sortedRecord({ ...vm.labels, ...workloadLabels(service) }),
-      serviceAccount: vm.serviceAccount ?? service.name,
+      serviceAccount: vmServiceAccount(service, vm),
       ...(vm.network !== undefined ? { network: vm.network } : {}),
       ...(vm.locality !== undefined ? { locality: vm.locality } : {}),
     },

@@ -47,22 +47,8 @@ export function httpWorkloadPorts(service: ServiceNode): number[] {
   return [...new Set(ports)].sort((a, b) => a - b);
 }
 
-/** True when some port of the service is plain TCP or TLS (Istio's TCP filter chains). */
-export function hasTcpPorts(service: ServiceNode): boolean {
-  return service.resource.spec.ports.some((port) => !isHttpPort(port));
-}
 
-/**
- * The Kubernetes service accounts the service's workloads run as. Pods run as the service's
- * name (meshctl's convention: the format has no field for a pod's service account); each VM
- * runs as its `serviceAccount`, which defaults to the service's name as well. A service whose
- * VMs declare another account therefore has two identities while it migrates: both are its.
- */
-export function serviceAccountsOf(service: ServiceNode): string[] {
-  const accounts = new Set<string>([service.name]);
-  for (const vm of service.resource.spec.vms ?? []) accounts.add(vm.serviceAccount ?? service.name);
-  return [...accounts].sort(compareStrings);
-}
+export { podServiceAccount, serviceAccountsOf, vmServiceAccount } from '../../../model/workload-identity.js';
 
 /** A SPIFFE identity in the form AuthorizationPolicy `principals` takes: without `spiffe://`. */
 export function istioPrincipal(trustDomain: string, namespace: string, serviceAccount: string): string {

@@ -9,7 +9,7 @@
 // A gateway applies only the VirtualServices bound to it, never a service's mesh VirtualService, so
 // each service's part carries its own routes too (redirects, CORS, A/B test, canary...): a request
 // from the internet is routed as the service's file says, not straight to every version. Each route
-// is narrowed to the service's exposed path prefixes on that host; routes by caller (`from`) never
+// is narrowed to the service's exposed paths (prefixes and exact paths) on that host; routes by caller (`from`) never
 // match at a gateway (its callers are the gateway itself) and are left out. Gateways send to an
 // explicit port: the request arrived on the gateway's port, not on one of the service's. The object
 // has one host and one gateway, so its matches need neither an `authority` nor a `gateways`
@@ -18,6 +18,7 @@
 // A service without HTTP ports is exposed as a byte stream: a TLS route by SNI for its tls port
 // (passthrough listeners), else a TCP route.
 import { ingressVirtualServiceNames, compiledName, type NamedGatewayHost } from '../../../model/compiled-names.js';
+import type { ExposedPathMatch } from '../../../model/gateway-hosts.js';
 import { qualify, type MeshModel, type ServiceNode } from '../../../model/mesh-model.js';
 import type { KubernetesObject } from '../../../output/manifest.js';
 import { API, objectMeta, serviceHost } from '../common.js';
@@ -49,14 +50,13 @@ export function compileIngressVirtualService(model: MeshModel, entry: NamedGatew
 
   for (const { service, paths } of entry.exposures) {
     if (hasHttpPort(service)) {
-      const prefixes = paths.map((path) => path.prefix);
       const context = { model, service, ports: 'always' } as const;
       const earlier: MatchEntry[] = [];
       for (const planned of planHttpRoutes(model, service)) {
-        const entries = narrowToPrefixes(planned, prefixes);
+        const entries = narrowToExposedPaths(planned, paths);
         if (entries === null) continue;
         const narrowed = entries ?? [{ headers: [], query: [] }];
-        // Narrowed to the exposed prefixes, a route (typically the default one) can be left with
+        // Narrowed to the exposed paths, a route (typically the default one) can be left with
         // requests that an earlier route of the service already takes all of: it would never match,
         // and Istio reports it as unused (IST0130).
         if (narrowed.every((entry) => earlier.some((before) => takesAllOf(before, entry)))) continue;
@@ -129,18 +129,18 @@ function withDistinctNames(routes: readonly OwnedRoute[]): IstioHttpRoute[] {
 }
 
 /**
- * The route's match entries narrowed to the exposed prefixes (undefined: every request on the
- * host), or null when no request under them can match the route.
+ * The route's match entries narrowed to the exposed paths (undefined: every request on the host),
+ * or null when no request under them can match the route.
  */
-export function narrowToPrefixes(planned: PlannedHttpRoute, prefixes: readonly string[]): MatchEntry[] | undefined | null {
+export function narrowToExposedPaths(planned: PlannedHttpRoute, paths: readonly ExposedPathMatch[]): MatchEntry[] | undefined | null {
   const entries: readonly MatchEntry[] = planned.entries ?? [{ headers: [], query: [] }];
   const rewritesPrefix = planned.route?.rewrite?.prefix !== undefined && planned.route.rewrite.uri === undefined;
   const narrowed: MatchEntry[] = [];
-  for (const prefix of prefixes) {
+  for (const path of paths) {
     for (const entry of entries) {
       if (entry.caller) continue;
-      const underPrefix = narrowToPrefix(entry, prefix, rewritesPrefix);
-      if (underPrefix) narrowed.push(underPrefix);
+      const underPath = path.kind === 'prefix' ? narrowToPrefix(entry, path.value, rewritesPrefix) : narrowToExact(entry, path.value, rewritesPrefix);
+      if (underPath) narrowed.push(underPath);
     }
   }
   if (narrowed.length === 0) return null;
@@ -167,4 +167,29 @@ function narrowToPrefix(entry: MatchEntry, prefix: string, rewritesPrefix: boole
     case 'regex':
       return asPathCondition();
   }
+}
+
+/**
+ * The entry limited to the one path `exact`, or null when its path cannot be it. The exact path
+ * goes into the entry's path when that keeps its meaning; otherwise (a regex path, or a prefix
+ * rewrite that must keep replacing the route's own prefix) it is a `:path` condition, a regex
+ * since `:path` carries the query string too.
+ */
+function narrowToExact(entry: MatchEntry, exact: string, rewritesPrefix: boolean): MatchEntry | null {
+  const asPathCondition = (): MatchEntry => ({ ...entry, headers: [...entry.headers, { name: PATH_HEADER, match: { regex: `${escapeRegex(exact)}(\\?.*)?` }, negated: false }] });
+  const path = entry.path;
+  if (path === undefined) return rewritesPrefix ? asPathCondition() : { ...entry, path: { kind: 'exact', value: exact } };
+  switch (path.kind) {
+    case 'exact':
+      return path.value === exact ? entry : null;
+    case 'prefix':
+      if (!exact.startsWith(path.value)) return null;
+      return rewritesPrefix ? asPathCondition() : { ...entry, path: { kind: 'exact', value: exact } };
+    case 'regex':
+      return asPathCondition();
+  }
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 }

@@ -10,7 +10,7 @@
 import { defineRule } from '../../../diagnostics/rule.js';
 import type { Location } from '../../../diagnostics/types.js';
 import { hasHttpPort } from '../../../compiler/istio/traffic/destinations.js';
-import { gatewayHosts, type ExposedPath, type HostExposure } from '../../../model/gateway-hosts.js';
+import { gatewayHosts, type ExposedPath, type ExposedPathMatch, type HostExposure } from '../../../model/gateway-hosts.js';
 import type { ServiceNode } from '../../../model/mesh-model.js';
 import { referenceTo } from '../../../model/resolve-reference.js';
 
@@ -19,10 +19,10 @@ export default defineRule({
   name: 'overlapping-exposure',
   level: 'error',
   category: 'reference',
-  description: 'Two services exposed on one host of one gateway under path prefixes where one starts with the other, so one service takes the other\'s requests.',
+  description: 'Two services exposed on one host of one gateway under paths that share requests (a prefix that starts the other, or an exact path under a prefix), so one service takes the other\'s requests.',
   messages: {
     overlapping:
-      'path prefix "{path}"{defaulted} on host "{host}" of gateway {gateway} overlaps "{otherPath}", under which {other} is exposed there: both services\' routes are in the host\'s one VirtualService, where {other}\'s come first and take every request under "{longer}"; expose prefixes where neither starts with the other, or use another host',
+      'path {path}{defaulted} on host "{host}" of gateway {gateway} overlaps {otherPath}, under which {other} is exposed there: both services\' routes are in the host\'s one VirtualService, where {other}\'s come first and take every request {shared}; expose paths that share no request, or use another host',
     stream:
       '{other} is already exposed on host "{host}" of gateway {gateway} as a {protocol} stream: a gateway routes a stream by host alone, so {other}, whose route comes first in the host\'s one VirtualService, takes every connection; expose each service on its own host',
   },
@@ -53,10 +53,9 @@ export default defineRule({
         for (const path of exposure.paths) {
           for (const other of earlier) {
             if (streamProtocol(other.service) !== undefined) continue;
-            const otherPath = other.paths.find((candidate) => overlaps(candidate.prefix, path.prefix));
+            const otherPath = other.paths.find((candidate) => sharedRequests(candidate, path) !== undefined);
             if (!otherPath) continue;
-            const longer = path.prefix.length >= otherPath.prefix.length ? path.prefix : otherPath.prefix;
-            const data = { path: path.prefix, defaulted: path.path === undefined ? ' (the default)' : '', otherPath: otherPath.prefix, longer };
+            const data = { path: quoted(path), defaulted: path.path === undefined ? ' (the default)' : '', otherPath: quoted(otherPath), shared: sharedRequests(otherPath, path)! };
             report('overlapping', data, pathAt(service, path), other, pathAt(other.service, otherPath));
             break;
           }
@@ -75,9 +74,23 @@ function hostAt(service: ServiceNode, path: ExposedPath): Location {
   return service.at('spec', 'expose', path.exposure, 'hosts', path.host);
 }
 
-/** Envoy's prefix match compares plain strings: one prefix covers the other's requests when it starts it. */
-function overlaps(a: string, b: string): boolean {
-  return a.startsWith(b) || b.startsWith(a);
+function quoted(path: ExposedPathMatch): string {
+  return path.kind === 'exact' ? `exact "${path.value}"` : `prefix "${path.value}"`;
+}
+
+/**
+ * The requests both paths take, as text ("under "/cart"", "to "/login""), or undefined when they
+ * share none. Envoy's prefix match compares plain strings: one prefix covers the other's requests
+ * when it starts it; an exact path is under a prefix that starts it.
+ */
+function sharedRequests(a: ExposedPathMatch, b: ExposedPathMatch): string | undefined {
+  if (a.kind === 'exact' && b.kind === 'exact') return a.value === b.value ? `to "${a.value}"` : undefined;
+  if (a.kind === 'exact' || b.kind === 'exact') {
+    const [exact, prefix] = a.kind === 'exact' ? [a, b] : [b, a];
+    return exact.value.startsWith(prefix.value) ? `to "${exact.value}"` : undefined;
+  }
+  if (!a.value.startsWith(b.value) && !b.value.startsWith(a.value)) return undefined;
+  return `under "${a.value.length >= b.value.length ? a.value : b.value}"`;
 }
 
 /** How a service without HTTP ports is exposed: by SNI when it has a tls port, else as TCP; undefined for HTTP services. */

@@ -9,6 +9,7 @@ import unresolvedGateway from './MESH205-unresolved-gateway.js';
 import unservedExposedHost from './MESH206-unserved-exposed-host.js';
 import redundantDependency from './MESH207-redundant-dependency.js';
 import unresolvedProxyPortName from './MESH208-unresolved-proxy-port-name.js';
+import undeclaredNamedCallee from './MESH209-undeclared-named-callee.js';
 import duplicateName from './MESH220-duplicate-name.js';
 import duplicateMesh from './MESH221-duplicate-mesh.js';
 import duplicatePort from './MESH222-duplicate-port.js';
@@ -30,7 +31,7 @@ import invalidVersionName from './MESH242-invalid-version-name.js';
 
 export const REFERENCES_RULES: readonly Rule[] = [
   unresolvedService, unresolvedVersion, unresolvedPort, unexposedAccessPort, unresolvedJwtProvider, unresolvedGateway, unservedExposedHost,
-  redundantDependency, duplicateName, duplicateMesh, duplicatePort, duplicateVersionLabels, overlappingVersionLabels, duplicateRouteName,
+  redundantDependency, undeclaredNamedCallee, duplicateName, duplicateMesh, duplicatePort, duplicateVersionLabels, overlappingVersionLabels, duplicateRouteName,
   duplicateExternalHost, overlappingExposure, overlappingServiceSelectors, externalResolutionMismatch, gatewayPortConflict,
   compiledNameTooLong, compiledNameCollision, invalidVersionName,
   unresolvedProxyPortName, proxyPortConflict, applicationPortConflict, outboundTcpPortConflict, invalidProxyAddress,

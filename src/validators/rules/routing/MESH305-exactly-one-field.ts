@@ -1,6 +1,6 @@
 // Match objects that must say one thing: a string match is exact, prefix, regex, present or absent;
-// a path match is exact, prefix or regex; a cohort is a header or a cookie; a consistent hash keys
-// on one property. The schema describes this but cannot enforce it, and with zero or several keys
+// a path match is exact, prefix or regex, an exposed path exact or prefix; a cohort is a header or
+// a cookie; a consistent hash keys on one property. The schema describes this but cannot enforce it, and with zero or several keys
 // the compiled match would be empty (matching everything) or depend on which key the compiler
 // reads first.
 import { defineRule } from '../../../diagnostics/rule.js';
@@ -11,13 +11,14 @@ import { consistentHashOf, routeSites, type Locatable } from './sites.js';
 
 const COHORT = ['header', 'cookie'] as const;
 const CONSISTENT_HASH = ['header', 'cookie', 'sourceIp', 'queryParameter'] as const;
+const EXPOSED_PATH = ['exact', 'prefix'] as const;
 
 export default defineRule({
   code: 'MESH305',
   name: 'exactly-one-field',
   level: 'error',
   category: 'routing',
-  description: 'A string match, path match, A/B cohort or consistent hash with zero or several of the fields of which it needs exactly one.',
+  description: 'A string match, path match, exposed path, A/B cohort or consistent hash with zero or several of the fields of which it needs exactly one.',
   messages: {
     none: '{what} sets none of {options}: set exactly one',
     several: '{what} sets {given}: set exactly one of {options}',
@@ -52,6 +53,13 @@ export default defineRule({
         const selector = cohort[kind];
         if (selector) checkValueMatch(service, ['spec', 'abTest', 'cohort', kind, 'value'], selector.value, `the cohort ${kind} value`);
       }
+    }
+    for (const service of context.model.services) {
+      service.resource.spec.expose?.forEach((exposure, e) =>
+        exposure.paths?.forEach((path, p) => {
+          if (typeof path !== 'string') checkObject(service, ['spec', 'expose', e, 'paths', p], path, EXPOSED_PATH, 'the exposed path');
+        }),
+      );
     }
     for (const node of [...context.model.services, ...context.model.externalServices]) {
       const hash = consistentHashOf(node.resource.spec.resilience);

@@ -27,13 +27,18 @@ const PART_OF = 'applyset.kubernetes.io/part-of';
 const MANAGED_BY = 'app.kubernetes.io/managed-by';
 const MESH_KINDS = ['virtualservices.networking.istio.io', 'destinationrules.networking.istio.io', 'sidecars.networking.istio.io', 'authorizationpolicies.security.istio.io'];
 
-/** A Service NAME in NAMESPACE, allowed from CALLER when given (an AuthorizationPolicy of its own). */
+/**
+ * A Service NAME in NAMESPACE, allowed from CALLER when given (an AuthorizationPolicy of its own).
+ * It declares that it calls nothing, so it gets a Sidecar of its own: one more object per service
+ * for the ownership checks below to follow.
+ */
 function service(name: string, namespace: string, caller?: string): string {
   return `apiVersion: meshctl.dev/v1alpha1
 kind: Service
 metadata: {name: ${name}, namespace: ${namespace}}
 spec:
   ports: [{name: http, port: 9080, protocol: http}]
+  dependsOn: []
   versions:
     v1: {labels: {version: v1}}
 ${caller ? `  access:\n    allow:\n      - from: {services: [${caller}]}\n` : ''}`;

@@ -321,9 +321,9 @@ describe('meshctl diff and apply', () => {
   // Last: it removes a CRD from this file's cluster.
   it('says which kind the cluster does not serve: is Istio installed?', async () => {
     const dir = meshDir(mesh({ weight: 10 }));
-    await cluster.kubectl(['delete', 'crd', 'sidecars.networking.istio.io', '--wait=true']);
+    await cluster.kubectl(['delete', 'crd', 'destinationrules.networking.istio.io', '--wait=true']);
     const result = await meshctl(dir, ['diff']);
     expect(result.code, describeRun(result)).toBe(2);
-    expect(result.stderr).toBe('meshctl: error: the cluster serves no networking.istio.io/v1 Sidecar: is Istio installed?\n');
+    expect(result.stderr).toBe('meshctl: error: the cluster serves no networking.istio.io/v1 DestinationRule: is Istio installed?\n');
   });
 });

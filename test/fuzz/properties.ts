@@ -39,10 +39,8 @@ export interface Defect {
   readonly detail: string;
 }
 
-/** C0 controls but newline (the formats are line based), DEL, C1 (U+0080–U+009F). */
-const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
-/** The same, with tab allowed (stylish aligns columns with spaces, but a tab is harmless text). */
-const CONTROL_BUT_TAB = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+/** C0 controls but newline (the formats are line based) and tab (harmless text), DEL, C1 (U+0080–U+009F). */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 export interface EnvoyCheck {
   readonly binary: string;
@@ -101,7 +99,7 @@ export function checkCase(files: readonly MeshFile[], options: CaseOptions): Cas
     const markdown = stage('review markdown', () => renderReviewMarkdown(review));
     if (markdown !== undefined) checkMarkdown(markdown, defects);
     const stylish = stage('review stylish', () => renderReviewStylish(review, { color: false }));
-    if (stylish !== undefined && CONTROL_BUT_TAB.test(stylish)) defects.push(escape('review stylish', stylish));
+    if (stylish !== undefined && CONTROL.test(stylish)) defects.push(escape('review stylish', stylish));
   }
   if (!accepted || !objects) return { defects, accepted, envoyChecked };
 
@@ -139,7 +137,7 @@ export function checkCase(files: readonly MeshFile[], options: CaseOptions): Cas
 
 function checkReports(validation: ValidationResult, sourceTexts: readonly string[], defects: Defect[], stage: <T>(name: string, run: () => T) => T | undefined): void {
   const stylish = stage('stylish', () => formatStylish(validation, { color: false }));
-  if (stylish !== undefined && CONTROL_BUT_TAB.test(stylish)) defects.push(escape('stylish', stylish));
+  if (stylish !== undefined && CONTROL.test(stylish)) defects.push(escape('stylish', stylish));
   const github = stage('github', () => formatGithub(validation));
   if (github !== undefined) {
     if (CONTROL.test(github)) defects.push(escape('github', github));
@@ -175,7 +173,7 @@ function renderedMarkdown(markdown: string): string {
 }
 
 function checkMarkdown(markdown: string, defects: Defect[]): void {
-  if (/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/.test(markdown)) defects.push(escape('review markdown', markdown));
+  if (CONTROL.test(markdown)) defects.push(escape('review markdown', markdown));
   const rendered = renderedMarkdown(markdown);
   const injected: [RegExp, string][] = [
     [/<img/i, 'HTML'],

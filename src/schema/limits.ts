@@ -37,8 +37,9 @@ export const LIMITS = {
    * characters; label values at most 63 characters. */
   labelName: { max: 63 },
   labelValue: { max: 63 },
-  /** WorkloadEntry `address`: maxLength 256; `serviceAccount`: maxLength 253; `network`,
-   * `locality`: maxLength 2048 (ServiceEntry `endpoints[]` the same). */
+  /** WorkloadEntry `address`: maxLength 256 (also ServiceEntry `endpoints[].address`, and the
+   * Envoy target's endpoint addresses, which are IPs or DNS names); `serviceAccount`: maxLength
+   * 253; `network`, `locality`: maxLength 2048 (ServiceEntry `endpoints[]` the same). */
   workloadAddress: { max: 256 },
   workloadServiceAccount: { max: 253 },
   workloadNetwork: { max: 2048 },

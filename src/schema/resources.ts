@@ -50,7 +50,7 @@ export const SidecarProxy = z.strictObject({
 
 /** An instance of a service, as callers' proxies reach it (the Envoy target). */
 export const WorkloadEndpoint = z.strictObject({
-  address: z.string().meta({ description: 'IP address (a STATIC cluster) or DNS name (STRICT_DNS).' }),
+  address: z.string().max(LIMITS.workloadAddress.max).meta({ description: 'IP address (a STATIC cluster) or DNS name (STRICT_DNS).' }),
   ports: z
     .record(z.string(), Port)
     .optional()
@@ -127,7 +127,14 @@ export const ExternalServiceSpec = z.strictObject({
   ports: z.array(ServicePort).min(1),
   resolution: z.enum(['dns', 'static', 'none']).default('dns').meta({ description: 'dns: resolve the hosts; static: use endpoints; none: pass through.' }),
   endpoints: z
-    .array(z.strictObject({ address: z.string(), ports: z.record(z.string(), Port).optional(), labels: Labels.optional(), locality: z.string().optional() }))
+    .array(
+      z.strictObject({
+        address: z.string().min(1).max(LIMITS.workloadAddress.max),
+        ports: z.record(z.string(), Port).optional(),
+        labels: Labels.optional(),
+        locality: z.string().max(LIMITS.workloadNetwork.max).optional(),
+      }),
+    )
     .optional()
     .meta({ description: 'Addresses, as a registry such as Consul or Eureka lists them; required with static resolution.' }),
   tls: z.strictObject({ originate: z.boolean().default(true), sni: z.string().optional() }).optional().meta({ description: 'Originate TLS to the external service from the proxy.' }),
@@ -172,7 +179,7 @@ export const GatewayResource = z.strictObject({
 });
 
 export const JwtProvider = z.strictObject({
-  issuer: z.string(),
+  issuer: z.string().min(1),
   jwksUri: HttpUrl.optional(),
   jwks: z.string().optional().meta({ description: 'An inline JWKS document.' }),
   audiences: z.array(z.string()).optional(),

@@ -77,7 +77,12 @@ function checkDocument(document: SourceDocument, result: SchemaCheckResult): Fin
   const findings: Finding[] = prototypeKeys.map((path) =>
     createFinding(invalidValue, 'invalid', { field: formatPath(path), detail: 'the key "__proto__" cannot be used: it names the prototype of an object, not an entry' }, at(path, 'key')),
   );
-  for (const issue of parsed.success ? [] : parsed.error.issues) findings.push(...issueFindings(issue, [], schema, value, kind, at));
+  const issues = parsed.success ? [] : parsed.error.issues;
+  for (const issue of issues) {
+    // zod bounds every integer by the safe-integer range too: a field with a bound of its own says that one only.
+    if (issue.code === 'too_big' && issue.maximum === Number.MAX_SAFE_INTEGER && issues.some((other) => other !== issue && other.code === 'too_big' && formatPath(other.path as PathSegment[]) === formatPath(issue.path as PathSegment[]))) continue;
+    findings.push(...issueFindings(issue, [], schema, value, kind, at));
+  }
   return withoutMisspeltMissingFields(findings);
 }
 

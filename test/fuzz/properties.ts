@@ -169,6 +169,7 @@ function checkReports(validation: ValidationResult, sourceTexts: readonly string
 function renderedMarkdown(markdown: string): string {
   return markdown
     .replace(/^(`{3,})[^\n]*\n[\s\S]*?^\1\n/gm, '')
+    .replace(/\\[^\n]/g, '')
     .replace(/(`+)(?:(?!\1)[^])*?\1/g, '');
 }
 
@@ -177,10 +178,10 @@ function checkMarkdown(markdown: string, defects: Defect[]): void {
   const rendered = renderedMarkdown(markdown);
   const injected: [RegExp, string][] = [
     [/<img/i, 'HTML'],
-    [/(?<![\\\w])@everyone/, 'mention'],
-    [/(?<!\\)\]\((?:https?:)/, 'link'],
+    [/(?<!\w)@everyone/, 'mention'],
+    [/\]\((?:https?:)/, 'link'],
     [/^[ \t]{0,3}#{1,6}[ \t].*INJECTED/m, 'heading'],
-    [/(?<!\\)\*\*INJECTED/, 'emphasis'],
+    [/\*\*INJECTED/, 'emphasis'],
   ];
   for (const [pattern, what] of injected) {
     if (pattern.test(rendered)) defects.push({ kind: 'escape', signature: `escape: review markdown: ${what} injected`, detail: excerpt(rendered, pattern) });
@@ -188,7 +189,7 @@ function checkMarkdown(markdown: string, defects: Defect[]): void {
   // A code span that does not close on its line lets the rest of the line (and more) render.
   for (const line of markdown.split('\n')) {
     if (line.startsWith('```')) continue;
-    if (/INJECTED/.test(line) && /^[^`]*`[^`]*$/.test(line)) defects.push({ kind: 'escape', signature: 'escape: review markdown: code span broken', detail: line.slice(0, 300) });
+    if (/INJECTED/.test(line) && /^[^`]*`[^`]*$/.test(line.replace(/\\./g, ''))) defects.push({ kind: 'escape', signature: 'escape: review markdown: code span broken', detail: line.slice(0, 300) });
   }
 }
 

@@ -17,7 +17,7 @@ import {
   validate,
 } from '../src/index.js';
 import { positionalNumber } from '../src/output/yaml-writer.js';
-import { baseMesh, reviewFiles } from './review/support.js';
+import { baseMesh, DETAILS, reviewFiles } from './review/support.js';
 import { validateCoreObject } from './support/crd-validator.js';
 
 const load = (files: Record<string, string>) => loadSources(Object.entries(files).map(([file, text]) => new SourceText(file, text)));
@@ -35,19 +35,18 @@ const PROTOTYPE_NAMES = `apiVersion: meshctl.dev/v1alpha1
 kind: Service
 metadata: {name: web, namespace: shop}
 spec:
-  ports: [{port: 8080, protocol: http, name: constructor}]
+  ports: [{port: 8080, protocol: http, name: constructor}, {port: 9090, protocol: http, name: metrics}]
   versions:
     v1: {labels: {version: v1}}
   authentication:
     jwt: {providers: [constructor]}
   access:
     allow:
-      - when: {claims: {hasOwnProperty: admin, toString: [a, b]}}
-      - when: {claims: {hasOwnProperty: admin}}
+      - when: {claims: {toString: [a, b]}}
     deny:
-      - when: {claims: {valueOf: blocked}}
+      - when: {claims: {hasOwnProperty: blocked}}
   envoy:
-    inboundPorts: {constructor: 18080}
+    inboundPorts: {metrics: 19090}
 `;
 
 describe('names of Object.prototype members', () => {
@@ -59,12 +58,15 @@ describe('names of Object.prototype members', () => {
     expect(istio.ok).toBe(true);
     const yaml = toYamlStream(istio.ok ? istio.objects : []);
     expect(yaml).toContain('hasOwnProperty');
-    expect(yaml).toContain('valueOf');
+    expect(yaml).toContain('toString');
     const envoy = compile(load(files), { target: 'envoy' });
     expect(envoy.ok).toBe(true);
     const bootstrap = envoy.ok ? envoy.configs.map(envoyConfigToYaml).join('\n') : '';
-    // The port named "constructor" listens where inboundPorts says, not on Object's constructor.
-    expect(bootstrap).toContain('port_value: 18080');
+    // The port named "constructor" has no inboundPorts entry: its sidecar listens on the service
+    // port, not on whatever Object.prototype.constructor would give.
+    expect(bootstrap).toContain('port_value: 8080');
+    expect(bootstrap).toContain('port_value: 19090');
+    expect(bootstrap).not.toMatch(/function|\[object/);
     expect(() => renderReviewMarkdown(reviewFiles({ 'mesh.yaml': MESH }, files))).not.toThrow();
   });
 
@@ -138,12 +140,20 @@ describe('text from the mesh in human formats', () => {
 
   it('the review comment escapes file names and values: no new block, mention, link or HTML', () => {
     const base = baseMesh();
+    // A file name that ends the code span it is shown in, and a value with lone carriage returns.
     const injected = 'x\n\n<img src=x onerror=alert(1)>\n@everyone\n[click](https://evil.example.com)\n# Approved by security team\n.yaml';
-    const head = { ...base, [injected]: 'apiVersion: meshctl.dev/v1alpha1\nkind: Service\nmetadata: {name: "\\r\\r# Approved by security team"}\nspec: {ports: [{port: 80, protocol: http}]}\n' };
+    const head = {
+      ...base,
+      'mesh/details.yaml': DETAILS.replace('      - from: {services: [productpage]}', '      - from: {services: [productpage]}\n      - to: {paths: ["/a\\r\\r# Approved by security team"]}'),
+      [injected]: 'apiVersion: meshctl.dev/v1alpha1\nkind: Service\nmetadata: {name: extra, namespace: storefront}\nspec: {ports: [{port: 80, protocol: http}], unknownField: 1}\n',
+    };
     const review = reviewFiles(base, head);
     const markdown = renderReviewMarkdown(review);
     expect(markdown).not.toMatch(control);
-    const rendered = markdown.replace(/^(`{3,})[^\n]*\n[\s\S]*?^\1\n/gm, '').replace(/\\[^\n]/g, '').replace(/(`+)(?:(?!\1)[^])*?\1/g, '');
+    expect(review.diagnostics.new.map((d) => d.file)).toContain(injected);
+    expect(review.access.map((change) => change.message).join('\n')).toContain('\r\r# Approved');
+    // What renders: outside code blocks, escapes and code spans (which a blank line ends).
+    const rendered = markdown.replace(/^(`{3,})[^\n]*\n[\s\S]*?^\1\n/gm, '').replace(/\\[^\n]/g, '').replace(/(`+)(?:(?!\1)(?!\n[ \t]*\n)[^])*?\1/g, '');
     expect(rendered).not.toMatch(/^\s*#+ Approved/m);
     expect(rendered).not.toContain('<img');
     expect(rendered).not.toMatch(/(^|[^\w])@everyone/);

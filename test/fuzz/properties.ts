@@ -170,7 +170,7 @@ function renderedMarkdown(markdown: string): string {
   return markdown
     .replace(/^(`{3,})[^\n]*\n[\s\S]*?^\1\n/gm, '')
     .replace(/\\[^\n]/g, '')
-    .replace(/(`+)(?:(?!\1)[^])*?\1/g, '');
+    .replace(/(`+)(?:(?!\1)(?!\n[ \t]*\n)[^])*?\1/g, '');
 }
 
 function checkMarkdown(markdown: string, defects: Defect[]): void {

@@ -43,6 +43,7 @@ spec:
   access:
     allow:
       - when: {claims: {toString: [a, b]}}
+      - from: {namespaces: [shop]}
     deny:
       - when: {claims: {hasOwnProperty: blocked}}
   envoy:

@@ -130,7 +130,7 @@ export function checkCase(files: readonly MeshFile[], options: CaseOptions): Cas
     const config = configs[(options.envoyPick ?? 0) % configs.length]!;
     const problem = stage('envoy validate', () => runEnvoy(options.envoy!, config));
     envoyChecked++;
-    if (problem !== undefined) defects.push({ kind: 'hole', signature: `hole: envoy refuses: ${normalize(problem.split('\n').find((line) => /error|exception|invalid|refus/i.test(line)) ?? problem.slice(0, 200))}`, detail: problem.slice(0, 2000) });
+    if (problem !== undefined) defects.push({ kind: 'hole', signature: `hole: envoy refuses: ${normalize(envoyReason(problem))}`, detail: problem.slice(0, 2000) });
   }
   return { defects, accepted, envoyChecked };
 }
@@ -215,6 +215,13 @@ function checkObjects(objects: readonly KubernetesObject[], defects: Defect[]): 
 
 function isPlainRelativePath(file: string): boolean {
   return /^[a-z0-9][a-z0-9._/-]*$/.test(file) && !file.split('/').some((part) => part === '' || part === '.' || part === '..');
+}
+
+/** The line of Envoy's output that says why: not the generic "error initializing configuration". */
+function envoyReason(output: string): string {
+  const lines = output.split('\n').map((line) => line.trim());
+  const specific = lines.find((line) => /constraint|validation failed|invalid|must|unknown|duplicate|not found|malformed/i.test(line) && !/error initializing configuration/.test(line));
+  return specific ?? lines.find((line) => /error|exception/i.test(line)) ?? output.slice(0, 200);
 }
 
 function runEnvoy(check: EnvoyCheck, config: EnvoyConfig): string | undefined {

@@ -182,8 +182,9 @@ export const JwtProvider = z.strictObject({
   issuer: z.string().min(1),
   jwksUri: HttpUrl.optional(),
   jwks: z.string().optional().meta({ description: 'An inline JWKS document.' }),
-  audiences: z.array(z.string()).optional(),
-  fromHeaders: z.array(z.strictObject({ name: z.string(), prefix: z.string().optional() })).optional(),
+  // RequestAuthentication jwtRules: issuer, audiences[] and fromHeaders[].name have minLength 1.
+  audiences: z.array(z.string().min(1)).optional(),
+  fromHeaders: z.array(z.strictObject({ name: z.string().min(1), prefix: z.string().optional() })).optional(),
   forwardOriginalToken: z.boolean().optional(),
 });
 

@@ -117,7 +117,8 @@ export function ruleCovers(outer: AccessRuleSpec, inner: AccessRuleSpec, namespa
   if (!conditionCovers(ports(outer), ports(inner), (a, b) => a === b)) return false;
   const innerClaims = inner.when?.claims ?? {};
   for (const [claim, values] of Object.entries(outer.when?.claims ?? {})) {
-    const innerValues = innerClaims[claim];
+    // Claim names come from the mesh: "hasOwnProperty" is a claim, not a member of Object.prototype.
+    const innerValues = Object.hasOwn(innerClaims, claim) ? innerClaims[claim] : undefined;
     if (innerValues === undefined) return false;
     if (!conditionCovers(asList(values), asList(innerValues))) return false;
   }

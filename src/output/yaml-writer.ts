@@ -41,19 +41,42 @@ function scalar(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') {
-    const text = String(value);
-    // Exponent forms read as strings under YAML 1.1; no emitted number is that large or small.
-    if (!Number.isFinite(value) || /e/i.test(text)) throw new TypeError(`cannot write ${value} as YAML`);
-    return text;
+    if (!Number.isFinite(value)) throw new TypeError(`cannot write ${value} as YAML`);
+    return positionalNumber(value);
   }
-  if (typeof value === 'string') return isPlainSafe(value) ? value : JSON.stringify(value);
+  if (typeof value === 'string') return isPlainSafe(value) ? value : doubleQuoted(value);
   throw new TypeError(`cannot write a ${typeof value} as YAML`);
+}
+
+/**
+ * A double-quoted YAML scalar. JSON's escapes are YAML's, but JSON leaves DEL, the C1 controls and
+ * the Unicode line separators raw, which YAML does not allow as printable characters.
+ */
+function doubleQuoted(text: string): string {
+  return JSON.stringify(text).replace(/[\u007f-\u009f\u2028\u2029\ufeff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * A number in positional notation: JavaScript writes 1e-7 and 1e21 in exponent form, which YAML
+ * 1.1 readers (kubectl's, Argo CD's) take for a string. The digits are moved, not recomputed, so
+ * the value reads back exactly.
+ */
+export function positionalNumber(value: number): string {
+  const text = String(value);
+  const exponent = /^(-?)(\d)(?:\.(\d+))?e([-+]\d+)$/.exec(text);
+  if (!exponent) return text;
+  const [, sign, first, rest = '', power] = exponent;
+  const digits = first! + rest;
+  const point = 1 + Number(power);
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 /** A multi-line string as a literal block, when the block would read back exactly. */
 function literalBlock(text: string, indent: string): string | undefined {
   if (!text.includes('\n') || /^[ \t]/.test(text) || /[ \t]\n|[ \t]$|\r|\n\n$/.test(text)) return undefined;
-  if (/[\u0000-\u0008\u000b-\u001f\u007f\ufeff]/.test(text)) return undefined;
+  if (/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/.test(text)) return undefined;
   const chomp = text.endsWith('\n') ? '' : '-';
   const body = (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n');
   return `|${chomp}\n${body.map((line) => (line === '' ? '' : indent + line)).join('\n')}`;

@@ -1,5 +1,6 @@
 // GitHub Actions workflow commands: each diagnostic becomes an annotation on the pull request.
 import type { ValidationResult } from '../validators/validate.js';
+import { printable } from './printable.js';
 
 const COMMAND: Record<string, string> = { error: 'error', warning: 'warning', info: 'notice' };
 
@@ -18,9 +19,11 @@ export function formatGithub(result: ValidationResult): string {
   return lines.length > 0 ? lines.join('\n') + '\n' : '';
 }
 
-// Escaping as the runner's toolkit does it (actions/toolkit, command.ts).
+// Escaping as the runner's toolkit does it (actions/toolkit, command.ts), after every control
+// character is made visible: the log shows the annotation's text, and a raw escape sequence in it
+// would reach whoever reads the log in a terminal.
 function escapeData(text: string): string {
-  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return printable(text).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
 function escapeProperty(text: string): string {

@@ -2,6 +2,7 @@
 import { Chalk } from 'chalk';
 import type { Diagnostic, Level } from '../diagnostics/types.js';
 import type { ValidationResult } from '../validators/validate.js';
+import { printable } from './printable.js';
 
 export interface StylishOptions {
   color: boolean;
@@ -22,16 +23,16 @@ export function formatStylish(result: ValidationResult, options: StylishOptions)
   }
   const lines: string[] = [];
   for (const [file, diagnostics] of byFile) {
-    lines.push(chalk.underline(file));
+    lines.push(chalk.underline(printable(file)));
     const positions = diagnostics.map((d) => `${d.span.line}:${d.span.column}`);
     const width = Math.max(...positions.map((p) => p.length));
     const levelWidth = Math.max(...diagnostics.map((d) => d.level.length));
     diagnostics.forEach((d, i) => {
       const position = positions[i]!.padEnd(width);
       const level = levelText[d.level] + ' '.repeat(levelWidth - d.level.length);
-      lines.push(`  ${chalk.dim(position)}  ${level}  ${d.message}  ${chalk.dim(d.code)}`);
+      lines.push(`  ${chalk.dim(position)}  ${level}  ${printable(d.message)}  ${chalk.dim(d.code)}`);
       for (const related of d.related ?? []) {
-        lines.push(`  ${' '.repeat(width)}  ${' '.repeat(levelWidth)}  ${chalk.dim(`↳ ${related.message} (${related.span.file}:${related.span.line}:${related.span.column})`)}`);
+        lines.push(`  ${' '.repeat(width)}  ${' '.repeat(levelWidth)}  ${chalk.dim(`↳ ${printable(related.message)} (${printable(related.span.file)}:${related.span.line}:${related.span.column})`)}`);
       }
     });
     lines.push('');

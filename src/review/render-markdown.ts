@@ -6,6 +6,7 @@
 // Everything taken from the mesh (names, paths, header values, messages) is escaped: a pull
 // request is untrusted input, and its text must not turn into links, mentions or HTML.
 import type { AccessChange, EntityChange, MeshReview, ObjectChange, ReviewedDiagnostic } from './types.js';
+import { printable, printableLines } from '../report/printable.js';
 import { objectLabel } from './object-changes.js';
 
 export interface MarkdownOptions {
@@ -113,7 +114,7 @@ function objectsSection(review: MeshReview, budget: number): string {
       remaining -= cut.length + 1;
       continue;
     }
-    const line = `- ${objectLabel(object)} (${object.status}): diff left out to fit the comment`;
+    const line = `- ${escapeText(objectLabel(object))} (${object.status}): diff left out to fit the comment`;
     if (line.length <= remaining) {
       entries.push(line);
       remaining -= line.length + 1;
@@ -143,24 +144,30 @@ function details(summary: string, body: string, open: boolean): string {
 }
 
 /** A code block whose fence is longer than any run of backticks inside it. */
-export function fence(content: string, language: string): string {
+export function fence(text: string, language: string): string {
+  const content = printableLines(text);
   const longest = Math.max(0, ...[...content.matchAll(/`+/g)].map((match) => match[0].length));
   const ticks = '`'.repeat(Math.max(3, longest + 1));
   return `${ticks}${language}\n${content.endsWith('\n') ? content : `${content}\n`}${ticks}\n`;
 }
 
-/** Text outside code: Markdown and HTML syntax characters, and @ (mentions), are escaped. */
+/**
+ * Text outside code: line breaks (a lone carriage return included, which starts a new block as
+ * a line feed does) become spaces, other control characters are shown as escapes, and Markdown
+ * and HTML syntax characters and @ (mentions) are escaped.
+ */
 export function escapeText(text: string): string {
-  return text.replace(/[\\`*_[\]|<>~@&]/g, (char) => (char === '<' ? '&lt;' : char === '>' ? '&gt;' : char === '&' ? '&amp;' : `\\${char}`)).replace(/\r?\n/g, ' ');
+  return printable(text.replace(/\r\n?|\n|\t/g, ' '))
+    .replace(/[\\`*_[\]|<>~@&#!]/g, (char) => (char === '<' ? '&lt;' : char === '>' ? '&gt;' : char === '&' ? '&amp;' : `\\${char}`));
 }
 
 function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return printable(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Inside `inline code` only a backtick can end the span. */
+/** Inside `inline code` only a backtick or a line break can end the span. */
 function escapeCode(text: string): string {
-  return text.replace(/`/g, "'");
+  return printable(text).replace(/`/g, "'");
 }
 
 function plural(count: number, word: string): string {

@@ -3,6 +3,7 @@
 // changed (names only: `-o markdown` or `json` carry the diffs). Colours follow the
 // validate command's: red for what needs attention, yellow for warnings, dim for detail.
 import { Chalk } from 'chalk';
+import { printable } from '../report/printable.js';
 import { objectLabel } from './object-changes.js';
 import type { MeshReview } from './types.js';
 
@@ -16,7 +17,7 @@ export function renderReviewStylish(review: MeshReview, options: ReviewStylishOp
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
   const lines: string[] = [];
   const revision = (side: MeshReview['base'], fallback: string) => (side.ref !== undefined ? `${side.ref}${side.commit ? ` (${side.commit.slice(0, 7)})` : ''}` : fallback);
-  lines.push(chalk.bold(`meshctl review: ${revision(review.base, 'base')} → ${revision(review.head, 'the working tree')}`));
+  lines.push(chalk.bold(printable(`meshctl review: ${revision(review.base, 'base')} → ${revision(review.head, 'the working tree')}`)));
   lines.push('');
   const { summary } = review;
   if (!summary.changed) {
@@ -25,10 +26,10 @@ export function renderReviewStylish(review: MeshReview, options: ReviewStylishOp
   }
 
   for (const entity of review.entities) {
-    lines.push(`${chalk.underline(entity.entity)} ${chalk.dim(`${entity.kind}, ${entity.status}`)}`);
+    lines.push(`${chalk.underline(printable(entity.entity))} ${chalk.dim(`${entity.kind}, ${entity.status}`)}`);
     for (const change of entity.changes) {
       const marker = change.risk ? chalk.yellow('⚠') : ' ';
-      lines.push(`  ${marker} ${chalk.dim(change.category.padEnd(15))} ${change.message}`);
+      lines.push(`  ${marker} ${chalk.dim(change.category.padEnd(15))} ${printable(change.message)}`);
     }
     lines.push('');
   }
@@ -36,7 +37,7 @@ export function renderReviewStylish(review: MeshReview, options: ReviewStylishOp
     lines.push(chalk.underline('access'));
     for (const change of review.access) {
       const label = change.classification === 'widened' ? chalk.red.bold('widened ') : chalk.green('narrowed');
-      lines.push(`  ${label}  ${change.scope}: ${change.message}`);
+      lines.push(`  ${label}  ${printable(`${change.scope}: ${change.message}`)}`);
     }
     lines.push('');
   }
@@ -44,7 +45,7 @@ export function renderReviewStylish(review: MeshReview, options: ReviewStylishOp
     lines.push(chalk.underline('new diagnostics'));
     for (const d of review.diagnostics.new) {
       const level = d.level === 'error' ? chalk.red('error') : d.level === 'warning' ? chalk.yellow('warning') : chalk.blue('info');
-      lines.push(`  ${chalk.dim(`${d.file}:${d.line}:${d.column}`)}  ${level}  ${d.message}  ${chalk.dim(d.code)}`);
+      lines.push(`  ${chalk.dim(`${printable(d.file)}:${d.line}:${d.column}`)}  ${level}  ${printable(d.message)}  ${chalk.dim(d.code)}`);
     }
     lines.push('');
   }
@@ -52,8 +53,8 @@ export function renderReviewStylish(review: MeshReview, options: ReviewStylishOp
     lines.push(chalk.underline('compiled objects'));
     for (const object of review.objects) {
       const status = object.status === 'added' ? chalk.green('added  ') : object.status === 'removed' ? chalk.red('removed') : chalk.yellow('changed');
-      lines.push(`  ${status}  ${objectLabel(object)}`);
-      if (options.diffs) for (const line of object.diff.trimEnd().split('\n')) lines.push(`    ${colourDiffLine(line, chalk)}`);
+      lines.push(`  ${status}  ${printable(objectLabel(object))}`);
+      if (options.diffs) for (const line of object.diff.trimEnd().split('\n')) lines.push(`    ${colourDiffLine(printable(line), chalk)}`);
     }
     lines.push('');
   }
@@ -66,7 +67,7 @@ export function renderReviewStylish(review: MeshReview, options: ReviewStylishOp
   ].join('; ');
   if (summary.risky) {
     lines.push(chalk.red.bold(`⚠ risky: ${counts}`));
-    for (const risk of summary.risks) lines.push(chalk.red(`  - ${risk}`));
+    for (const risk of summary.risks) lines.push(chalk.red(`  - ${printable(risk)}`));
   } else {
     lines.push(chalk.bold(`✔ ${counts}`));
   }

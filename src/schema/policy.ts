@@ -1,23 +1,24 @@
 // Resilience, rate limits, access control and telemetry: the parts of a service's behaviour that
 // Istio spreads over DestinationRule, EnvoyFilter, AuthorizationPolicy and Telemetry.
 import { z } from 'zod';
+import { LIMITS, count } from './limits.js';
 import { Duration, MtlsMode, Percent, Port, ServiceRef } from './primitives.js';
 import { LocalRateLimit } from './traffic.js';
 
 export const CircuitBreaker = z
   .strictObject({
-    maxConnections: z.number().int().optional(),
-    maxPendingRequests: z.number().int().optional(),
-    maxRequests: z.number().int().optional(),
-    maxRequestsPerConnection: z.number().int().optional(),
-    maxRetries: z.number().int().optional(),
+    maxConnections: count(LIMITS.circuitBreaker.max).optional(),
+    maxPendingRequests: count(LIMITS.circuitBreaker.max).optional(),
+    maxRequests: count(LIMITS.circuitBreaker.max).optional(),
+    maxRequestsPerConnection: count(LIMITS.circuitBreaker.max).optional(),
+    maxRetries: count(LIMITS.circuitBreaker.max).optional(),
     connectTimeout: Duration.optional(),
   })
   .meta({ description: 'Connection-pool limits; requests beyond them fail fast instead of queueing.' });
 
 export const OutlierDetection = z.strictObject({
-  consecutive5xx: z.number().int().optional(),
-  consecutiveGatewayErrors: z.number().int().optional(),
+  consecutive5xx: count(LIMITS.outlierCount.max).optional(),
+  consecutiveGatewayErrors: count(LIMITS.outlierCount.max).optional(),
   interval: Duration.optional(),
   baseEjectionTime: Duration.optional(),
   maxEjectionPercent: Percent.optional(),
@@ -60,7 +61,7 @@ export const GlobalRateLimitDescriptor = z.strictObject({
       value: z.string().optional().meta({ description: 'A fixed value: one bucket for everyone.' }),
     })
     .meta({ description: 'What the limit is counted by: exactly one of header, remoteAddress, path, value.' }),
-  requests: z.number().int(),
+  requests: count(LIMITS.globalRequests.max),
   per: z.enum(['second', 'minute', 'hour', 'day']),
 });
 

@@ -2,20 +2,17 @@
 // (durations, RE2 regexes, header names) is checked by semantic rules, which can point at the
 // exact node and explain the problem better than a schema pattern could.
 import { z } from 'zod';
+import { LabelKeyedMap, LabelMap, LIMITS, ObjectName, PortNumber } from './limits.js';
 
 /** A Kubernetes-style DNS label: the names meshctl compiles into object names. */
 export const Name = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS label: lowercase letters, digits and "-", starting and ending with a letter or digit')
-  .max(63, 'must be at most 63 characters')
+  .max(LIMITS.dnsLabel.max, `must be at most ${LIMITS.dnsLabel.max} characters`)
   .meta({ description: 'A DNS label (RFC 1123): lowercase letters, digits and "-".' });
 
-/** A Kubernetes service account name: a DNS subdomain (RFC 1123). */
-export const ServiceAccountName = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes service account name: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit')
-  .max(253, 'must be at most 253 characters')
-  .meta({ description: 'A Kubernetes service account name (a DNS subdomain, RFC 1123).' });
+/** A Kubernetes service account name: an object name, a DNS subdomain (RFC 1123). */
+export const ServiceAccountName = ObjectName.meta({ description: 'A Kubernetes service account name (a DNS subdomain, RFC 1123).' });
 
 /** A duration such as 250ms, 2s, 1m30s or 1h. Syntax and bounds are checked by MESH310. */
 export const Duration = z.string().meta({
@@ -28,12 +25,12 @@ export const ServiceRef = z.string().min(1).meta({
   description: 'A service: "name" in the same namespace, or "namespace/name".',
 });
 
-export const Port = z.number().int().meta({ description: 'A TCP port, 1-65535.' });
+export const Port = PortNumber;
 
 export const Percent = z.number().meta({ description: 'A percentage, 0-100.' });
 
-export const Labels = z.record(z.string(), z.string()).meta({ description: 'Kubernetes labels.' });
-export const Annotations = z.record(z.string(), z.string()).meta({ description: 'Kubernetes annotations: free-form notes for people and tools (an owner, a runbook link), unlike labels never used to select anything.' });
+export const Labels = LabelMap;
+export const Annotations = LabelKeyedMap.meta({ description: 'Kubernetes annotations: free-form notes for people and tools (an owner, a runbook link), unlike labels never used to select anything.' });
 
 export const Protocol = z.enum(['http', 'http2', 'grpc', 'tcp', 'tls']).meta({
   description: 'Application protocol. http, http2 and grpc allow L7 features (routing, retries, rate limits); tcp and tls do not.',

@@ -1,6 +1,7 @@
 // The kinds a mesh file may hold. Few kinds, one place per service: everything a reviewer must
 // judge about a service is in its own Service document.
 import { z } from 'zod';
+import { HttpUrl, LIMITS, ObjectName, PortName } from './limits.js';
 import { Annotations, Labels, MtlsMode, Name, Port, Protocol, ServiceAccountName, ServiceRef } from './primitives.js';
 import { Access, Authentication, MtlsSetting, RateLimit, Resilience, Telemetry } from './policy.js';
 import { AbTest, CanaryRelease, Route } from './traffic.js';
@@ -23,7 +24,7 @@ const ClusterMetadata = z.strictObject({
 });
 
 export const ServicePort = z.strictObject({
-  name: z.string().optional().meta({ description: 'Default: the protocol followed by the port, e.g. http-9080.' }),
+  name: PortName.optional().meta({ description: 'Default: the protocol followed by the port, e.g. http-9080.' }),
   port: Port,
   targetPort: Port.optional().meta({ description: 'The port the workload listens on; default: port.' }),
   protocol: Protocol,
@@ -49,7 +50,7 @@ export const SidecarProxy = z.strictObject({
 
 /** An instance of a service, as callers' proxies reach it (the Envoy target). */
 export const WorkloadEndpoint = z.strictObject({
-  address: z.string().meta({ description: 'IP address (a STATIC cluster) or DNS name (STRICT_DNS).' }),
+  address: z.string().max(LIMITS.workloadAddress.max).meta({ description: 'IP address (a STATIC cluster) or DNS name (STRICT_DNS).' }),
   ports: z
     .record(z.string(), Port)
     .optional()
@@ -67,11 +68,11 @@ export const Version = z.strictObject({
 });
 
 export const VirtualMachine = z.strictObject({
-  address: z.string().meta({ description: 'IP address or DNS name of the VM.' }),
+  address: z.string().min(1).max(LIMITS.workloadAddress.max).meta({ description: 'IP address or DNS name of the VM.' }),
   labels: Labels.optional().meta({ description: 'Labels, so versions can select VMs as they select pods.' }),
-  serviceAccount: z.string().optional().meta({ description: 'The identity the VM\'s proxy presents; default: the service\'s serviceAccount.' }),
-  network: z.string().optional(),
-  locality: z.string().optional().meta({ description: 'region/zone/subzone.' }),
+  serviceAccount: ServiceAccountName.optional().meta({ description: 'The identity the VM\'s proxy presents; default: the service\'s serviceAccount.' }),
+  network: z.string().max(LIMITS.workloadNetwork.max).optional(),
+  locality: z.string().max(LIMITS.workloadNetwork.max).optional().meta({ description: 'region/zone/subzone.' }),
 });
 
 export const ExposedPathMatch = z
@@ -91,7 +92,9 @@ export const Exposure = z.strictObject({
 });
 
 export const ServiceSpec = z.strictObject({
-  selector: Labels.optional().meta({ description: 'Labels that every workload of this service carries, pods and VMs alike; default: app: <name>. Policies select the service\'s workloads by them.' }),
+  selector: Labels.refine((labels) => Object.keys(labels).length > 0, 'must name at least one label: an empty selector selects every workload of the namespace')
+    .optional()
+    .meta({ description: 'Labels that every workload of this service carries, pods and VMs alike; default: app: <name>. Policies select the service\'s workloads by them.' }),
   serviceAccount: ServiceAccountName.optional().meta({
     description:
       'The Kubernetes service account the service\'s pods run as: their mesh identity, spiffe://<trustDomain>/ns/<namespace>/sa/<serviceAccount>, which access rules naming the service admit; default: the service\'s name.',
@@ -126,11 +129,26 @@ export const ServiceResource = z.strictObject({
 });
 
 export const ExternalServiceSpec = z.strictObject({
-  hosts: z.array(z.string()).min(1),
+  hosts: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .max(LIMITS.host.max)
+        .refine((host) => host !== '*', 'must name a host: "*" would send every unknown host to this service'),
+    )
+    .min(1),
   ports: z.array(ServicePort).min(1),
   resolution: z.enum(['dns', 'static', 'none']).default('dns').meta({ description: 'dns: resolve the hosts; static: use endpoints; none: pass through.' }),
   endpoints: z
-    .array(z.strictObject({ address: z.string(), ports: z.record(z.string(), Port).optional(), labels: Labels.optional(), locality: z.string().optional() }))
+    .array(
+      z.strictObject({
+        address: z.string().min(1).max(LIMITS.workloadAddress.max),
+        ports: z.record(z.string(), Port).optional(),
+        labels: Labels.optional(),
+        locality: z.string().max(LIMITS.workloadNetwork.max).optional(),
+      }),
+    )
     .optional()
     .meta({ description: 'Addresses, as a registry such as Consul or Eureka lists them; required with static resolution.' }),
   tls: z.strictObject({ originate: z.boolean().default(true), sni: z.string().optional() }).optional().meta({ description: 'Originate TLS to the external service from the proxy.' }),
@@ -157,11 +175,11 @@ export const GatewaySpec = z.strictObject({
   listeners: z
     .array(
       z.strictObject({
-        name: z.string().optional(),
+        name: PortName.optional(),
         port: Port,
         protocol: z.enum(['http', 'https', 'http2', 'tls', 'tcp']),
         hosts: z.array(z.string()).min(1),
-        tls: z.strictObject({ mode: z.enum(['simple', 'mutual', 'passthrough']), credentialName: z.string().optional() }).optional(),
+        tls: z.strictObject({ mode: z.enum(['simple', 'mutual', 'passthrough']), credentialName: ObjectName.optional().meta({ description: 'The Secret with the certificate and key (Istio); a directory under envoy.gatewayCredentials (Envoy).' }) }).optional(),
       }),
     )
     .min(1),
@@ -175,11 +193,12 @@ export const GatewayResource = z.strictObject({
 });
 
 export const JwtProvider = z.strictObject({
-  issuer: z.string(),
-  jwksUri: z.string().optional(),
+  issuer: z.string().min(1),
+  jwksUri: HttpUrl.optional(),
   jwks: z.string().optional().meta({ description: 'An inline JWKS document.' }),
-  audiences: z.array(z.string()).optional(),
-  fromHeaders: z.array(z.strictObject({ name: z.string(), prefix: z.string().optional() })).optional(),
+  // RequestAuthentication jwtRules: issuer, audiences[] and fromHeaders[].name have minLength 1.
+  audiences: z.array(z.string().min(1)).optional(),
+  fromHeaders: z.array(z.strictObject({ name: z.string().min(1), prefix: z.string().optional() })).optional(),
   forwardOriginalToken: z.boolean().optional(),
 });
 
@@ -196,8 +215,8 @@ export const MeshSpec = z.strictObject({
   access: z.enum(['allow-by-default', 'deny-by-default']).default('allow-by-default').meta({ description: 'deny-by-default: nothing is reachable unless a service allows it.' }),
   egress: z.enum(['allow-any', 'registry-only']).default('allow-any').meta({ description: 'registry-only: workloads reach only services and external services the mesh declares.' }),
   trustDomain: z.string().default('cluster.local'),
-  namespaces: z.record(z.string(), NamespaceDefaults).optional(),
-  jwtProviders: z.record(z.string(), JwtProvider).optional(),
+  namespaces: z.record(Name, NamespaceDefaults).optional().meta({ description: 'Defaults per namespace, keyed by the namespace\'s name.' }),
+  jwtProviders: z.record(Name, JwtProvider).optional(),
   rateLimitService: z
     .strictObject({
       service: ServiceRef.meta({ description: 'The rate-limit service (envoyproxy/ratelimit API), e.g. ratelimit/ratelimit.' }),

@@ -72,14 +72,24 @@ function checkDocument(document: SourceDocument, result: SchemaCheckResult): Fin
   }
 
   const schema = RESOURCE_SCHEMAS[kind as Kind];
+  // A parsed object given the key "__proto__" would change its prototype, not gain an entry: the
+  // schema would drop it without a word. It is reported instead, and the document is invalid.
+  const prototypeKeys = prototypeKeyPaths(value, []);
   const parsed = schema.safeParse(value);
-  if (parsed.success) {
-    result.valid.push({ document, resource: parsed.data as ValidResource });
+  if (parsed.success && prototypeKeys.length === 0) {
+    result.valid.push({ document, resource: withoutPrototypes(parsed.data) as ValidResource });
     return [];
   }
   registerUnreadable(result, kind, name, declaredNamespace);
-  const findings: Finding[] = [];
-  for (const issue of parsed.error.issues) findings.push(...issueFindings(issue, [], schema, value, kind, at));
+  const findings: Finding[] = prototypeKeys.map((path) =>
+    createFinding(invalidValue, 'invalid', { field: formatPath(path), detail: 'the key "__proto__" cannot be used: it names the prototype of an object, not an entry' }, at(path, 'key')),
+  );
+  const issues = parsed.success ? [] : parsed.error.issues;
+  for (const issue of issues) {
+    // zod bounds every integer by the safe-integer range too: a field with a bound of its own says that one only.
+    if (issue.code === 'too_big' && issue.maximum === Number.MAX_SAFE_INTEGER && issues.some((other) => other !== issue && other.code === 'too_big' && formatPath(other.path as PathSegment[]) === formatPath(issue.path as PathSegment[]))) continue;
+    findings.push(...issueFindings(issue, [], schema, value, kind, at));
+  }
   return withoutMisspeltMissingFields(findings);
 }
 
@@ -138,7 +148,7 @@ function issueFindings(
       if (chosen) return chosen.flatMap((inner) => issueFindings(inner, path, rootSchema, root, kind, at));
       const expected = unionExpectation(issue.errors);
       if (expected.values.length > 0 && typeof actual !== 'object') {
-        return [createFinding(invalidValue, 'invalid', { field, detail: `must be ${expected.text}; got ${JSON.stringify(actual)}${typeof actual === 'string' ? didYouMean(actual, expected.values) : ''}` }, at(path))];
+        return [createFinding(invalidValue, 'invalid', { field, detail: `must be ${expected.text}; got ${shown(actual)}${typeof actual === 'string' ? didYouMean(actual, expected.values) : ''}` }, at(path))];
       }
       return [createFinding(wrongType, 'type', { field, expected: expected.text, received: describeValue(actual) }, at(path))];
     }
@@ -146,9 +156,17 @@ function issueFindings(
       const values = issue.values.map((v) => String(v));
       const detail =
         values.length === 1
-          ? `must be ${JSON.stringify(issue.values[0])}; got ${JSON.stringify(actual)}`
-          : `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}; got ${JSON.stringify(actual)}${typeof actual === 'string' ? didYouMean(actual, values) : ''}`;
+          ? `must be ${JSON.stringify(issue.values[0])}; got ${shown(actual)}`
+          : `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}; got ${shown(actual)}${typeof actual === 'string' ? didYouMean(actual, values) : ''}`;
       return [createFinding(invalidValue, 'invalid', { field, detail }, at(path))];
+    }
+    case 'invalid_key': {
+      // A key the format refuses (a label key Kubernetes would not accept): said at the key.
+      const key = path[path.length - 1];
+      const inner = issue.issues.find((candidate) => candidate.code === 'custom') ?? issue.issues[0];
+      const message = inner?.message ?? 'is not valid here';
+      const detail = message.startsWith('label key') ? message : `key ${JSON.stringify(key)} ${message}`;
+      return [createFinding(invalidValue, 'invalid', { field, detail }, at(path, 'key'))];
     }
     case 'too_small':
     case 'too_big': {
@@ -156,11 +174,11 @@ function issueFindings(
       let detail: string;
       if (issue.origin === 'array') detail = issue.code === 'too_small' && bound === '1' ? 'must not be empty' : `must have ${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound} entries`;
       else if (issue.origin === 'string') detail = issue.code === 'too_small' && bound === '1' ? 'must not be empty' : `must be ${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound} characters`;
-      else detail = `must be ${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound}; got ${JSON.stringify(actual)}`;
+      else detail = `must be ${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound}; got ${shown(actual)}`;
       return [createFinding(invalidValue, 'invalid', { field, detail }, at(path))];
     }
     default:
-      return [createFinding(invalidValue, 'invalid', { field, detail: issue.message.replace(/^Invalid input: /, '') + (actual !== undefined && typeof actual !== 'object' ? `; got ${JSON.stringify(actual)}` : '') }, at(path))];
+      return [createFinding(invalidValue, 'invalid', { field, detail: issue.message.replace(/^Invalid input: /, '') + (actual !== undefined && typeof actual !== 'object' ? `; got ${shown(actual)}` : '') }, at(path))];
   }
 }
 
@@ -278,9 +296,41 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return `a string (${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)})`;
-  if (typeof value === 'number') return `a number (${value})`;
+  if (typeof value === 'number') return `a number (${Number.isFinite(value) ? value : yamlNumber(value)})`;
   if (typeof value === 'boolean') return `a boolean (${value})`;
   return typeof value;
+}
+
+/**
+ * The parsed document with every mapping made a null-prototype object: names from the mesh (port
+ * names, JWT providers, claims, versions) are looked up as keys all through meshctl, and one named
+ * "constructor" or "hasOwnProperty" must find nothing rather than a member of Object.prototype.
+ */
+function withoutPrototypes(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutPrototypes);
+  if (!isPlainObject(value)) return value;
+  const copy = Object.create(null) as Record<string, unknown>;
+  for (const [key, inner] of Object.entries(value)) copy[key] = withoutPrototypes(inner);
+  return copy;
+}
+
+/** Where a mapping has its own key "__proto__". */
+function prototypeKeyPaths(value: unknown, path: PathSegment[]): PathSegment[][] {
+  if (Array.isArray(value)) return value.flatMap((item, index) => prototypeKeyPaths(item, [...path, index]));
+  if (!isPlainObject(value)) return [];
+  const found: PathSegment[][] = Object.hasOwn(value, '__proto__') ? [[...path, '__proto__']] : [];
+  for (const [key, inner] of Object.entries(value)) if (key !== '__proto__') found.push(...prototypeKeyPaths(inner, [...path, key]));
+  return found;
+}
+
+/** A value as the author wrote it (JSON would print NaN and the infinities as null). */
+function shown(value: unknown): string {
+  return typeof value === 'number' && !Number.isFinite(value) ? yamlNumber(value) : JSON.stringify(value);
+}
+
+/** NaN and the infinities as a YAML file writes them, not as JavaScript prints them. */
+function yamlNumber(value: number): string {
+  return Number.isNaN(value) ? '.nan' : value > 0 ? '.inf' : '-.inf';
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

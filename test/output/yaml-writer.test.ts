@@ -53,5 +53,16 @@ it('writes a multi-line string as a literal block when it reads back exactly', (
 
 it('refuses values YAML cannot carry', () => {
   expect(() => writeYaml({ n: Number.NaN })).toThrow(TypeError);
-  expect(() => writeYaml({ n: 1e21 })).toThrow(TypeError);
+  expect(() => writeYaml({ n: Number.POSITIVE_INFINITY })).toThrow(TypeError);
+});
+
+it('writes numbers JavaScript prints in exponent form in positional notation, which every YAML reader takes for a number', () => {
+  expect(writeYaml({ small: 1e-7, large: 1e21 })).toBe('small: 0.0000001\nlarge: 1000000000000000000000\n');
+});
+
+it('escapes DEL, C1 controls and Unicode line separators, which YAML does not allow raw', () => {
+  const value = 'a\u007fb\u009bc\u2028d\u0085e';
+  const text = writeYaml({ value });
+  expect(text).not.toMatch(/[\u007f-\u009f\u2028]/);
+  expect(parse(text)).toEqual({ value });
 });

@@ -1592,3 +1592,29 @@ const kubernetesCelEnv = celEnv({
   funcs: [...celStringsExtension, ...kubernetesLibrary],
   re2: { compile: (pattern: string) => compileRe2(pattern) },
 });
+
+// ---------------------------------------------------------------------------------------------
+// Core kinds served without a CRD
+
+const CONFIG_MAP_KEY = /^[-._a-zA-Z0-9]+$/;
+
+/**
+ * The API server's own checks of the core kinds meshctl emits (Namespace, ConfigMap): ObjectMeta
+ * as for every object, a Namespace's name as an RFC 1123 label, a ConfigMap's data keys.
+ */
+export function validateCoreObject(object: { kind: string; metadata?: unknown; data?: unknown }): CrdViolation[] {
+  const violations: CrdViolation[] = [];
+  const namespaced = object.kind !== 'Namespace';
+  const resource = { group: '', version: 'v1', apiVersion: 'v1', kind: object.kind, namespaced, statusSubresource: false } as ServedResource;
+  validateMetadata(object.metadata, resource, violations);
+  const name = isRecord(object.metadata) ? object.metadata.name : undefined;
+  if (object.kind === 'Namespace' && typeof name === 'string' && (name.length > 63 || !DNS1123_LABEL.test(name))) {
+    violations.push({ path: 'metadata.name', code: 'metadata', message: `${JSON.stringify(name)}: a namespace name must be an RFC 1123 label` });
+  }
+  if (object.kind === 'ConfigMap' && isRecord(object.data)) {
+    for (const key of Object.keys(object.data)) {
+      if (key.length > 253 || !CONFIG_MAP_KEY.test(key)) violations.push({ path: joinPath('data', key), code: 'metadata', message: `${JSON.stringify(key)}: a valid config key must consist of alphanumeric characters, '-', '_' or '.'` });
+    }
+  }
+  return violations;
+}

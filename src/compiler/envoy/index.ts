@@ -35,7 +35,8 @@ export interface EnvoyConfig {
   readonly bootstrap: Json;
 }
 
-export class EnvoyCompileError extends Error {}
+export { EnvoyCompileError } from './types.js';
+import { EnvoyCompileError } from './types.js';
 
 /**
  * One proxy to compile: where its file goes and what it is, and `build()`, which compiles its

@@ -12,7 +12,7 @@ import { upstreamCluster, type ClusterSet } from './clusters.js';
 import { JWT_PAYLOAD_METADATA_KEY } from './rbac.js';
 import { isIpAddress, type MeshProxySettings } from './settings.js';
 import { originationTls } from './tls.js';
-import { JWT_FILTER, JWT_TYPE, typedFilter, type Json } from './types.js';
+import { EnvoyCompileError, JWT_FILTER, JWT_TYPE, typedFilter, type Json } from './types.js';
 
 const JWKS_FETCH_TIMEOUT = '5s';
 const JWKS_CACHE_DURATION = '300s';
@@ -52,7 +52,8 @@ function jwksCluster(uri: string, mesh: MeshProxySettings, clusters: ClusterSet)
   try {
     url = new URL(uri);
   } catch {
-    throw new Error(`JWKS URI "${uri}" is not a URL; validation should have refused it`);
+    // Reached only when MESH518 was lowered below error: say what cannot be compiled.
+    throw new EnvoyCompileError(`JWKS URI "${uri}" is not a URL: the Envoy target needs a jwksUri (or jwks) for this JWT provider (MESH518)`);
   }
   const https = url.protocol === 'https:';
   const host = url.hostname.replace(/^\[|\]$/g, '');

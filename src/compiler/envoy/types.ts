@@ -39,3 +39,6 @@ export function fractionalPercent(percent: number): Json {
 export function typedFilter(name: string, type: string, config: Json = {}): Json {
   return { name, typed_config: { '@type': type, ...config } };
 }
+
+/** A mesh the Envoy target cannot compile although validation let it through (a rule lowered below error). */
+export class EnvoyCompileError extends Error {}

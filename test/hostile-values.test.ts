@@ -171,4 +171,12 @@ describe('core objects the Istio target emits', () => {
     expect(validateCoreObject(namespace('Shop')).map((v) => v.path)).toContain('metadata.name');
     expect(validateCoreObject(namespace('a.b')).map((v) => v.path)).toContain('metadata.name');
   });
+
+  it('a Service has an RFC 1035 name and named ports within 1-65535, as the API server requires', () => {
+    const service = (name: string, ports: object[]) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'shop' }, spec: { ports } });
+    expect(validateCoreObject(service('inventory', [{ name: 'tcp-mysql', port: 3306, targetPort: 3306 }]))).toEqual([]);
+    expect(validateCoreObject(service('1nventory', [{ port: 3306 }])).map((v) => v.path)).toEqual(['metadata.name']);
+    expect(validateCoreObject(service('inventory', [{ name: 'a', port: 0 }, { name: 'a', port: 70000 }])).map((v) => v.path)).toEqual(['spec.ports[0].port', 'spec.ports[1].port', 'spec.ports[1].name']);
+    expect(validateCoreObject(service('inventory', [{ port: 1 }, { port: 2 }])).map((v) => v.code)).toEqual(['required', 'required']);
+  });
 });

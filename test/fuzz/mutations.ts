@@ -110,9 +110,8 @@ export function fuzzCaseArbitrary(seedCount: number): fc.Arbitrary<FuzzCase> {
 // ---------------------------------------------------------------------------------------------
 
 const JSON_SCHEMA = meshJsonSchema();
-const KIND_SCHEMAS = new Map<string, Record<string, unknown>>(
-  (JSON_SCHEMA.oneOf as Record<string, unknown>[]).map((branch) => [((branch.properties as any).kind.const as string) ?? '', branch]),
-);
+// The schema keeps one complete definition per kind under $defs, named by the kind.
+const KIND_SCHEMAS = new Map<string, Record<string, unknown>>(Object.entries(JSON_SCHEMA.$defs as Record<string, Record<string, unknown>>));
 const KIND_NAMES = [...KIND_SCHEMAS.keys()];
 
 /** The JSON Schema node at a path inside a document of this kind, when the path follows the schema. */

@@ -198,7 +198,7 @@ function checkObjects(objects: readonly KubernetesObject[], defects: Defect[]): 
   for (const object of objects) {
     const fileName = objectFileName(object);
     if (!isPlainRelativePath(fileName) || fileName.includes('/')) defects.push({ kind: 'hole', signature: `hole: ${object.kind} file name not a plain file name`, detail: JSON.stringify(fileName) });
-    const violations = object.kind === 'Namespace' || object.kind === 'ConfigMap' ? validateCoreObject(object) : validateAgainstCrd(catalog, object);
+    const violations = object.apiVersion === 'v1' ? validateCoreObject(object) : validateAgainstCrd(catalog, object);
     for (const violation of violations) {
       defects.push({
         kind: 'hole',

@@ -56,6 +56,8 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'IST0133 EnvoyFilter storefront/productpage-local-ratelimit': ENVOYFILTER_IS_THE_RATE_LIMIT_API,
     'IST0173 DestinationRule orders/inventory': VM_WORKLOADS_NOT_SEEN,
   },
+  'test/fixtures/valid/policy-claims-named-like-object-members.yaml': {
+  },
   'test/fixtures/valid/policy-exposed-public-service.yaml': {
   },
   'test/fixtures/valid/policy-layered-mtls-and-access.yaml': {

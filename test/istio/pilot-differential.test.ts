@@ -46,7 +46,7 @@ describe('what pilot pushes means what the Envoy target writes, request by reque
     const result = await pilotDifferential(await meshUnderJudgement([mesh]));
     // Every route match yielded a request, and the comparison covered something.
     expect(result.unsatisfiable).toEqual([]);
-    expect(result.agreed).toBeGreaterThan(50);
+    expect(result.agreed).toBeGreaterThan(20);
 
     const unexplained = result.differences.filter((d) => !Object.values(KNOWN_DIFFERENCES).some((known) => known.matches(d)));
     expect(unexplained.map(describeDifference)).toEqual([]);

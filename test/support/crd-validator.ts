@@ -1602,7 +1602,14 @@ const CONFIG_MAP_KEY = /^[-._a-zA-Z0-9]+$/;
  * The API server's own checks of the core kinds meshctl emits (Namespace, ConfigMap): ObjectMeta
  * as for every object, a Namespace's name as an RFC 1123 label, a ConfigMap's data keys.
  */
-export function validateCoreObject(object: { kind: string; metadata?: unknown; data?: unknown }): CrdViolation[] {
+/** Service names are RFC 1035 labels (Kubernetes' ValidateServiceName): a letter first. */
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * The checks the API server makes of the core objects meshctl writes (Namespace, ConfigMap,
+ * Service), the parts of them meshctl fills in: names, keys, ports.
+ */
+export function validateCoreObject(object: { kind: string; metadata?: unknown; data?: unknown; spec?: unknown }): CrdViolation[] {
   const violations: CrdViolation[] = [];
   const namespaced = object.kind !== 'Namespace';
   const resource = { group: '', version: 'v1', apiVersion: 'v1', kind: object.kind, namespaced, statusSubresource: false } as ServedResource;
@@ -1610,6 +1617,26 @@ export function validateCoreObject(object: { kind: string; metadata?: unknown; d
   const name = isRecord(object.metadata) ? object.metadata.name : undefined;
   if (object.kind === 'Namespace' && typeof name === 'string' && (name.length > 63 || !DNS1123_LABEL.test(name))) {
     violations.push({ path: 'metadata.name', code: 'metadata', message: `${JSON.stringify(name)}: a namespace name must be an RFC 1123 label` });
+  }
+  if (object.kind === 'Service') {
+    if (typeof name === 'string' && (name.length > 63 || !DNS1035_LABEL.test(name))) {
+      violations.push({ path: 'metadata.name', code: 'metadata', message: `${JSON.stringify(name)}: a Service name must be an RFC 1035 label` });
+    }
+    const ports = isRecord(object.spec) && Array.isArray(object.spec.ports) ? object.spec.ports : [];
+    const portNames = new Set<string>();
+    ports.forEach((port: unknown, index: number) => {
+      if (!isRecord(port)) return;
+      const at = (field: string) => `spec.ports[${index}].${field}`;
+      for (const field of ['port', 'targetPort'] as const) {
+        const value = port[field];
+        if (typeof value === 'number' && !(Number.isInteger(value) && value >= 1 && value <= 65535)) violations.push({ path: at(field), code: value < 1 ? 'minimum' : 'maximum', message: `${value}: must be between 1 and 65535` });
+      }
+      if (typeof port.name === 'string') {
+        if (port.name.length > 63 || !DNS1123_LABEL.test(port.name)) violations.push({ path: at('name'), code: 'metadata', message: `${JSON.stringify(port.name)}: a port name must be an RFC 1123 label` });
+        if (portNames.has(port.name)) violations.push({ path: at('name'), code: 'duplicate', message: `${JSON.stringify(port.name)}: port names must be unique` });
+        portNames.add(port.name);
+      } else if (ports.length > 1) violations.push({ path: at('name'), code: 'required', message: 'a Service with several ports must name each' });
+    });
   }
   if (object.kind === 'ConfigMap' && isRecord(object.data)) {
     for (const key of Object.keys(object.data)) {

@@ -121,10 +121,20 @@ export const ServiceSpec = z.strictObject({
   envoy: SidecarProxy.optional().meta({ description: 'The sidecars of this service\'s workloads (Envoy target).' }),
 });
 
+// A mesh Service stands for a Kubernetes Service of the same name (its host is
+// <name>.<namespace>.svc), and Kubernetes names Services by RFC 1035 labels: a letter first.
+const ServiceMetadata = Metadata.extend({
+  name: z
+    .string()
+    .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes Service name (RFC 1035 label): lowercase letters, digits and "-", starting with a letter and ending with a letter or digit')
+    .max(LIMITS.dnsLabel.max, `must be at most ${LIMITS.dnsLabel.max} characters`)
+    .meta({ description: 'An RFC 1035 label, as Kubernetes names Services: lowercase letters, digits and "-", a letter first.' }),
+});
+
 export const ServiceResource = z.strictObject({
   apiVersion: ApiVersion,
   kind: z.literal('Service'),
-  metadata: Metadata,
+  metadata: ServiceMetadata,
   spec: ServiceSpec,
 });
 

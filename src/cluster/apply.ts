@@ -6,11 +6,8 @@ import {
   APPLYSET_GROUP_KINDS_ANNOTATION,
   APPLYSET_NAMESPACES_ANNOTATION,
   APPLYSET_TOOLING_ANNOTATION,
-  APPLYSET_PART_OF_LABEL,
   FIELD_MANAGER,
-  MANAGED_BY_LABEL,
   SOURCE_COMMIT_ANNOTATION,
-  TOOL_NAME,
   VERSION_ANNOTATION,
   buildParent,
   isMember,
@@ -22,7 +19,7 @@ import { checkAccess } from './access.js';
 import { Discovery, resourcePath, type ResourceInfo } from './discovery.js';
 import { ClusterError, type FieldConflict } from './errors.js';
 import { hasUnrecordedCreate, type ManagedFieldsEntry } from './compare.js';
-import { desiredSet, keepOccupiedNamespaces, serverSideApply, type ChangePlan, type KeptObject, type PlannedObject, type PruneCandidate } from './plan.js';
+import { createdMeanwhile, desiredSet, keepOccupiedNamespaces, readLive, serverSideApply, type ChangePlan, type KeptObject, type PlannedObject, type PruneCandidate } from './plan.js';
 import { parseStatus } from './status.js';
 import { objectLabel } from './render.js';
 
@@ -124,21 +121,7 @@ async function createExclusively(client: KubeClient, planned: PlannedObject, id:
     await serverSideApply(client, info, desired, { dryRun: false, force, fieldManager: FIELD_MANAGER });
     return;
   }
-  throw new ClusterError(`${subject} was created by ${ownerOf(live)} while this apply ran; meshctl does not take it over and wrote nothing in it: run the apply again`, 'refused');
-}
-
-async function readLive(client: KubeClient, info: ResourceInfo, desired: KubernetesObject, subject: string): Promise<KubernetesObject | undefined> {
-  const response = await client.request('GET', resourcePath(info, desired.metadata.namespace, desired.metadata.name), { subject, accept: [404] });
-  return response.status === 404 ? undefined : (JSON.parse(response.body) as KubernetesObject);
-}
-
-/** Who created the object meshctl was about to create, for the loser's one line. */
-function ownerOf(live: KubernetesObject | undefined): string {
-  const partOf = live?.metadata.labels?.[APPLYSET_PART_OF_LABEL];
-  const managedBy = live?.metadata.labels?.[MANAGED_BY_LABEL];
-  if (partOf !== undefined) return `another ApplySet (${partOf})`;
-  if (managedBy !== undefined && managedBy !== TOOL_NAME) return `"${managedBy}"`;
-  return 'someone else';
+  throw createdMeanwhile(subject, live);
 }
 
 /** A fieldsV1 set narrowed to the fields SENT has; below a list, everything (lists are sent whole). */

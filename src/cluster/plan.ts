@@ -295,6 +295,26 @@ export async function planChanges(client: KubeClient, compiled: readonly Kuberne
         planned.after = await serverSideApply(client, planned.info, planned.desired, { dryRun: true, force: false, fieldManager: planned.fieldManager });
       } catch (error) {
         if (!(error instanceof ClusterError) || error.fatal || error.kind === 'forbidden') throw error;
+        if (planned.action === 'create' && error.kind === 'conflict') {
+          // Listed as absent, yet the dry run met another manager's fields: someone created the
+          // object between the list and the dry run (another apply racing for a new namespace).
+          const subject = objectLabel({ kind: planned.desired.kind, namespace: planned.info.namespaced ? planned.desired.metadata.namespace : undefined, name: planned.desired.metadata.name });
+          const live = await readLive(client, planned.info, planned.desired, subject);
+          if (!live || !isMember(live, id)) {
+            errors.push(createdMeanwhile(subject, live));
+            return;
+          }
+          // Created by another apply of this same set: this apply changes it as usual.
+          planned.live = live;
+          planned.action = 'change';
+          try {
+            planned.after = await serverSideApply(client, planned.info, planned.desired, { dryRun: true, force: true, fieldManager: planned.fieldManager });
+          } catch (retryError) {
+            if (!(retryError instanceof ClusterError) || retryError.fatal || retryError.kind === 'forbidden') throw retryError;
+            errors.push(retryError);
+          }
+          return;
+        }
         if (error.kind === 'conflict' && error.conflicts.length > 0) {
           planned.conflicts = [...error.conflicts];
           try {
@@ -421,4 +441,23 @@ export async function keepOccupiedNamespaces(
   kept.sort((a, b) => compareObjects(a.live, b.live));
   const keptNames = new Set(kept.map((entry) => entry.live.metadata.name));
   return { prune: candidates.filter((candidate) => !(isNamespaceInfo(candidate.info) && keptNames.has(candidate.live.metadata.name))), kept };
+}
+
+export async function readLive(client: KubeClient, info: ResourceInfo, desired: KubernetesObject, subject: string): Promise<KubernetesObject | undefined> {
+  const response = await client.request('GET', resourcePath(info, desired.metadata.namespace, desired.metadata.name), { subject, accept: [404] });
+  return response.status === 404 ? undefined : (JSON.parse(response.body) as KubernetesObject);
+}
+
+/** The one line for an apply that lost a race: the object it was about to create appeared meanwhile. */
+export function createdMeanwhile(subject: string, live: KubernetesObject | undefined): ClusterError {
+  return new ClusterError(`${subject} was created by ${ownerOf(live)} while this apply ran; meshctl does not take it over and wrote nothing in it: run the apply again`, 'refused');
+}
+
+/** Who created the object meshctl was about to create. */
+function ownerOf(live: KubernetesObject | undefined): string {
+  const partOf = live?.metadata.labels?.[APPLYSET_PART_OF_LABEL];
+  const managedBy = live?.metadata.labels?.[MANAGED_BY_LABEL];
+  if (partOf !== undefined) return `another ApplySet (${partOf})`;
+  if (managedBy !== undefined && managedBy !== TOOL_NAME) return `"${managedBy}"`;
+  return 'someone else';
 }

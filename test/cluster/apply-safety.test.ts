@@ -296,6 +296,59 @@ describe('applies at the same time', () => {
     console.log(`race for a new namespace: ${rounds} rounds, ${outcomes.oneLost} with one apply refused, ${outcomes.bothPlannedAfterTheCreate} where both succeeded (one planned after the other's create)`);
   }, 15 * 60_000);
 
+  // The race above is timing-dependent; these hold the namespace's dry run at the proxy and create
+  // the namespace meanwhile, so each point a rival can strike is taken every time.
+  const heldNamespaceCases = [
+    { when: 'another ApplySet created it, its fields not yet recorded as applied', rival: 'other', byApply: false, refused: true },
+    { when: 'another ApplySet\'s apply ran to the end', rival: 'other', byApply: true, refused: true },
+    { when: 'another apply of the same ApplySet created it', rival: 'same', byApply: false, refused: false },
+  ] as const;
+  for (const [index, { when, rival, byApply, refused }] of heldNamespaceCases.entries()) {
+    it(`a namespace created between the list and the dry run: ${when} -> ${refused ? 'one clear error, nothing written in it' : 'the apply goes on'}`, async () => {
+      const namespace = `held-${index}`;
+      const applyset = `istio-system/held-${index}`;
+      const id = applySetId({ name: `held-${index}`, namespace: 'istio-system', kind: 'Secret' });
+      const rivalId = rival === 'same' ? id : applySetId({ name: `held-rival-${index}`, namespace: 'istio-system', kind: 'Secret' });
+      const dir = meshDir(meshOf(service('held', namespace)));
+      const proxy = await startApiProxy({ upstream: cluster.server, certificateAuthority: cluster.certificateAuthority, serving: cluster.serving, upstreamClient: cluster.admin });
+      let result: ProcessResult;
+      try {
+        const kubeconfig = writeKubeconfig(path.join(cluster.scratchDir(`held-proxy-${index}`), 'kubeconfig'), { server: proxy.url, certificateAuthority: cluster.certificateAuthority, credentials: cluster.admin });
+        const isNamespaceDryRun = (request: { method: string; path: string }) =>
+          request.method === 'PATCH' && request.path.startsWith(`/api/v1/namespaces/${namespace}?`) && request.path.includes('dryRun=All');
+        proxy.beforeForwarding(0, isNamespaceDryRun, async () => {
+          if (byApply) {
+            const rivalRun = await meshctl(meshDir(meshOf(service('rival', namespace))), ['apply', '--applyset', `istio-system/held-rival-${index}`]);
+            expect(rivalRun.code, describeRun(rivalRun)).toBe(0);
+            return;
+          }
+          // The rival's create as meshctl makes it, a POST under the field manager meshctl, caught
+          // before it records its fields as applied.
+          const created = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: { [PART_OF]: rivalId, [MANAGED_BY]: 'meshctl' } } };
+          await cluster.kubectl(['create', '-f', '-', '--field-manager', 'meshctl'], { input: JSON.stringify(created) });
+        });
+        result = await runMeshctl(['apply', dir, '--kubeconfig', kubeconfig, '--applyset', applyset]);
+        expect(proxy.requests.some((request) => isNamespaceDryRun(request)), 'the namespace dry run was held').toBe(true);
+      } finally {
+        await proxy.close();
+      }
+      const live = await getOrUndefined(['namespace', namespace]);
+      expect(live?.metadata.labels?.[PART_OF]).toBe(rivalId);
+      if (refused) {
+        expect(result.code, describeRun(result)).toBe(2);
+        expect(errorLineOf(result, { stdout: 'any' })).toBe(
+          `meshctl: error: Namespace ${namespace} was created by another ApplySet (${rivalId}) while this apply ran; meshctl does not take it over and wrote nothing in it: run the apply again`,
+        );
+        expect((await meshObjectsIn(namespace)).filter((object) => object.metadata.labels?.[PART_OF] !== rivalId)).toEqual([]);
+      } else {
+        expect(result.code, describeRun(result)).toBe(0);
+        expect((await getOrUndefined(['sidecar', 'held', '-n', namespace]))?.metadata.labels?.[PART_OF]).toBe(id);
+        const again = await meshctl(dir, ['apply', '--applyset', applyset]);
+        expect(again.stdout, describeRun(again)).toMatch(/^no changes/);
+      }
+    }, TEST_TIMEOUT_MS);
+  }
+
   it('the same mesh applied twice at once: both succeed and the cluster holds exactly the compiled objects', async () => {
     const dir = meshDir(meshOf(service('twice', 'twice-a'), service('again', 'twice-b', 'twice-a/twice')));
     const applyset = 'istio-system/twice-test';

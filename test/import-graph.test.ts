@@ -30,27 +30,11 @@ const SEPARATE: readonly (readonly [string, string])[] = [['compiler/envoy', 'co
  * so the list only shrinks.
  */
 const ALLOWED: readonly (readonly [string, string])[] = [
-  ['src/compiler/envoy/gateway.ts', 'src/compiler/istio/traffic/destinations.ts'],
-  ['src/compiler/envoy/gateway.ts', 'src/compiler/istio/traffic/ingress-virtual-service.ts'],
-  ['src/compiler/envoy/gateway.ts', 'src/compiler/istio/traffic/route-plan.ts'],
   ['src/compiler/envoy/inbound.ts', 'src/compiler/istio/ratelimit/envoy-filter.ts'],
   ['src/compiler/envoy/inbound.ts', 'src/compiler/istio/ratelimit/global-rate-limit.ts'],
   ['src/compiler/envoy/inbound.ts', 'src/compiler/istio/ratelimit/local-rate-limit.ts'],
-  ['src/compiler/envoy/inbound.ts', 'src/compiler/istio/traffic/destinations.ts'],
   ['src/compiler/envoy/index.ts', 'src/compiler/istio/security/dependencies.ts'],
-  ['src/compiler/envoy/memo.ts', 'src/compiler/istio/traffic/route-plan.ts'],
-  ['src/compiler/envoy/outbound.ts', 'src/compiler/istio/traffic/destinations.ts'],
-  ['src/compiler/envoy/outbound.ts', 'src/compiler/istio/traffic/match.ts'],
-  ['src/compiler/envoy/outbound.ts', 'src/compiler/istio/traffic/route-plan.ts'],
   ['src/compiler/envoy/rbac.ts', 'src/compiler/istio/security/access-rule.ts'],
-  ['src/compiler/envoy/rbac.ts', 'src/compiler/istio/traffic/string-match.ts'],
-  ['src/compiler/envoy/routes.ts', 'src/compiler/istio/traffic/destinations.ts'],
-  ['src/compiler/envoy/routes.ts', 'src/compiler/istio/traffic/http-route.ts'],
-  ['src/compiler/envoy/routes.ts', 'src/compiler/istio/traffic/istio-types.ts'],
-  ['src/compiler/envoy/routes.ts', 'src/compiler/istio/traffic/match.ts'],
-  ['src/compiler/envoy/routes.ts', 'src/compiler/istio/traffic/route-plan.ts'],
-  ['src/compiler/envoy/routes.ts', 'src/compiler/istio/traffic/string-match.ts'],
-  ['src/compiler/envoy/settings.ts', 'src/compiler/istio/security/workload.ts'],
   ['src/diagnostics/rule.ts', 'src/model/mesh-model.ts'],
   ['src/loader/parse-documents.ts', 'src/validators/rules/load/MESH001-yaml-syntax.ts'],
   ['src/loader/parse-documents.ts', 'src/validators/rules/load/MESH002-duplicate-key.ts'],
@@ -69,15 +53,11 @@ const ALLOWED: readonly (readonly [string, string])[] = [
   ['src/loader/read-paths.ts', 'src/validators/rules/load/MESH016-skipped-path.ts'],
   ['src/validators/rules/policy/MESH428-rate-limit-interval-below-minimum.ts', 'src/compiler/istio/ratelimit/envoy-filter.ts'],
   ['src/validators/rules/references/MESH209-undeclared-named-callee.ts', 'src/compiler/istio/security/dependencies.ts'],
-  ['src/validators/rules/references/MESH227-overlapping-exposure.ts', 'src/compiler/istio/traffic/destinations.ts'],
-  ['src/validators/rules/references/MESH230-overlapping-service-selectors.ts', 'src/compiler/istio/common.ts'],
   ['src/validators/rules/references/MESH233-proxy-port-conflict.ts', 'src/compiler/envoy/settings.ts'],
   ['src/validators/rules/references/MESH234-application-port-conflict.ts', 'src/compiler/envoy/settings.ts'],
   ['src/validators/rules/references/MESH235-outbound-tcp-port-conflict.ts', 'src/compiler/envoy/settings.ts'],
   ['src/validators/rules/references/MESH235-outbound-tcp-port-conflict.ts', 'src/compiler/istio/security/dependencies.ts'],
-  ['src/validators/rules/references/MESH235-outbound-tcp-port-conflict.ts', 'src/compiler/istio/traffic/destinations.ts'],
   ['src/validators/rules/references/envoy-proxy-ports.ts', 'src/compiler/envoy/settings.ts'],
-  ['src/validators/rules/routing/MESH321-regex-too-large.ts', 'src/compiler/istio/traffic/string-match.ts'],
 ];
 
 interface ImportEdge {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileIstio, loadMesh, validate } from '../../src/index.js';
 import type { IstioGatewaySpec, IstioHttpRoute, IstioVirtualServiceSpec } from '../../src/compiler/istio/traffic/istio-types.js';
-import { cookieRegex } from '../../src/compiler/istio/traffic/string-match.js';
+import { cookieRegex } from '../../src/model/conditions.js';
 import { compiledName, compiledObjects, isDnsLabel } from '../../src/model/compiled-names.js';
 import type { KubernetesObject } from '../../src/output/manifest.js';
 import { validateText } from '../helpers/validate-text.js';

@@ -19,11 +19,11 @@
 import { effectiveAccessDefault, effectiveMtlsMode } from '../../model/effective-policy.js';
 import type { MeshModel, ServiceNode } from '../../model/mesh-model.js';
 import { DEFAULT_NAMESPACE } from '../../model/mesh-model.js';
+import { isHttpFamily } from '../../model/ports.js';
 import type { ServicePortT } from '../../schema/resources.js';
 import { compileGlobalRateLimit } from '../istio/ratelimit/global-rate-limit.js';
 import { compileLocalRateLimit } from '../istio/ratelimit/local-rate-limit.js';
 import type { ConfigPatch } from '../istio/ratelimit/envoy-filter.js';
-import { isHttpFamily } from '../istio/traffic/destinations.js';
 import { accessLogs, tracing, type EffectiveTelemetry } from './access-log.js';
 import { speaksHttp2, upstreamCluster, type ClusterSet } from './clusters.js';
 import { jwtFilter } from './jwt.js';

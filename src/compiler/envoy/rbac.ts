@@ -13,7 +13,7 @@
 import type { AccessRuleSpec } from '../../schema/policy.js';
 import type { MeshModel, ServiceNode } from '../../model/mesh-model.js';
 import { toIstioRule, type IstioRule } from '../istio/security/access-rule.js';
-import { re2Escape } from '../istio/traffic/string-match.js';
+import { re2Escape } from '../../model/conditions.js';
 import { JWT_FILTER, type Json } from './types.js';
 
 export const JWT_PAYLOAD_METADATA_KEY = 'jwt_payload';

@@ -7,7 +7,7 @@ import { compareStrings } from '../../diagnostics/types.js';
 import { portName } from '../../model/compiled-names.js';
 import type { ExternalServiceNode, GatewayNode, MeshModel, ServiceNode } from '../../model/mesh-model.js';
 import type { ServicePortT } from '../../schema/resources.js';
-import { serviceAccountsOf } from '../istio/security/workload.js';
+import { serviceAccountsOf } from '../../model/workload-identity.js';
 
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 export const DEFAULT_INBOUND_ADDRESS = '0.0.0.0';

@@ -37,8 +37,3 @@ export function serviceHost(service: Pick<ServiceNode, 'name' | 'namespace'>): s
 export function destinationHosts(destination: ServiceNode | ExternalServiceNode): string[] {
   return destination.kind === 'Service' ? [serviceHost(destination)] : [...destination.resource.spec.hosts];
 }
-
-/** The labels every workload of the service carries (pods and VMs): `spec.selector`, else app: <name>. */
-export function workloadLabels(service: ServiceNode): Record<string, string> {
-  return { ...(service.resource.spec.selector ?? { app: service.name }) };
-}

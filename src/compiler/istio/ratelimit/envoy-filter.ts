@@ -11,7 +11,8 @@ import { parseDuration, toProtoDuration } from '../../../model/duration.js';
 import type { ServiceNode } from '../../../model/mesh-model.js';
 import type { KubernetesObject } from '../../../output/manifest.js';
 import type { LocalRateLimitSpec } from '../../../schema/traffic.js';
-import { API, objectMeta, workloadLabels } from '../common.js';
+import { workloadLabels } from '../../../model/workload-identity.js';
+import { API, objectMeta } from '../common.js';
 import type { RateLimitEntry, TokenBucket } from './envoy-types.js';
 
 export const HTTP_CONNECTION_MANAGER = 'envoy.filters.network.http_connection_manager';

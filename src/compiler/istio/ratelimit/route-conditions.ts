@@ -24,7 +24,7 @@ import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
 import { checkRe2, ENVOY_MAX_PROGRAM_SIZE } from '../../../model/re2-regex.js';
 import { normalizeRouteMatch, type PathCondition, type ValueCondition } from '../../../model/route-match.js';
 import type { RouteSpec } from '../../../schema/traffic.js';
-import { COOKIE_HEADER, cookieRegex, PATH_HEADER, queryParameterPresentRegex, re2Escape } from '../traffic/string-match.js';
+import { COOKIE_HEADER, cookieRegex, PATH_HEADER, queryParameterPresentRegex, re2Escape } from '../../../model/conditions.js';
 import type { HeaderMatcher } from './envoy-types.js';
 
 const METHOD_HEADER = ':method';

@@ -4,7 +4,7 @@
 import { compareStrings } from '../../../diagnostics/types.js';
 import type { ServiceNode } from '../../../model/mesh-model.js';
 import type { ServicePortT } from '../../../schema/resources.js';
-import { workloadLabels } from '../common.js';
+import { workloadLabels } from '../../../model/workload-identity.js';
 
 /** A copy of a user-written map with its keys in a stable order. */
 export function sortedRecord<T>(record: Readonly<Record<string, T>>): Record<string, T> {

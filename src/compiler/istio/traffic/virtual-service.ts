@@ -7,11 +7,12 @@ import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
 import type { KubernetesObject } from '../../../output/manifest.js';
 import { API, objectMeta, serviceHost } from '../common.js';
 import type { IstioEmitter } from '../index.js';
-import { hasHttpPort, hasStreamPort, toIstioRouteDestinations } from './destinations.js';
+import { hasHttpPort, hasStreamPort } from '../../../model/ports.js';
+import { planHttpRoutes, planTcpRoutes, type PlannedTcpRoute } from '../../../plan/routes.js';
+import { toIstioRouteDestinations } from './destinations.js';
 import { toIstioHttpRoute } from './http-route.js';
 import type { IstioTcpRoute, IstioVirtualServiceSpec } from './istio-types.js';
 import { toIstioL4Match } from './match.js';
-import { planHttpRoutes, planTcpRoutes, type PlannedTcpRoute } from './route-plan.js';
 
 export const compileVirtualServices: IstioEmitter = (model) => model.services.flatMap((service) => compileVirtualService(model, service));
 

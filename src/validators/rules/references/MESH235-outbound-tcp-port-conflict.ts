@@ -10,7 +10,7 @@ import { reservedPorts, type ReservedPort } from '../../../compiler/envoy/settin
 import { defineRule } from '../../../diagnostics/rule.js';
 import type { Location } from '../../../diagnostics/types.js';
 import { dependencyResolver } from '../../../compiler/istio/security/dependencies.js';
-import { isHttpFamily } from '../../../compiler/istio/traffic/destinations.js';
+import { isHttpFamily } from '../../../model/ports.js';
 import { portName } from '../../../model/compiled-names.js';
 import type { Destination, ServiceNode } from '../../../model/mesh-model.js';
 import { referenceTo } from '../../../model/resolve-reference.js';

@@ -11,7 +11,7 @@
 // built by the emitter's own builder, so the rule measures exactly what Envoy is sent.
 import { defineRule } from '../../../diagnostics/rule.js';
 import { formatPath, type PathSegment } from '../../../diagnostics/types.js';
-import { cookieCondition } from '../../../compiler/istio/traffic/string-match.js';
+import { cookieCondition } from '../../../model/conditions.js';
 import type { MeshModel } from '../../../model/mesh-model.js';
 import { checkRe2, ENVOY_MAX_PROGRAM_SIZE } from '../../../model/re2-regex.js';
 import { normalizeValueMatch } from '../../../model/route-match.js';
@@ -57,8 +57,8 @@ export default defineRule({
         own = alone.programSize;
       }
       const emitted = cookieCondition(site.cookie, condition).match;
-      if (!('regex' in emitted)) continue;
-      const result = checkRe2(emitted.regex);
+      if (emitted.kind !== 'regex') continue;
+      const result = checkRe2(emitted.value);
       if (!result.valid || result.programSize <= ENVOY_MAX_PROGRAM_SIZE) continue;
       const at = typeof site.match === 'string' ? site.node.at(...site.path) : site.node.at(...site.path, condition.kind);
       if (own === undefined) {

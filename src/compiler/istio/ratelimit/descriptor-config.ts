@@ -16,7 +16,7 @@ import type { MeshModel } from '../../../model/mesh-model.js';
 import { toYaml, type KubernetesObject } from '../../../output/manifest.js';
 import { API, objectMeta } from '../common.js';
 import type { IstioEmitter } from '../index.js';
-import { serviceDescriptorTree } from './global-descriptors.js';
+import { serviceDescriptorTree } from '../../../plan/rate-limit-descriptors.js';
 
 /** The key of the configuration file in the ConfigMap (mounted as a file of that name). */
 export const RATE_LIMIT_CONFIG_FILE = 'config.yaml';

@@ -25,7 +25,7 @@ import { compiledName, DEFAULTS_OBJECT_NAME, ROOT_NAMESPACE, type CompiledSource
 import type { Destination, MeshModel, ServiceNode } from '../../../model/mesh-model.js';
 import { declaresMeshWide } from '../../../model/effective-policy.js';
 import { API, destinationHosts, objectMeta } from '../common.js';
-import { dependencyResolver } from './dependencies.js';
+import { dependencyResolver } from '../../../plan/dependencies.js';
 import { workloadSelector } from './workload.js';
 
 type EgressSetting = MeshModel['settings']['egress'];

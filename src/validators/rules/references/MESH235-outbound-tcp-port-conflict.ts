@@ -9,7 +9,7 @@
 import { reservedPorts, type ReservedPort } from '../../../compiler/envoy/settings.js';
 import { defineRule } from '../../../diagnostics/rule.js';
 import type { Location } from '../../../diagnostics/types.js';
-import { dependencyResolver } from '../../../compiler/istio/security/dependencies.js';
+import { dependencyResolver } from '../../../plan/dependencies.js';
 import { isHttpFamily } from '../../../model/ports.js';
 import { portName } from '../../../model/compiled-names.js';
 import type { Destination, ServiceNode } from '../../../model/mesh-model.js';

@@ -22,7 +22,7 @@ import { serviceAccountsOf } from '../model/workload-identity.js';
 import { effectiveAccessDefault, effectiveMtlsMode } from '../model/effective-policy.js';
 import { describeExposedPath, gatewayHosts } from '../model/gateway-hosts.js';
 import { DEFAULT_NAMESPACE, qualify, type Destination, type MeshModel, type ServiceNode } from '../model/mesh-model.js';
-import { routeName } from '../model/compiled-names.js';
+import { routeName } from '../model/names.js';
 import type { AccessRuleSpec } from '../schema/policy.js';
 import type { RouteSpec } from '../schema/traffic.js';
 import {

@@ -19,13 +19,13 @@
 //
 // Rate-limit stages keep the actions of the local and global filters apart: each filter only reads
 // the actions of its own stage. The global filter keeps Envoy's default stage.
+import { durationMs } from '../model/duration.js';
 import { DEFAULT_NAMESPACE, type Destination, type MeshModel, type ServiceNode } from '../model/mesh-model.js';
 import { tokenBucket, type TokenBucket } from '../model/token-bucket.js';
 import type { LocalRateLimitSpec } from '../schema/traffic.js';
 import { deliversToService, namedRoutes, provablyDisjoint, seenUnchanged, serverSideMatch, type NamedRoute } from './rate-limit-conditions.js';
 import { globalDescriptors, serviceAction } from './rate-limit-descriptors.js';
 import type { DescriptorEntry, LocalDescriptor, RateLimitAction, RateLimitEntry } from './rate-limit-types.js';
-import { durationMs } from './route-actions.js';
 
 export const GLOBAL_RATE_LIMIT_STAGE = 0;
 export const LOCAL_RATE_LIMIT_STAGE = 1;

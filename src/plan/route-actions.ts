@@ -5,7 +5,7 @@
 // own vocabulary and derives nothing from the mesh file again.
 import { compareStrings } from '../diagnostics/types.js';
 import { toStringCondition, type StringCondition } from '../model/conditions.js';
-import { parseDuration } from '../model/duration.js';
+import { durationMs } from '../model/duration.js';
 import type { MeshModel, ServiceNode } from '../model/mesh-model.js';
 import { normalizeValueMatch } from '../model/route-match.js';
 import type { RouteSpec } from '../schema/traffic.js';
@@ -95,13 +95,6 @@ export interface HeaderOperations {
 export interface HeaderChanges {
   readonly request?: HeaderOperations;
   readonly response?: HeaderOperations;
-}
-
-/** A duration validation has checked; in milliseconds. */
-export function durationMs(text: string): number {
-  const milliseconds = parseDuration(text);
-  if (milliseconds === undefined) throw new Error(`duration "${text}" reached the compiler; validation should have refused it`);
-  return milliseconds;
 }
 
 /**

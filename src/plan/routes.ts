@@ -25,7 +25,7 @@
 // Every route carries its resolved action (route-actions.ts); targets, review and graph read the
 // action, never the mesh route again. `route` names the mesh route a planned route came from, for
 // the tools that show it as written.
-import { routeName } from '../model/compiled-names.js';
+import { routeName } from '../model/names.js';
 import type { MeshModel, ServiceNode } from '../model/mesh-model.js';
 import { isHttpFamily, hasHttpPort } from '../model/ports.js';
 import { matchesEverything, normalizeRouteMatch } from '../model/route-match.js';

@@ -9,7 +9,7 @@
 // port is not `disabled` (SNI and SAN as Istio's), TLS origination to external services that ask
 // for it, and HTTP/2 when the port speaks it.
 import { compareStrings } from '../../diagnostics/types.js';
-import { parseDuration } from '../../model/duration.js';
+import { durationMs } from '../../model/duration.js';
 import { effectiveMtlsMode } from '../../model/effective-policy.js';
 import type { Destination, MeshModel } from '../../model/mesh-model.js';
 import type { ResilienceSpec } from '../../schema/policy.js';
@@ -151,9 +151,7 @@ export function upstreamCluster(name: string, endpoints: readonly UpstreamEndpoi
 }
 
 function durationOf(text: string): string {
-  const ms = parseDuration(text);
-  if (ms === undefined) throw new Error(`duration "${text}" reached the compiler; validation should have refused it`);
-  return seconds(ms);
+  return seconds(durationMs(text));
 }
 
 function lbPolicy(resilience: ResilienceSpec | undefined): string {

@@ -1,7 +1,7 @@
 // Global rate limits (`rateLimit.global`): counters shared by all instances, kept by the mesh's
 // rate-limit service. One EnvoyFilter `<service>-global-ratelimit` per service, following Istio's
 // global rate-limit task: Envoy's ratelimit filter before the router of the inbound chain, and the
-// rate-limit actions that build each request's descriptors (global-descriptors.ts) merged into the
+// rate-limit actions that build each request's descriptors (src/plan/rate-limit-descriptors.ts) merged into the
 // inbound virtual hosts. The descriptors' limits live in the rate-limit service's configuration
 // (descriptor-config.ts).
 //
@@ -17,7 +17,7 @@
 // The EnvoyFilter has priority 10, after the local one (the default 0; Istio suggests steps of 10 to
 // leave room): both insert before the router, so the local filter ends up first and a request it
 // refuses costs the rate-limit service nothing.
-import { compiledName, serviceObjects } from '../../../model/compiled-names.js';
+import { compiledName, serviceObjects } from '../compiled-names.js';
 import { toProtoDuration } from '../../../model/duration.js';
 import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
 import type { KubernetesObject } from '../../../output/manifest.js';

@@ -9,7 +9,7 @@
 //
 // 429 answers carry `x-local-rate-limit: true` and the draft-03 X-RateLimit-* headers; gRPC calls
 // get RESOURCE_EXHAUSTED rather than UNAVAILABLE, which callers' proxies and gRPC clients retry.
-import { compiledName, serviceObjects } from '../../../model/compiled-names.js';
+import { compiledName, serviceObjects } from '../compiled-names.js';
 import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
 import type { KubernetesObject } from '../../../output/manifest.js';
 import { DYNAMIC_BUCKETS_PER_DESCRIPTOR, LOCAL_RATE_LIMIT_STAGE, planLocalRateLimit } from '../../../plan/rate-limits.js';

@@ -6,7 +6,8 @@
 // destination (IST0134). Ports keep their names and say their protocol in `appProtocol`, which
 // Istio reads before the name.
 import type { KubernetesObject } from '../../../output/manifest.js';
-import { compiledName, portName } from '../../../model/compiled-names.js';
+import { portName } from '../../../model/names.js';
+import { compiledName } from '../compiled-names.js';
 import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
 import type { ServicePortT } from '../../../schema/resources.js';
 import { workloadLabels } from '../../../model/workload-identity.js';

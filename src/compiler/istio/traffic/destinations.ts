@@ -1,7 +1,7 @@
 // The plan's destinations (src/plan/destinations.ts) as Istio destinations. A subset is a version
 // (compiledName.subset); a destination without a version is the service's host with no subset,
 // which Envoy balances over every endpoint of the service.
-import { compiledName } from '../../../model/compiled-names.js';
+import { compiledName } from '../compiled-names.js';
 import type { Destination, ServiceNode } from '../../../model/mesh-model.js';
 import { ingressPort, isHttpFamily } from '../../../model/ports.js';
 import type { PlannedDestination } from '../../../plan/destinations.js';

@@ -17,7 +17,7 @@
 //
 // A service without HTTP ports is exposed as a byte stream: a TLS route by SNI for its tls port
 // (passthrough listeners), else a TCP route.
-import { ingressVirtualServiceNames, compiledName, type NamedGatewayHost } from '../../../model/compiled-names.js';
+import { ingressVirtualServiceNames, compiledName, type NamedGatewayHost } from '../compiled-names.js';
 import { qualify, type MeshModel, type ServiceNode } from '../../../model/mesh-model.js';
 import { hasHttpPort } from '../../../model/ports.js';
 import { narrowToExposedPaths, takesAllOf } from '../../../plan/ingress.js';

@@ -1,8 +1,8 @@
 // The VirtualService of a service's in-mesh traffic, read by the sidecars of its callers: one per
 // service host (Istio merges several VirtualServices for one host unreliably in sidecars), with no
-// `gateways` (so only the mesh uses it). HTTP ports get the service's routes (route-plan.ts); tcp
+// `gateways` (so only the mesh uses it). HTTP ports get the service's routes (src/plan/routes.ts); tcp
 // and tls ports get TCP routes when they have something to decide (a canary, a route by caller).
-import { serviceObjects } from '../../../model/compiled-names.js';
+import { serviceObjects } from '../compiled-names.js';
 import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
 import type { KubernetesObject } from '../../../output/manifest.js';
 import { API, objectMeta, serviceHost } from '../common.js';

@@ -1,11 +1,11 @@
-// The routes of a service, in the order Envoy must try them, before they are written for a
-// particular VirtualService (the mesh one, read by sidecars, and the ingress one, read by
-// gateways). Both carry the same routes: a request from the internet meets the same redirects,
-// A/B test and canary as one from inside the mesh.
+// The routes of a service, in the order a proxy must try them, before a target writes them for
+// callers' sidecars or for gateways (the Istio target as a mesh and an ingress VirtualService, the
+// Envoy target as virtual hosts). Both carry the same routes: a request from the internet meets
+// the same redirects, A/B test and canary as one from inside the mesh.
 //
 // Order: the service's routes as the mesh file lists them (the first match wins), then a default
-// route to the default split unless a route already matches every request (a VirtualService that
-// matches no route answers 404, so the default route is what keeps unmatched requests flowing).
+// route to the default split unless a route already matches every request (a proxy that matches
+// no route answers 404, so the default route is what keeps unmatched requests flowing).
 //
 // The A/B test. `abTest` says "requests in the cohort go to the variant, the rest to the control
 // (default: the default split)", and a route without `to` "follows the default split". So the A/B
@@ -22,9 +22,9 @@
 // the forwarding routes that match every request or only by caller (and name no HTTP port), then
 // the default split; the A/B test, which needs a header or cookie, does not apply to them.
 //
-// Every route carries its resolved action (route-actions.ts); targets, review and graph read the
-// action, never the mesh route again. `route` names the mesh route a planned route came from, for
-// the tools that show it as written.
+// Every route carries its resolved action (route-actions.ts): the targets write the action and
+// never read the mesh route again. `route` names the mesh route a planned route came from, for
+// review and graph, which show settings as the mesh file wrote them.
 import { routeName } from '../model/names.js';
 import type { MeshModel, ServiceNode } from '../model/mesh-model.js';
 import { isHttpFamily, hasHttpPort } from '../model/ports.js';

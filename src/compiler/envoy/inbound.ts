@@ -67,7 +67,7 @@ function inboundListener(context: InboundContext, port: ServicePortT, rateLimits
   const appPort = localAppPort(port);
   const cluster = clusters.add(
     localAppClusterName(port),
-    upstreamCluster(localAppClusterName(port), [{ address: LOCAL_APP_ADDRESS, port: appPort }], { loadBalancer: 'round-robin' }, { http2: speaksHttp2(port) }),
+    upstreamCluster(localAppClusterName(port), [{ address: LOCAL_APP_ADDRESS, port: appPort }], { loadBalancer: { kind: 'round-robin' } }, { http2: speaksHttp2(port) }),
   );
   const http = isHttpFamily(port);
   const filters = http ? [httpConnectionManager(context, port, cluster, rateLimits)] : [...networkRbac(context, port), tcpProxy(`inbound_${port.port}`, cluster, context.telemetry)];

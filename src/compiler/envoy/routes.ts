@@ -6,12 +6,12 @@
 // retry policy; faults are the caller's (Istio applies VirtualService faults in the caller's proxy).
 import { compareStrings } from '../../diagnostics/types.js';
 import type { HeaderCondition, StringCondition } from '../../model/conditions.js';
-import { parseDuration } from '../../model/duration.js';
 import type { Destination, MeshModel, ServiceNode } from '../../model/mesh-model.js';
 import { isHttpFamily } from '../../model/ports.js';
 import type { PlannedDestination } from '../../plan/destinations.js';
 import { isUnconditional, type MatchEntry } from '../../plan/match.js';
 import { resolveRewrite, type CorsPlan, type FaultPlan, type ForwardAction, type HeaderChanges, type RedirectAction, type RetryPlan } from '../../plan/route-actions.js';
+import { resiliencePlan } from '../../plan/resilience.js';
 import type { PlannedHttpRoute } from '../../plan/routes.js';
 import type { ClusterSet } from './clusters.js';
 import { CORS_FILTER, CORS_POLICY_TYPE, FAULT_FILTER, FAULT_TYPE, fractionalPercent, seconds, type Json } from './types.js';
@@ -239,15 +239,17 @@ function sortedKeys(record: Json): Json {
 
 /** The destination's consistent hash, as a route hash policy (the cluster carries RING_HASH). */
 export function hashPolicy(node: Destination): Json | undefined {
-  const balancer = node.resource.spec.resilience?.loadBalancer;
-  if (balancer === undefined || typeof balancer === 'string') return undefined;
-  const hash = balancer.consistentHash;
-  if (hash.header !== undefined) return { header: { header_name: hash.header.toLowerCase() } };
-  if (hash.cookie !== undefined) {
-    const ttl = hash.cookie.ttl !== undefined ? parseDuration(hash.cookie.ttl) : undefined;
-    return { cookie: { name: hash.cookie.name, ...(ttl !== undefined ? { ttl: seconds(ttl) } : {}), ...(hash.cookie.path !== undefined ? { path: hash.cookie.path } : {}) } };
+  const balancer = resiliencePlan(node.resource.spec.resilience).loadBalancer;
+  if (balancer?.kind !== 'consistent-hash' || !balancer.key) return undefined;
+  const key = balancer.key;
+  switch (key.kind) {
+    case 'header':
+      return { header: { header_name: key.name.toLowerCase() } };
+    case 'cookie':
+      return { cookie: { name: key.name, ...(key.ttlMs !== undefined ? { ttl: seconds(key.ttlMs) } : {}), ...(key.path !== undefined ? { path: key.path } : {}) } };
+    case 'source-ip':
+      return { connection_properties: { source_ip: true } };
+    case 'query-parameter':
+      return { query_parameter: { name: key.name } };
   }
-  if (hash.sourceIp) return { connection_properties: { source_ip: true } };
-  if (hash.queryParameter !== undefined) return { query_parameter: { name: hash.queryParameter } };
-  return undefined;
 }

@@ -9,14 +9,15 @@ import { importIngressVirtualServices } from './ingress.js';
 import { ImportContext, ROOT_NAMESPACE } from './model.js';
 import type { InputObject } from './read-objects.js';
 import { importMeshVirtualServices } from './routes.js';
-import { importAuthorizationPolicies, importEnvoyFilters, importPeerAuthentications, importRequestAuthentications, importSidecars, importTelemetry } from './security.js';
+import { importRateLimitFilters } from './rate-limits.js';
+import { importAuthorizationPolicies, importPeerAuthentications, importRequestAuthentications, importSidecars, importTelemetry } from './security.js';
 import { compareText, isRecord, sortedRecord } from './values.js';
 import { importDestinationRules, importGateways, importKubernetesServices, importNamespaces, importServiceEntries, importWorkloadEntries, qualifyHost } from './workloads.js';
 
 /** Istio kinds the importer reads. */
 export const ISTIO_KINDS = ['VirtualService', 'DestinationRule', 'AuthorizationPolicy', 'PeerAuthentication', 'RequestAuthentication', 'ServiceEntry', 'WorkloadEntry', 'Gateway', 'Sidecar', 'Telemetry', 'EnvoyFilter'] as const;
 /** Kubernetes kinds that give services their ports, versions, identities and namespaces. */
-const KUBERNETES_KINDS = ['Service', 'Deployment', 'Namespace'];
+const KUBERNETES_KINDS = ['Service', 'Deployment', 'Namespace', 'ConfigMap'];
 /** Kubernetes kinds that carry nothing a mesh file says (a deployment's runtime objects). */
 const CONTEXT_KINDS = new Set(['Pod', 'ServiceAccount', 'Secret', 'ReplicaSet', 'Endpoints', 'EndpointSlice']);
 
@@ -86,7 +87,7 @@ export function importMesh(input: readonly InputObject[]): ImportResult {
   importPeerAuthentications(context, considered);
   importSidecars(context, considered);
   importTelemetry(context, considered);
-  importEnvoyFilters(context, considered);
+  importRateLimitFilters(context, considered);
   reportServicelessObjects(context, considered);
 
   const files = meshFiles(context);
@@ -116,7 +117,7 @@ function meshFiles(context: ImportContext): ImportedFile[] {
     else meshSpec.jwtProviders = sortedRecord(meshSpec.jwtProviders);
   }
   if (Object.keys(meshSpec).length > 0) {
-    files.push({ path: 'mesh.yaml', documents: [{ apiVersion: API_VERSION, kind: 'Mesh', metadata: { name: 'mesh' }, spec: ordered(meshSpec, ['mtls', 'access', 'egress', 'trustDomain', 'namespaces', 'jwtProviders', 'telemetry']) }] });
+    files.push({ path: 'mesh.yaml', documents: [{ apiVersion: API_VERSION, kind: 'Mesh', metadata: { name: 'mesh' }, spec: ordered(meshSpec, ['mtls', 'access', 'egress', 'trustDomain', 'namespaces', 'jwtProviders', 'rateLimitService', 'telemetry']) }] });
   }
   const metadata = (name: string, namespace: string) => ({ name, namespace });
   for (const service of [...context.services.values()].sort((a, b) => compareText(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`))) {

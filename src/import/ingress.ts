@@ -40,19 +40,25 @@ export function importIngressVirtualServices(context: ImportContext, objects: re
       if (!isRecord(route)) return;
       const destinations = Array.isArray(route.route) ? route.route.filter(isRecord).map((r) => (isRecord(r.destination) ? r.destination : {})) : [];
       if (destinations.length === 0) {
-        context.report('ingressSettings', { route: String(route.name ?? index), what: 'redirects or answers itself' }, object, ['spec', 'http', index]);
+        // A redirect or direct response of a service's own routes, repeated at the gateway.
+        const name = typeof route.name === 'string' ? route.name : undefined;
+        const owned = name !== undefined && [...context.services.values()].some((service) => ((service.spec.routes as Record<string, unknown>[] | undefined) ?? []).some((r, i) => [String(r.name ?? `route-${i}`), `${service.name}-${String(r.name ?? `route-${i}`)}`].includes(name) && (r.redirect !== undefined || r.directResponse !== undefined)));
+        if (!owned) context.report('ingressSettings', { route: String(route.name ?? index), what: 'redirects or answers itself' }, object, ['spec', 'http', index]);
         return;
       }
-      const services = new Set(destinations.map((d) => (typeof d.host === 'string' ? context.resolveHost(d.host, object.namespace) : undefined)));
-      const [target] = [...services];
-      if (services.size !== 1 || !target || target.kind !== 'Service') {
+      const targets = destinations.map((d) => (typeof d.host === 'string' ? context.resolveHost(d.host, object.namespace) : undefined));
+      const target = targets[0];
+      if (!target || targets.some((t) => t?.draft !== target.draft) || target.kind !== 'Service') {
         context.report('unknownHost', { host: destinations.map((d) => String(d.host)).join(', '), what: 'the gateway route', feature: 'ingress' }, object, ['spec', 'http', index, 'route']);
         return;
       }
       const service = target.draft;
-      const own = ((service.spec.routes as Record<string, unknown>[] | undefined) ?? []).map((r) => r.name);
+      const own = ((service.spec.routes as Record<string, unknown>[] | undefined) ?? []).map((r, i) => r.name ?? `route-${i}`);
       const name = typeof route.name === 'string' ? route.name : undefined;
-      const known = name !== undefined && (own.includes(name) || own.some((n) => name === `${service.name}-${String(n)}`));
+      // The service's routes keep their names at the gateway (prefixed by the service where two
+      // services share a name); A/B cohort copies add the test's name.
+      const names = [...own.map(String), 'default'];
+      const known = name !== undefined && names.some((n) => [n, `${service.name}-${n}`].some((candidate) => name === candidate || name.startsWith(`${candidate}-`)));
       const settings = ACTION_SETTINGS.filter((key) => route[key] !== undefined);
       if (!known && settings.length > 0) context.report('ingressSettings', { route: name ?? String(index), what: `sets ${settings.join(', ')}` }, object, ['spec', 'http', index]);
       note(service, route, index);

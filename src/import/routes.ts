@@ -120,7 +120,7 @@ function readMatch(context: ImportContext, object: InputObject, match: Record<st
         }
         continue;
       }
-      if (!value || name.startsWith(':')) {
+      if (!value) {
         report(`match.headers["${rawName}"]`, [...at, key, rawName]);
         ok = false;
         continue;
@@ -317,7 +317,9 @@ function readRoute(context: ImportContext, object: InputObject, raw: Record<stri
     if (mirror) {
       const percent = isRecord(raw.mirrorPercentage) && typeof raw.mirrorPercentage.value === 'number' ? raw.mirrorPercentage.value : 100;
       settings.mirror = { service: mirror.target, ...(mirror.version !== undefined ? { version: mirror.version } : {}), percent };
-      if (mirror.port !== undefined) report('mirror.port', [...at, 'mirror', 'port']);
+      // meshctl names the mirror's first HTTP port when the caller's port would lead nowhere there.
+      const firstHttp = mirror.target.draft.spec.ports.find((p) => ['http', 'http2', 'grpc'].includes(p.protocol)) ?? mirror.target.draft.spec.ports[0];
+      if (mirror.port !== undefined && mirror.port !== firstHttp?.port) report('mirror.port', [...at, 'mirror', 'port'], ': a mirror goes to the port the request came to, or the first HTTP port of the mirror\'s service');
     }
   }
   if (isRecord(raw.corsPolicy)) {

@@ -12,6 +12,8 @@ export interface ImportFindingKind {
   /** The Istio feature it is about, for the per-feature shares of the report. */
   readonly feature: string;
   readonly message: string;
+  /** The finding means the whole object was left out (else only a part of it). */
+  readonly dropsObject?: boolean;
 }
 
 /**
@@ -21,17 +23,17 @@ export interface ImportFindingKind {
  * behaviour was lost but its form changed.
  */
 export const IMPORT_FINDINGS = {
-  unsupportedKind: { code: 'IMP001', name: 'unsupported-kind', level: 'warning', feature: 'other kinds', message: '{kind} {object} is not a kind meshctl imports; it was left out' },
-  unreadable: { code: 'IMP002', name: 'unreadable-object', level: 'error', feature: 'input', message: '{what}' },
+  unsupportedKind: { dropsObject: true, code: 'IMP001', name: 'unsupported-kind', level: 'warning', feature: 'other kinds', message: '{kind} {object} is not a kind meshctl imports; it was left out' },
+  unreadable: { dropsObject: true, code: 'IMP002', name: 'unreadable-object', level: 'error', feature: 'input', message: '{what}' },
   unsupportedField: { code: 'IMP003', name: 'unsupported-field', level: 'warning', feature: '{feature}', message: '{kind} {object}: {field} has no mesh-file form and was left out{why}' },
-  unknownHost: { code: 'IMP004', name: 'unknown-host', level: 'warning', feature: '{feature}', message: '{kind} {object}: host "{host}" is no Kubernetes Service or ServiceEntry of the input; {what} was left out' },
-  noPorts: { code: 'IMP005', name: 'service-without-ports', level: 'warning', feature: 'services', message: '{kind} {object} is about {host}, but no Kubernetes Service of the input gives its ports; it was left out (import the Service too)' },
-  unknownCaller: { code: 'IMP006', name: 'unknown-caller', level: 'warning', feature: '{feature}', message: '{kind} {object}: the workloads {labels} are no service of the input; {what} was left out' },
+  unknownHost: { code: 'IMP004', name: 'unknown-host', level: 'warning', feature: '{feature}', message: '{kind} {object}: host "{host}" is no Kubernetes Service or ServiceEntry of the input (import it too); left out: {what}' },
+  noPorts: { dropsObject: true, code: 'IMP005', name: 'service-without-ports', level: 'warning', feature: 'services', message: '{kind} {object} is about {host}, but no Kubernetes Service of the input gives its ports; it was left out (import the Service too)' },
+  unknownCaller: { code: 'IMP006', name: 'unknown-caller', level: 'warning', feature: '{feature}', message: '{kind} {object}: the workloads {labels} are no service of the input; left out: {what}' },
   reshapedMatch: { code: 'IMP007', name: 'reshaped-route', level: 'info', feature: 'request routing', message: '{kind} {object}: route "{route}" {how}' },
-  conflictingObjects: { code: 'IMP008', name: 'conflicting-objects', level: 'warning', feature: '{feature}', message: '{kind} {object} sets {what} for {target}, which {other} already set; it was left out' },
-  selectorMismatch: { code: 'IMP009', name: 'unmatched-selector', level: 'warning', feature: '{feature}', message: '{kind} {object} selects workloads {labels}, which are no service\'s workloads; it was left out' },
+  conflictingObjects: { dropsObject: true, code: 'IMP008', name: 'conflicting-objects', level: 'warning', feature: '{feature}', message: '{kind} {object} sets {what} for {target}, which {other} already set; it was left out' },
+  selectorMismatch: { dropsObject: true, code: 'IMP009', name: 'unmatched-selector', level: 'warning', feature: '{feature}', message: '{kind} {object} selects workloads {labels}, which are no service\'s workloads; it was left out' },
   identity: { code: 'IMP010', name: 'identity-not-expressible', level: 'warning', feature: 'authorization', message: '{kind} {object}: {what}; the rule was left out' },
-  rateLimitShape: { code: 'IMP011', name: 'foreign-envoy-filter', level: 'warning', feature: 'rate limits', message: 'EnvoyFilter {object} is not a rate-limit filter of the shape meshctl writes ({why}); it was left out' },
+  rateLimitShape: { dropsObject: true, code: 'IMP011', name: 'foreign-envoy-filter', level: 'warning', feature: 'rate limits', message: 'EnvoyFilter {object} is not a rate-limit filter of the shape meshctl writes ({why}); it was left out' },
   ingressSettings: { code: 'IMP012', name: 'ingress-route-settings', level: 'warning', feature: 'ingress', message: '{kind} {object}: route "{route}" {what}; at a gateway meshctl applies the service\'s own routes, so these settings were left out' },
   namespaceDefault: { code: 'IMP013', name: 'namespace-default', level: 'info', feature: '{feature}', message: '{kind} {object}: {what}' },
 } as const satisfies Record<string, ImportFindingKind>;
@@ -50,10 +52,11 @@ export interface ImportFinding {
   readonly location: ImportLocation;
   /** The key of the object it is about (kind/namespace/name), for the shares of the report. */
   readonly objectKey: string;
+  readonly dropsObject: boolean;
 }
 
-export function importFinding(id: ImportFindingId, data: Record<string, string | number>, location: ImportLocation, objectKey: string): ImportFinding {
-  const kind = IMPORT_FINDINGS[id];
+export function importFinding(id: ImportFindingId, data: Record<string, string | number>, location: ImportLocation, objectKey: string, dropsObject?: boolean): ImportFinding {
+  const kind: ImportFindingKind = IMPORT_FINDINGS[id];
   return {
     code: kind.code,
     name: kind.name,
@@ -62,6 +65,7 @@ export function importFinding(id: ImportFindingId, data: Record<string, string |
     message: renderMessage(kind.message, { why: '', ...data }),
     location,
     objectKey,
+    dropsObject: dropsObject ?? kind.dropsObject === true,
   };
 }
 

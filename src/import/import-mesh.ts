@@ -88,22 +88,14 @@ export function importMesh(input: readonly InputObject[]): ImportResult {
   importSidecars(context, considered);
   importTelemetry(context, considered);
   importRateLimitFilters(context, considered);
-  reportServicelessObjects(context, considered);
 
   const files = meshFiles(context);
-  const outcomes: ObjectOutcome[] = considered
-    .filter((o) => !(o.kind === 'Namespace' && o.labels['istio-injection'] === undefined) || true)
-    .map((object) => {
-      const own = context.findings.filter((f) => f.objectKey === object.key);
-      const outcome = own.length === 0 ? 'whole' : own.some((f) => f.level === 'error' || /left out$/.test(f.message) && own.length === 1 && /^(IMP001|IMP004|IMP005|IMP009)$/.test(f.code)) ? 'not' : 'partly';
-      return { key: object.key, kind: object.kind, outcome };
-    });
+  const outcomes: ObjectOutcome[] = considered.map((object) => {
+    const own = context.findings.filter((f) => f.objectKey === object.key);
+    const outcome = own.length === 0 ? 'whole' : own.some((f) => f.dropsObject || f.level === 'error') ? 'not' : 'partly';
+    return { key: object.key, kind: object.kind, outcome };
+  });
   return { files, findings: context.findings, objects: outcomes };
-}
-
-/** Istio objects about a host that no Kubernetes Service of the input gives ports to. */
-function reportServicelessObjects(_context: ImportContext, _objects: readonly InputObject[]): void {
-  // Reported where each object is read (IMP004): a host that is no service of the input.
 }
 
 function meshFiles(context: ImportContext): ImportedFile[] {

@@ -54,8 +54,8 @@ export class ImportContext {
   /** The trust domain of the principals read, once one is seen. */
   trustDomain: string | undefined;
 
-  report(id: ImportFindingId, data: Record<string, string | number>, object: InputObject, path: readonly PathSegment[] = []): void {
-    this.findings.push(importFinding(id, { kind: object.kind, object: `${object.namespace}/${object.name}`, ...data }, object.locate(path), object.key));
+  report(id: ImportFindingId, data: Record<string, string | number>, object: InputObject, path: readonly PathSegment[] = [], dropsObject?: boolean): void {
+    this.findings.push(importFinding(id, { kind: object.kind, object: `${object.namespace}/${object.name}`, ...data }, object.locate(path), object.key, dropsObject));
   }
 
   namespace(name: string): Record<string, unknown> {

@@ -508,7 +508,7 @@ export function importMeshVirtualServices(context: ImportContext, objects: reado
     hosts.forEach((host, h) => {
       const target = context.resolveHost(host, object.namespace);
       if (!target || target.kind !== 'Service') {
-        context.report('unknownHost', { host, what: 'its routes', feature: 'request routing' }, object, ['spec', 'hosts', h]);
+        context.report('unknownHost', { host, what: 'its routes', feature: 'request routing' }, object, ['spec', 'hosts', h], hosts.length === 1);
         return;
       }
       const service = target.draft;

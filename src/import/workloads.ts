@@ -291,7 +291,7 @@ export function importDestinationRules(context: ImportContext, objects: readonly
     const host = typeof spec.host === 'string' ? spec.host : '';
     const target = context.resolveHost(host, object.namespace);
     if (!target) {
-      context.report('unknownHost', { host, what: 'the DestinationRule', feature: 'circuit breaking and load balancing' }, object, ['spec', 'host']);
+      context.report('unknownHost', { host, what: 'the DestinationRule', feature: 'circuit breaking and load balancing' }, object, ['spec', 'host'], true);
       continue;
     }
     for (const field of Object.keys(spec)) {

@@ -53,13 +53,13 @@ EXIT CODES
       if (flags.output === 'json' && flags['out-dir'] !== undefined) await writeStdout(report.importReportJson(result));
       else process.stderr.write(report.formatImportReport(result, { color }));
     };
-    if (read.objects.length === 0) this.fail('no Kubernetes objects in the input');
 
     // The result must be a mesh that validates: checked as the files will be read back.
     const base = flags['out-dir'] ?? 'imported';
     const texts = new Map(imported.files.map((file) => [file.path, renderImportedFile(file)]));
     const validation = validate(loadSources([...texts].map(([name, text]) => new SourceText(`${base}/${name}`, text))));
     const inputErrors = result.findings.some((finding) => finding.level === 'error');
+    if (!inputErrors && read.objects.length === 0) this.fail('no Kubernetes objects in the input');
     if (inputErrors || validation.fatal || validation.errorCount > 0) {
       await printReport();
       if (validation.diagnostics.length > 0) process.stderr.write(formatStylish(validation, { color }));

@@ -122,7 +122,9 @@ export function objectsFromSources(texts: readonly SourceText[]): ReadObjectsRes
       findings.push(importFinding('unreadable', { what: finding.message }, location, source.file));
     }
     for (const document of parsed.documents) {
-      const at = (nodePath: readonly PathSegment[] = []): ImportLocation => ({ span: resolver.resolveNode({ file: source.file, document: document.index, path: nodePath }), path: nodePath });
+      // The document itself is at its first content line (not at the `---` before it).
+      const at = (nodePath: readonly PathSegment[] = []): ImportLocation =>
+        nodePath.length === 0 ? { span: source.lineSpan(document.firstLine), path: nodePath } : { span: resolver.resolveNode({ file: source.file, document: document.index, path: nodePath }), path: nodePath };
       collect(document.value, [], at, objects, findings, source.file);
     }
   }

@@ -318,6 +318,8 @@ export function importDestinationRules(context: ImportContext, objects: readonly
         for (const key of Object.keys(tls)) if (!['mode', 'sni'].includes(key)) context.report('unsupportedField', { field: `trafficPolicy.tls.${key}`, feature: 'egress', why: ': meshctl checks the server\'s certificate against the system roots' }, object, ['spec', 'trafficPolicy', 'tls', key]);
       } else if (tls) {
         context.report('unsupportedField', { field: `trafficPolicy.tls mode ${String(tls.mode)}`, feature: 'egress' }, object, ['spec', 'trafficPolicy', 'tls']);
+      } else if (portLevel) {
+        context.report('unsupportedField', { field: 'trafficPolicy.portLevelSettings', feature: 'egress', why: ': meshctl originates TLS for the whole external service (tls), or not at all' }, object, ['spec', 'trafficPolicy', 'portLevelSettings']);
       }
       continue;
     }

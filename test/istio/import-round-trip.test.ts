@@ -511,7 +511,7 @@ spec:
     findings: ['IMP003 AuthorizationPolicy foo/require-jwt'],
     differences: {
       reason: 'the rule on request principals was left out (IMP003): the ALLOW policy keeps no rule, so requests with a valid token are refused too (never more open than the input)',
-      matches: (d) => d.proxy === 'foo/httpbin-v1' && d.where.startsWith('inbound') && d.original === 'allowed' && d.imported === 'denied',
+      matches: (d) => d.proxy === 'foo/httpbin' && d.where.startsWith('inbound') && d.original === 'allowed' && d.imported === 'denied',
     },
   },
   'ingress (httpbin gateway)': {
@@ -545,6 +545,29 @@ spec:
   },
 };
 
+/**
+ * Short host names written out in full (`httpbin` in namespace `default` is
+ * httpbin.default.svc.cluster.local), as istiod resolves them against its domain suffix: the judge
+ * runs pilot without one, and would otherwise read `httpbin` as a host of its own. Applied to the
+ * original only; the compiled output always writes full names.
+ */
+function withFullHostNames(object: KubernetesObject): KubernetesObject {
+  const namespace = object.metadata.namespace ?? 'default';
+  const full = (host: unknown) => (typeof host === 'string' && !host.includes('.') && host !== '*' ? `${host}.${namespace}.svc.cluster.local` : host);
+  const copy = JSON.parse(JSON.stringify(object)) as KubernetesObject & { spec: Record<string, any> };
+  if (copy.kind === 'DestinationRule') copy.spec.host = full(copy.spec.host);
+  if (copy.kind === 'VirtualService') {
+    copy.spec.hosts = (copy.spec.hosts as unknown[]).map(full);
+    for (const section of ['http', 'tcp', 'tls']) {
+      for (const route of copy.spec[section] ?? []) {
+        for (const destination of route.route ?? []) if (destination.destination) destination.destination.host = full(destination.destination.host);
+        if (route.mirror) route.mirror.host = full(route.mirror.host);
+      }
+    }
+  }
+  return copy;
+}
+
 const shares = new Map<string, { objects: number; whole: number; cases: number; same: number }>();
 
 afterAll(() => {
@@ -570,7 +593,7 @@ describe('compile(import(X)) gives the Envoy configuration pilot gives for X', (
     const deployed = deploymentFor(model, compiled.objects);
     // Both sides run on the same workloads: the namespaces as the import labels them, the deployment it implies.
     const namespaces = compiled.objects.filter((o) => o.kind === 'Namespace');
-    const original = [...(read.objects.filter((o) => o.apiVersion.includes('istio.io')).map((o) => o.raw) as unknown as KubernetesObject[]), ...namespaces];
+    const original = [...(read.objects.filter((o) => o.apiVersion.includes('istio.io')).map((o) => withFullHostNames(o.raw as unknown as KubernetesObject))), ...namespaces];
     const result = await importDifferential(original, compiled.objects, deployed, model);
     expect(result.agreed).toBeGreaterThan(20);
     const explained = testCase.differences;

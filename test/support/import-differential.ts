@@ -75,7 +75,8 @@ function callers(model: MeshModel): { label: string; caller: Caller }[] {
   for (const gateway of model.gateways) identities.set(`${gateway.namespace}/${gateway.name}`, `spiffe://${trustDomain}/ns/${gateway.namespace}/sa/${gateway.name}`);
   identities.set('stranger', `spiffe://${trustDomain}/ns/elsewhere/sa/stranger`);
   const issuer = Object.values(model.settings.jwtProviders ?? {})[0]?.issuer;
-  const claims: Record<string, string> = issuer ? { iss: issuer, sub: 'customer-1' } : {};
+  // As the token of Istio's JWT samples: the issuer is also the subject.
+  const claims: Record<string, string> = issuer ? { iss: issuer, sub: issuer } : {};
   for (const service of model.services) {
     for (const rule of [...(service.resource.spec.access?.allow ?? []), ...(service.resource.spec.access?.deny ?? [])]) {
       for (const [claim, values] of Object.entries(rule.when?.claims ?? {})) {

@@ -147,7 +147,9 @@ function identitySource(context: ImportContext, principals: string[], namespace:
 function importRule(context: ImportContext, object: InputObject, service: ServiceDraft, rule: Record<string, unknown>, index: number, action: 'ALLOW' | 'DENY'): { rule?: Record<string, unknown>; requiresToken?: boolean } | undefined {
   const at = ['spec', 'rules', index];
   const out: Record<string, unknown> = {};
-  const unsupported = (field: string, path: (string | number)[], why = '') => context.report('unsupportedField', { field, feature: 'authorization', why: why || ': the rule was left out' }, object, path);
+  // Leaving a rule out of an ALLOW policy admits less; out of a DENY policy, it refuses less: say which.
+  const leftOut = action === 'DENY' ? ': the DENY rule was left out, so what it refused is no longer refused' : ': the rule was left out, so the policy admits less';
+  const unsupported = (field: string, path: (string | number)[], why = '') => context.report('unsupportedField', { field, feature: 'authorization', why: why ? `${why}; ${leftOut.slice(2)}` : leftOut }, object, path);
   for (const field of Object.keys(rule)) if (!['from', 'to', 'when'].includes(field)) return void unsupported(`rules[${index}].${field}`, [...at, field]);
   const froms = Array.isArray(rule.from) ? rule.from : [];
   const tos = Array.isArray(rule.to) ? rule.to : [];

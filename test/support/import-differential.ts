@@ -36,6 +36,8 @@ export interface ImportDifference {
 export interface ImportDifferential {
   differences: ImportDifference[];
   agreed: number;
+  /** Requests compared on sidecars' outbound routes. */
+  outboundRequests: number;
 }
 
 function obj(value: unknown): Json {
@@ -100,6 +102,7 @@ export async function importDifferential(original: readonly KubernetesObject[], 
   const [before, after] = await Promise.all([runPilot([...original, ...deployment.objects], proxies), runPilot([...imported, ...deployment.objects], proxies)]);
   const differences: ImportDifference[] = [];
   let agreed = 0;
+  let outboundRequests = 0;
   const compare = (proxy: string, where: string, request: string, a: Record<string, unknown>, b: Record<string, unknown>) => {
     for (const facet of Object.keys(a)) {
       if (JSON.stringify(a[facet]) === JSON.stringify(b[facet])) agreed += 1;
@@ -149,13 +152,16 @@ export async function importDifferential(original: readonly KubernetesObject[], 
       return;
     }
     const byAuthority = new Map<string, Json[]>();
-    for (const vhost of [...outboundVirtualHosts(a, isOutbound), ...outboundVirtualHosts(b, isOutbound)]) {
+    // One argument only: Array.filter would pass the index as the port.
+    const anyOutbound = (listener: Json) => isOutbound(listener);
+    for (const vhost of [...outboundVirtualHosts(a, anyOutbound), ...outboundVirtualHosts(b, anyOutbound)]) {
       const authority = authorityOf(vhost);
       if (authority) byAuthority.set(authority, [...(byAuthority.get(authority) ?? []), vhost]);
     }
     for (const [authority, vhosts] of [...byAuthority].sort(([x], [y]) => compareStrings(x, y))) {
       const port = Number(authority.slice(authority.lastIndexOf(':') + 1));
       for (const request of requestSet(vhosts, authority)) {
+        outboundRequests += 1;
         compare(name, `outbound ${authority}`, describeRequest(request), facets(outboundDecision(a, port, request, isOutbound), a), facets(outboundDecision(b, port, request, isOutbound), b));
       }
     }
@@ -195,5 +201,5 @@ export async function importDifferential(original: readonly KubernetesObject[], 
     }
   });
   differences.sort((x, y) => compareStrings(`${x.proxy} ${x.where} ${x.facet} ${x.request}`, `${y.proxy} ${y.where} ${y.facet} ${y.request}`));
-  return { differences, agreed };
+  return { differences, agreed, outboundRequests };
 }

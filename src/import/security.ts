@@ -277,7 +277,9 @@ export function importSidecars(context: ImportContext, objects: readonly InputOb
     hosts.forEach((entry) => {
       if (entry === `${ROOT_NAMESPACE}/*`) return;
       const [namespace, host] = entry.includes('/') ? [entry.slice(0, entry.indexOf('/')), entry.slice(entry.indexOf('/') + 1)] : ['*', entry];
-      const resolved = namespace !== '*' && namespace !== '.' && namespace !== '~' ? context.resolveHost(host!, namespace!) : undefined;
+      // `.` is the Sidecar's own namespace; `*` (any namespace) and `~` (none) have no mesh form.
+      const lookIn = namespace === '.' ? object.namespace : namespace;
+      const resolved = lookIn !== '*' && lookIn !== '~' ? context.resolveHost(host!, lookIn!) : undefined;
       if (!resolved) {
         context.report('unknownHost', { host: entry, what: 'this egress host', feature: 'egress' }, object, ['spec', 'egress']);
         return;
@@ -287,6 +289,11 @@ export function importSidecars(context: ImportContext, objects: readonly InputOb
       if (!dependsOn.includes(reference)) dependsOn.push(reference);
     });
     target.spec.dependsOn = dependsOn;
+    const selfListed = hosts.some((entry) => {
+      const [namespace, host] = entry.includes('/') ? [entry.slice(0, entry.indexOf('/')), entry.slice(entry.indexOf('/') + 1)] : ['*', entry];
+      return context.resolveHost(host!, namespace === '.' || namespace === '*' ? object.namespace : namespace!)?.draft === target;
+    });
+    if (!selfListed) context.report('namespaceDefault', { feature: 'egress', what: `the egress hosts leave out ${target.name}'s own host, which meshctl's Sidecar always imports: ${target.name}'s workloads can then call their own service` }, object, ['spec', 'egress']);
     if (mode) {
       const declared = (context.namespaceSettings.get(target.namespace)?.egress as string | undefined) ?? (context.mesh.egress as string | undefined);
       if (declared !== undefined && declared !== mode) context.report('conflictingObjects', { what: `outbound traffic policy ${mode}`, target: target.name, other: 'the namespace\'s or mesh\'s Sidecar', feature: 'egress' }, object, ['spec', 'outboundTrafficPolicy']);

@@ -10,6 +10,8 @@ export default class Import extends MeshctlCommand {
 
 Nothing is dropped silently: each part that has no mesh-file form is a finding at its place (file:line:col) with a code (docs/import-findings.md), and the report ends with the share of objects imported whole. The result is checked as "meshctl validate" checks it; with errors, nothing is written. Output is deterministic.
 
+With --from-cluster, reads the same kinds from the cluster the kubeconfig names (--namespace NS, repeatable, else every namespace); findings then name each object as kind/namespace/name.
+
 With --out-dir DIR, writes the files into DIR all at once (a new or empty directory, or one an earlier import wrote). Without it, writes them as one YAML stream to standard output. The report goes to standard error (-o json: to standard output as JSON, with --out-dir).
 
 EXIT CODES
@@ -18,6 +20,7 @@ EXIT CODES
   2  usage error, unreadable path, or internal error`;
   static override examples = [
     '<%= config.bin %> import istio/ --out-dir mesh/',
+    '<%= config.bin %> import --from-cluster --namespace shop --out-dir mesh/shop',
     'kubectl get virtualservices,destinationrules,authorizationpolicies,services,deployments -n shop -o yaml | <%= config.bin %> import - --out-dir mesh/shop',
   ];
   static override strict = false;
@@ -28,12 +31,19 @@ EXIT CODES
     'out-dir': Flags.string({ summary: 'Write the mesh files into this directory (new, empty, or written by an earlier import).', helpValue: 'DIR' }),
     output: Flags.string({ char: 'o', summary: 'The report\'s format.', options: ['stylish', 'json'], default: 'stylish' }),
     color: Flags.boolean({ summary: 'Colour the report.', allowNo: true }),
+    'from-cluster': Flags.boolean({ summary: 'Read the objects from the cluster the kubeconfig names instead of files.' }),
+    namespace: Flags.string({ char: 'n', summary: 'With --from-cluster: a namespace to read (repeatable; default: every namespace).', multiple: true, multipleNonGreedy: true, helpValue: 'NS' }),
+    kubeconfig: Flags.string({ summary: 'With --from-cluster: kubeconfig file (default: KUBECONFIG, then ~/.kube/config).', helpValue: 'FILE' }),
+    context: Flags.string({ summary: 'With --from-cluster: kubeconfig context (default: its current context).' }),
+    'request-timeout': Flags.string({ summary: 'With --from-cluster: time to wait for each API request, e.g. 500ms, 10s, 1m.', default: '30s' }),
   };
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Import);
     const paths = argv as string[];
-    if (paths.length === 0) this.fail('name the files or directories to import ("-" for standard input)');
+    if (flags['from-cluster'] && paths.length > 0) this.fail('--from-cluster reads the cluster: name no files');
+    if (!flags['from-cluster'] && paths.length === 0) this.fail('name the files or directories to import ("-" for standard input), or use --from-cluster');
+    for (const flag of ['namespace', 'kubeconfig', 'context'] as const) if (flags[flag] !== undefined && !flags['from-cluster']) this.fail(`--${flag} applies to --from-cluster only`);
     const [{ readObjectFiles }, { importMesh }, { renderImportedFile }, report, { loadSources }, { SourceText }, { validate }, { formatStylish }] = await Promise.all([
       import('../import/read-objects.js'),
       import('../import/import-mesh.js'),
@@ -44,7 +54,7 @@ EXIT CODES
       import('../validators/validate.js'),
       import('../report/stylish.js'),
     ]);
-    const read = await readObjectFiles(paths, { cwd: process.cwd() });
+    const read = flags['from-cluster'] ? await this.readCluster(flags) : await readObjectFiles(paths, { cwd: process.cwd() });
     if (read.errors.length > 0) this.fail(read.errors.join('; '));
     const imported = importMesh(read.objects);
     const result = { ...imported, findings: [...read.findings, ...imported.findings] };
@@ -80,5 +90,19 @@ EXIT CODES
     }
     await printReport();
     if (flags.output !== 'json') process.stderr.write(`wrote ${texts.size} mesh files to ${flags['out-dir']}\n`);
+  }
+
+  private async readCluster(flags: { namespace?: string[]; kubeconfig?: string; context?: string; 'request-timeout': string }) {
+    const [{ parseDuration }, { readClusterObjects }, { ClusterError }] = await Promise.all([import('../model/duration.js'), import('../import/from-cluster.js'), import('../cluster/index.js')]);
+    const timeout = parseDuration(flags['request-timeout']);
+    if (timeout === undefined || timeout <= 0) this.fail(`--request-timeout ${flags['request-timeout']}: expected a duration such as 500ms, 10s or 1m`);
+    try {
+      const { objects, skipped } = await readClusterObjects({ kubeconfig: flags.kubeconfig, context: flags.context, namespaces: flags.namespace ?? [], requestTimeoutMs: timeout });
+      if (skipped.some((kind) => kind.includes('istio.io'))) process.stderr.write(`note: the cluster serves no ${skipped.filter((kind) => kind.includes('istio.io')).join(', ')}: is Istio installed?\n`);
+      return { objects, findings: [], errors: [] as string[] };
+    } catch (error) {
+      if (error instanceof ClusterError) this.fail(error.lines().join('; '));
+      throw error;
+    }
   }
 }

@@ -90,7 +90,9 @@ export function importMesh(input: readonly InputObject[]): ImportResult {
   importRateLimitFilters(context, considered);
 
   const files = meshFiles(context);
-  const outcomes: ObjectOutcome[] = considered.map((object) => {
+  // ConfigMaps count only as the rate-limit service's configuration.
+  const counted = considered.filter((object) => object.kind !== 'ConfigMap' || object.name.endsWith('-ratelimit-config'));
+  const outcomes: ObjectOutcome[] = counted.map((object) => {
     const own = context.findings.filter((f) => f.objectKey === object.key);
     const outcome = own.length === 0 ? 'whole' : own.some((f) => f.dropsObject || f.level === 'error') ? 'not' : 'partly';
     return { key: object.key, kind: object.kind, outcome };

@@ -73,10 +73,8 @@ export function importRateLimitFilters(context: ImportContext, objects: readonly
   // The ConfigMap of a rate-limit service that no limit uses yet still says which service it is.
   for (const configMap of configMaps) {
     const text = isRecord(configMap.raw.data) ? configMap.raw.data['config.yaml'] : undefined;
-    if (typeof text !== 'string' || !configMap.name.endsWith('-ratelimit-config')) {
-      context.report('unsupportedKind', {}, configMap, ['kind']);
-      continue;
-    }
+    // Other ConfigMaps (kube-root-ca.crt in every namespace, applications' settings) carry nothing a mesh file says.
+    if (typeof text !== 'string' || !configMap.name.endsWith('-ratelimit-config')) continue;
     const config = parse(text) as { domain?: unknown };
     if (context.mesh.rateLimitService || typeof config.domain !== 'string') continue;
     const candidates = [...context.services.values()].filter((s) => s.namespace === configMap.namespace && s.spec.ports.some((p) => p.protocol === 'grpc'));

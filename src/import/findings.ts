@@ -27,7 +27,6 @@ export const IMPORT_FINDINGS = {
   unreadable: { dropsObject: true, code: 'IMP002', name: 'unreadable-object', level: 'error', feature: 'input', message: '{what}' },
   unsupportedField: { code: 'IMP003', name: 'unsupported-field', level: 'warning', feature: '{feature}', message: '{kind} {object}: {field} has no mesh-file form and was left out{why}' },
   unknownHost: { code: 'IMP004', name: 'unknown-host', level: 'warning', feature: '{feature}', message: '{kind} {object}: host "{host}" is no Kubernetes Service or ServiceEntry of the input (import it too); left out: {what}' },
-  noPorts: { dropsObject: true, code: 'IMP005', name: 'service-without-ports', level: 'warning', feature: 'services', message: '{kind} {object} is about {host}, but no Kubernetes Service of the input gives its ports; it was left out (import the Service too)' },
   unknownCaller: { code: 'IMP006', name: 'unknown-caller', level: 'warning', feature: '{feature}', message: '{kind} {object}: the workloads {labels} are no service of the input; left out: {what}' },
   reshapedMatch: { code: 'IMP007', name: 'reshaped-route', level: 'info', feature: 'request routing', message: '{kind} {object}: route "{route}" {how}' },
   conflictingObjects: { dropsObject: true, code: 'IMP008', name: 'conflicting-objects', level: 'warning', feature: '{feature}', message: '{kind} {object} sets {what} for {target}, which {other} already set; it was left out' },

@@ -92,8 +92,10 @@ export function importMesh(input: readonly InputObject[]): ImportResult {
   const files = meshFiles(context);
   // ConfigMaps count only as the rate-limit service's configuration.
   const counted = considered.filter((object) => object.kind !== 'ConfigMap' || object.name.endsWith('-ratelimit-config'));
+  const findingsOf = new Map<string, ImportFinding[]>();
+  for (const finding of context.findings) findingsOf.set(finding.objectKey, [...(findingsOf.get(finding.objectKey) ?? []), finding]);
   const outcomes: ObjectOutcome[] = counted.map((object) => {
-    const own = context.findings.filter((f) => f.objectKey === object.key);
+    const own = findingsOf.get(object.key) ?? [];
     const outcome = own.length === 0 ? 'whole' : own.some((f) => f.dropsObject || f.level === 'error') ? 'not' : 'partly';
     return { key: object.key, kind: object.kind, outcome };
   });

@@ -25,10 +25,26 @@ export function isGatewayWorkload(context: { gatewaySelectors: Record<string, st
   return context.gatewaySelectors.some((labels) => Object.keys(labels).length > 0 && labelsInclude(selector, labels));
 }
 
+/** The cluster's and Istio's own namespaces: their Services are not an application's. */
+export const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'istio-system']);
+const REVISION_LABEL = 'istio.io/rev';
+
+/**
+ * Sidecar injection as the Namespace objects say it: meshctl labels every namespace of the mesh
+ * `istio-injection: enabled` unless the Mesh says `injection: false`, so a namespace read without
+ * the label (or with `disabled`) is written `injection: false`; one injected by revision keeps
+ * injection, by the label meshctl writes (IMP013).
+ */
 export function importNamespaces(context: ImportContext, objects: readonly InputObject[]): void {
   for (const object of objects.filter((o) => o.kind === 'Namespace')) {
+    if (SYSTEM_NAMESPACES.has(object.name)) continue;
     const label = object.labels[INJECTION_LABEL];
-    if (label === 'disabled') context.namespace(object.name).injection = false;
+    if (label === 'enabled') continue;
+    if (label === undefined && object.labels[REVISION_LABEL] !== undefined) {
+      context.report('namespaceDefault', { feature: 'sidecar injection', what: `injected by revision (${REVISION_LABEL}: ${object.labels[REVISION_LABEL]}); meshctl labels it ${INJECTION_LABEL}: enabled, which injects the default revision` }, object, ['metadata', 'labels']);
+      continue;
+    }
+    context.namespace(object.name).injection = false;
   }
 }
 
@@ -36,6 +52,10 @@ export function importNamespaces(context: ImportContext, objects: readonly Input
 export function importKubernetesServices(context: ImportContext, objects: readonly InputObject[], gatewaySelectors: Record<string, string>[], httpHosts: ReadonlySet<string>): void {
   const deployments = objects.filter((o) => o.kind === 'Deployment');
   for (const object of objects.filter((o) => o.kind === 'Service' && o.apiVersion === 'v1')) {
+    if (SYSTEM_NAMESPACES.has(object.namespace)) {
+      context.report('namespaceDefault', { feature: 'services', what: `a Service of the system namespace ${object.namespace}, not an application's: not imported` }, object, [], true);
+      continue;
+    }
     const selector = isRecord(object.spec.selector) ? (sortedRecord(object.spec.selector) as Record<string, string>) : {};
     if (isGatewayWorkload({ gatewaySelectors }, selector)) continue;
     if (Object.keys(selector).length === 0) {

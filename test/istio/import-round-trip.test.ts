@@ -749,7 +749,12 @@ describe('compile(import(X)) gives the Envoy configuration pilot gives for X', (
     const model = compiled.validation.model;
     const deployed = deploymentFor(model, compiled.objects);
     // Both sides run on the same workloads: the namespaces as the import labels them, the deployment it implies.
+    // So the import must label them for sidecar injection as the input does.
     const namespaces = compiled.objects.filter((o) => o.kind === 'Namespace');
+    for (const declared of read.objects.filter((o) => o.kind === 'Namespace')) {
+      const labelled = namespaces.find((n) => n.metadata.name === declared.name)?.metadata.labels?.['istio-injection'];
+      expect(labelled, `namespace ${declared.name}`).toBe(declared.labels['istio-injection'] === 'enabled' ? 'enabled' : 'disabled');
+    }
     const original = [...(read.objects.filter((o) => o.apiVersion.includes('istio.io')).map((o) => withFullHostNames(o.raw as unknown as KubernetesObject))), ...namespaces];
     const result = await importDifferential(original, compiled.objects, deployed, model);
     expect(result.agreed).toBeGreaterThan(20);

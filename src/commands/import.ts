@@ -44,6 +44,7 @@ EXIT CODES
     if (flags['from-cluster'] && paths.length > 0) this.fail('--from-cluster reads the cluster: name no files');
     if (!flags['from-cluster'] && paths.length === 0) this.fail('name the files or directories to import ("-" for standard input), or use --from-cluster');
     for (const flag of ['namespace', 'kubeconfig', 'context'] as const) if (flags[flag] !== undefined && !flags['from-cluster']) this.fail(`--${flag} applies to --from-cluster only`);
+    if (flags.output === 'json' && flags['out-dir'] === undefined) this.fail('-o json prints the report on standard output, which without --out-dir carries the mesh files: add --out-dir DIR');
     const [{ readObjectFiles }, { importMesh }, { renderImportedFile }, report, { loadSources }, { SourceText }, { validate }, { formatStylish }] = await Promise.all([
       import('../import/read-objects.js'),
       import('../import/import-mesh.js'),
@@ -60,7 +61,7 @@ EXIT CODES
     const result = { ...imported, findings: [...read.findings, ...imported.findings] };
     const color = shouldColor(flags.color, process.env, Boolean(process.stderr.isTTY));
     const printReport = async () => {
-      if (flags.output === 'json' && flags['out-dir'] !== undefined) await writeStdout(report.importReportJson(result));
+      if (flags.output === 'json') await writeStdout(report.importReportJson(result));
       else process.stderr.write(report.formatImportReport(result, { color }));
     };
 

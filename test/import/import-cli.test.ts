@@ -127,6 +127,19 @@ spec:
     expect(listFiles(path.join(work, 'fresh'))).toContain('shop/reviews.yaml');
   });
 
+  it('prints the report as JSON with -o json, next to the files it writes', () => {
+    writeFileSync(path.join(work, 'istio.yaml'), ISTIO);
+    const run = runCli(['import', 'istio.yaml', '--out-dir', 'mesh', '-o', 'json'], { cwd: work });
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout) as { summary: { objects: number; whole: number; wholeShare: number }; files: string[]; findings: unknown[] };
+    expect(report.summary).toMatchObject({ objects: 3, whole: 3, wholeShare: 100 });
+    expect(report.files).toEqual(['shop/reviews.yaml']);
+    expect(report.findings).toEqual([]);
+    const refused = runCli(['import', 'istio.yaml', '-o', 'json'], { cwd: work });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('add --out-dir DIR');
+  });
+
   it('fails in one line for a path that does not exist', () => {
     const run = runCli(['import', 'missing.yaml'], { cwd: work });
     expect(run.status).toBe(2);

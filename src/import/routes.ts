@@ -387,7 +387,7 @@ function cohortConditionOf(cohort: DraftRoute, route: DraftRoute | undefined): C
 }
 
 /** A service's VirtualService routes as `routes`, `canary` and `abTest`. */
-export function assembleRoutes(context: ImportContext, service: ServiceDraft, drafts: DraftRoute[], section: 'http' | 'tcp' = 'http'): void {
+export function assembleRoutes(context: ImportContext, service: ServiceDraft, drafts: DraftRoute[], object: InputObject, section: 'http' | 'tcp' = 'http'): void {
   const self = (d: Destination) => d.target.kind === 'Service' && d.target.draft === service;
   let routes = [...drafts];
   const last = routes[routes.length - 1];
@@ -457,7 +457,7 @@ export function assembleRoutes(context: ImportContext, service: ServiceDraft, dr
   } else if (!final || !isUnconditional(final.route)) {
     // Istio answers 404 to a request no route matches; meshctl would add a route to the default split.
     kept.push({ route: { name: 'no-route', settings: { directResponse: { status: 404 } }, index: -1 }, follows: false });
-    context.report('reshapedMatch', { route: 'no-route', how: 'was added: Istio answers 404 to requests that match no route of the VirtualService, and without it meshctl would send them to the service' }, service.origin);
+    context.report('reshapedMatch', { route: 'no-route', how: 'was added: Istio answers 404 to requests that match no route of the VirtualService, and without it meshctl would send them to the service' }, object, ['spec']);
   }
   routes = kept.map((k) => k.route);
 
@@ -528,7 +528,7 @@ export function importMeshVirtualServices(context: ImportContext, objects: reado
         const read = readRoute(context, object, raw, index, section, report);
         if (read) drafts.push(...read);
       });
-      if (drafts.length > 0) assembleRoutes(context, service, drafts, section);
+      if (drafts.length > 0) assembleRoutes(context, service, drafts, object, section);
       const other = httpPorts ? 'tcp' : 'http';
       if (httpPorts && Array.isArray(spec.tcp) && service.spec.ports.some((p) => p.protocol === 'tcp' || p.protocol === 'tls')) {
         checkDerivedTcpRoutes(context, object, service, spec.tcp);

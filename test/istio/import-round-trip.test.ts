@@ -155,6 +155,33 @@ spec:
 `,
     findings: [],
   },
+  'routing by cookie and by header prefix, with a header that must be absent': {
+    feature: 'request routing',
+    yaml: `${BOOKINFO}---
+${BOOKINFO_SUBSETS}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: default}
+spec:
+  hosts: [reviews]
+  http:
+    - match:
+        - headers:
+            cookie: {regex: "^(.*?;)?(user=jason)(;.*)?$"}
+      route:
+        - destination: {host: reviews, subset: v3}
+    - match:
+        - headers:
+            user-agent: {prefix: Mozilla}
+          withoutHeaders:
+            x-canary-opt-out: {}
+      route:
+        - destination: {host: reviews, subset: v2}
+    - route:
+        - destination: {host: reviews, subset: v1}
+`,
+    findings: [],
+  },
   'traffic shifting (virtual-service-reviews-50-v3)': {
     feature: 'traffic shifting',
     yaml: `${BOOKINFO}---

@@ -33,9 +33,26 @@ interface KnownDifference {
   meshes: readonly string[];
 }
 
-// None today: where pilot's choice and the Envoy target's differ on purpose, the difference is listed
-// here with its reason and the meshes it occurs in.
-const KNOWN_DIFFERENCES: Record<string, KnownDifference> = {};
+// Where pilot's choice and the Envoy target's differ on purpose, the difference is listed here with
+// its reason and the meshes it occurs in.
+const KNOWN_DIFFERENCES: Record<string, KnownDifference> = {
+  'the Envoy target configures what a service calls': {
+    reason:
+      'a service that declares no dependsOn gets no Sidecar from the Istio target (a Sidecar importing only the derived dependencies would cut off calls the mesh file never announced), so istiod routes every service; the Envoy target has no such default and writes routes for the services it calls, declared or derived (docs/envoy.md)',
+    matches: (d) => d.facet === 'configured',
+    meshes: [
+      'examples/mesh',
+      'test/fixtures/valid/policy-exposed-public-service.yaml',
+      'test/fixtures/valid/policy-layered-mtls-and-access.yaml',
+      'test/fixtures/valid/policy-resilience-and-rate-limits.yaml',
+      'test/fixtures/valid/references-cross-namespace.yaml',
+      'test/fixtures/valid/references-envoy-target-ports.yaml',
+      'test/fixtures/valid/references-wildcard-gateway-hosts.yaml',
+      'test/fixtures/valid/routing-canary-and-ab-test.yaml',
+      'test/fixtures/valid/routing-tcp-and-mixed-ports.yaml',
+    ],
+  },
+};
 
 function describeDifference(d: Difference): string {
   return `${d.proxy} ${d.where} [${d.facet}] ${d.request}: pilot ${JSON.stringify(d.pilot)}, meshctl ${JSON.stringify(d.meshctl)}`;

@@ -219,7 +219,7 @@ const CATCH_ALL_VIRTUAL_HOSTS = new Set(['allow_any', 'block_all']);
 
 function routeConfigsOfListeners(view: ProxyView, keep: (listener: Json) => boolean): Json[] {
   const configs: Json[] = [];
-  for (const listener of view.listeners.filter(keep)) {
+  for (const listener of view.listeners.filter((listener) => keep(listener))) {
     for (const chain of [...list(listener.filter_chains), ...(listener.default_filter_chain ? [obj(listener.default_filter_chain)] : [])]) {
       const hcm = httpConnectionManager(chain);
       const config = hcm ? routeConfigOf(hcm, view.routes) : undefined;

@@ -98,6 +98,14 @@ export async function pilotDifferential(mesh: MeshUnderJudgement): Promise<Diffe
       return;
     }
 
+    const service = model.services.find((s) => s.namespace === deployed.namespace && s.name === deployed.name)!;
+    // A service that declares no dependsOn gets no Sidecar from the Istio target, so istiod gives
+    // its proxy every service in the mesh; the Envoy target configures only what it calls (declared
+    // or derived). An authority only pilot serves there is that one difference, said once; for a
+    // service that declares its dependencies, the two must agree request by request.
+    const scopedByDependencies = service.resource.spec.dependsOn === undefined;
+    const meshctlAuthorities = new Set(outboundVirtualHosts(meshView, isMeshctlOutbound).map(authorityOf));
+
     // Outbound: every authority either side routes, every request either side's matches imply.
     const byAuthority = new Map<string, Json[]>();
     for (const vhost of [...outboundVirtualHosts(pilotView, isPilotOutbound), ...outboundVirtualHosts(meshView, isMeshctlOutbound)]) {
@@ -105,6 +113,10 @@ export async function pilotDifferential(mesh: MeshUnderJudgement): Promise<Diffe
       if (authority) byAuthority.set(authority, [...(byAuthority.get(authority) ?? []), vhost]);
     }
     for (const [authority, vhosts] of [...byAuthority].sort(([a], [b]) => compareStrings(a, b))) {
+      if (scopedByDependencies && !meshctlAuthorities.has(authority)) {
+        differences.push({ proxy: name, where: `outbound ${authority}`, facet: 'configured', request: '-', pilot: 'routes every service', meshctl: 'only what the service calls' });
+        continue;
+      }
       const port = Number(authority.slice(authority.lastIndexOf(':') + 1));
       for (const request of requestSet(vhosts, authority, unsatisfiable)) {
         const pilot = routeFacets(outboundDecision(pilotView, port, request, isPilotOutbound), pilotView);
@@ -114,7 +126,6 @@ export async function pilotDifferential(mesh: MeshUnderJudgement): Promise<Diffe
     }
 
     // Inbound: the allow/deny decision for every caller identity and the requests its rules name.
-    const service = model.services.find((s) => s.namespace === deployed.namespace && s.name === deployed.name)!;
     compareInbound(mesh, service, deployed, pilotView, meshView, compare);
   });
 

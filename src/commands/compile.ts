@@ -32,7 +32,8 @@ EXIT CODES
     paths: Args.string({ description: 'files or directories of the mesh; "-" for standard input', required: false }),
   };
   static override flags = {
-    target: Flags.string({ char: 't', summary: 'What to compile to (default: the target of .meshctl.yaml, else istio).', options: ['istio', 'envoy'] }),
+    target: Flags.string({ char: 't', summary: 'What to compile to (default: the target of .meshctl.yaml, else istio).', options: ['istio', 'envoy', 'gateway-api'] }),
+    portable: Flags.boolean({ summary: 'Gateway API target: write no Istio kinds; what only they can say is an error (MESH702).' }),
     ...outputFlags(FORMATS, 'yaml'),
     'out-dir': Flags.string({ summary: 'Write one file per object (istio: plus kustomization.yaml; envoy: one per proxy) into this directory.', helpValue: 'DIR' }),
     'envoy-cert-dir': Flags.string({ summary: 'Envoy target: read every certificate from this directory instead of the paths the mesh gives.', helpValue: 'DIR' }),
@@ -53,7 +54,8 @@ EXIT CODES
     const loaded = await this.loadMeshAt(argv as string[]);
     if (target === 'envoy') return this.compileEnvoy(loaded, rules, { ...flags, format: output.format, outDir: output.target });
     if (flags['envoy-cert-dir'] !== undefined) this.fail('--envoy-cert-dir applies to --target envoy only');
-    const result = compile(loaded, { target: 'istio', rules });
+    if (flags.portable && target !== 'gateway-api') this.fail('--portable applies to --target gateway-api only');
+    const result = target === 'gateway-api' ? compile(loaded, { target, rules, ...(flags.portable ? { portable: true } : {}) }) : compile(loaded, { target: 'istio', rules });
     const findings = result.validation.diagnostics.length > 0;
     if (!result.ok || findings) {
       // Diagnostics go to stderr: stdout carries only the manifests, so it can be piped to kubectl.

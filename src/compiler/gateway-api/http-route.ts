@@ -69,24 +69,26 @@ function valueMatch(match: IstioStringMatch): { type: 'Exact' | 'RegularExpressi
 
 /**
  * A mesh path prefix is a plain string prefix (/cart takes /cartoon); a Gateway API PathPrefix
- * matches whole path segments. So a prefix other than "/" is said as a regular expression, unless
- * the route rewrites the prefix, which the Gateway API allows after a PathPrefix match only
- * (MESH701 reports a prefix rewrite it cannot keep).
+ * matches whole path segments (/cart takes /cart and /cart/x, not /cartoon) and ignores a trailing
+ * "/". It is still written as a PathPrefix: Istio ranks a regular expression below every prefix
+ * (the default route's "/" included), so a regex would never be reached, while prefixes keep the
+ * mesh file's order where the longer prefix comes first. MESH704 reports each prefix that does
+ * not end at a segment.
  */
-function pathMatch(path: NonNullable<MatchEntry['path']>, rewritesPrefix: boolean): Json | undefined {
+function pathMatch(path: NonNullable<MatchEntry['path']>): Json | undefined {
   switch (path.kind) {
     case 'exact':
       return { type: 'Exact', value: path.value };
     case 'prefix':
       if (path.value === '/' || path.value === '') return undefined;
-      return rewritesPrefix ? { type: 'PathPrefix', value: path.value } : { type: 'RegularExpression', value: `${re2Escape(path.value)}.*` };
+      return { type: 'PathPrefix', value: path.value };
     case 'regex':
       return { type: 'RegularExpression', value: path.value };
   }
 }
 
-export function httpRouteMatch(entry: MatchEntry, rewritesPrefix: boolean): Json {
-  const path = entry.path ? pathMatch(entry.path, rewritesPrefix) : undefined;
+export function httpRouteMatch(entry: MatchEntry): Json {
+  const path = entry.path ? pathMatch(entry.path) : undefined;
   const headers = [...entry.headers].sort((a, b) => compareStrings(a.name, b.name)).map((header) => ({ name: header.name, ...valueMatch(header.match) }));
   const queryParams = [...entry.query].sort(([a], [b]) => compareStrings(a, b)).map(([name, match]) => ({ name, ...valueMatch(match) }));
   return {
@@ -204,7 +206,7 @@ export function routeRule(planned: PlannedHttpRoute, entries: readonly MatchEntr
   const grpc = context.kind === 'GRPCRoute';
   let matches: Json[] | undefined;
   if (entries && entries.length > 0) {
-    const converted = entries.map((entry) => (grpc ? grpcRouteMatch(entry) : httpRouteMatch(entry, prefixRewrite)));
+    const converted = entries.map((entry) => (grpc ? grpcRouteMatch(entry) : httpRouteMatch(entry)));
     if (converted.some((match) => match === undefined)) return undefined;
     const seen = new Set<string>();
     matches = (converted as Json[]).filter((match) => {
@@ -215,7 +217,10 @@ export function routeRule(planned: PlannedHttpRoute, entries: readonly MatchEntr
     if (matches.some((match) => Object.keys(match).length === 0)) matches = undefined;
   }
   const filters: Json[] = [];
-  const rule: Json = { name: planned.name, ...(matches ? { matches } : {}) };
+  // A rule that matches every request says so with an empty list: left out, the API server would
+  // fill in a PathPrefix "/" match, which Istio ranks above every regex path of the route, while
+  // no match at all it ranks last, where the mesh file's catch-all is.
+  const rule: Json = { name: planned.name, matches: matches ?? [] };
   if (route?.headers?.request) {
     const modifier = headerModifier(route.headers.request);
     if (modifier) filters.push({ type: 'RequestHeaderModifier', requestHeaderModifier: modifier });

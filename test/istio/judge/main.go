@@ -236,9 +236,10 @@ func runPilot(args []string, stdin io.Reader, stdout io.Writer) error {
 	}
 	configString := joinDocuments(docs, isIstioConfig)
 	// istiod's Gateway API controller reads Gateways, routes and ReferenceGrants from the cluster
-	// (its informers), not from the config store: they go to the fake Kubernetes client too, as
-	// Istio's own Gateway API tests give them.
-	kubeString := joinDocuments(docs, func(d document) bool { return !isIstioConfig(d) || isGatewayAPI(d) })
+	// (its informers), not from the config store, and so the ServiceEntries a route's Hostname
+	// backend names: they go to the fake Kubernetes client too, as Istio's own Gateway API tests
+	// give them.
+	kubeString := joinDocuments(docs, func(d document) bool { return !isIstioConfig(d) || isGatewayAPI(d) || d.kind == "ServiceEntry" })
 
 	var results []proxyConfig
 	failure := runOnce(func(t test.Failer) {

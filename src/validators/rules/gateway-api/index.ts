@@ -6,5 +6,6 @@ import settingDropped from './MESH701-gateway-api-setting-dropped.js';
 import needsIstio from './MESH702-gateway-api-needs-istio.js';
 import mutualTlsListener from './MESH703-gateway-api-mutual-tls-listener.js';
 import pathPrefixBySegment from './MESH704-gateway-api-path-prefix-by-segment.js';
+import gatewayIdentity from './MESH705-gateway-api-gateway-identity.js';
 
-export const GATEWAY_API_RULES: readonly Rule[] = [routeLeftOut, settingDropped, needsIstio, mutualTlsListener, pathPrefixBySegment];
+export const GATEWAY_API_RULES: readonly Rule[] = [routeLeftOut, settingDropped, needsIstio, mutualTlsListener, pathPrefixBySegment, gatewayIdentity];

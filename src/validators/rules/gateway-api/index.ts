@@ -7,5 +7,6 @@ import needsIstio from './MESH702-gateway-api-needs-istio.js';
 import mutualTlsListener from './MESH703-gateway-api-mutual-tls-listener.js';
 import pathPrefixBySegment from './MESH704-gateway-api-path-prefix-by-segment.js';
 import gatewayIdentity from './MESH705-gateway-api-gateway-identity.js';
+import routePrecedence from './MESH706-gateway-api-route-precedence.js';
 
-export const GATEWAY_API_RULES: readonly Rule[] = [routeLeftOut, settingDropped, needsIstio, mutualTlsListener, pathPrefixBySegment, gatewayIdentity];
+export const GATEWAY_API_RULES: readonly Rule[] = [routeLeftOut, settingDropped, needsIstio, mutualTlsListener, pathPrefixBySegment, gatewayIdentity, routePrecedence];

@@ -1,13 +1,11 @@
 // What the Gateway API (standard channel of the pinned version) can say of a mesh route, decided in
-// one place: the emitter leaves out or drops what it cannot say, and the target's rules (MESH700 to
-// MESH703) report the same uses at their place in the mesh file. A route whose match cannot be said
+// one place: the emitter leaves out or drops what it cannot say, and the target's rules (MESH700,
+// MESH701) report the same uses at their place in the mesh file. A route whose match cannot be said
 // is left out whole rather than widened: a route taking requests its match excludes would be worse
 // than requests falling through to the next route.
-import type { ServiceNode } from '../../model/mesh-model.js';
 import type { PathSegment } from '../../diagnostics/types.js';
 import type { RouteSpec } from '../../schema/traffic.js';
 import { normalizeValueMatch } from '../../model/route-match.js';
-import { isHttpFamily } from '../istio/traffic/destinations.js';
 import type { MatchEntry } from '../istio/traffic/match.js';
 import type { PlannedHttpRoute } from '../istio/traffic/route-plan.js';
 
@@ -80,11 +78,6 @@ export function leftOutBecause(planned: PlannedHttpRoute, entries: readonly Matc
   if (planned.route?.directResponse !== undefined) return 'direct-response';
   if (family === 'grpc' && planned.route?.redirect !== undefined) return 'grpc-redirect';
   return unsayableMatch(entries, family);
-}
-
-/** The service's ports that get an HTTPRoute (http, http2) or a GRPCRoute (grpc). */
-export function httpPorts(service: ServiceNode) {
-  return service.resource.spec.ports.filter(isHttpFamily);
 }
 
 /** A gRPC method is the path /<service>/<method>: an exact path names one, a prefix /<service>/ a whole service. */

@@ -2,7 +2,7 @@
 // Gateway API (GAMMA for mesh traffic, Gateway and routes for ingress), plus a Service per routed
 // version and, unless portable, the Istio kinds that say what the Gateway API cannot. Pure and
 // deterministic, like the Istio target: the same model gives the same sorted objects. What cannot
-// be said is reported by the target's rules (MESH700-MESH702), which read expressible.ts.
+// be said is reported by the target's rules (MESH700-MESH706), which read expressible.ts.
 import type { MeshModel } from '../../model/mesh-model.js';
 import { sortObjects, type KubernetesObject } from '../../output/manifest.js';
 import { compileNamespaces } from '../istio/security/namespace.js';

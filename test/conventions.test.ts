@@ -155,7 +155,7 @@ describe('meshctl completion', () => {
     expect(complete(script, ['meshctl', 'validate', '-o', ''])).toEqual(['stylish', 'json', 'sarif', 'github']);
     expect(complete(script, ['meshctl', 'graph', '--output', '=', 'd'])).toEqual(['dot']);
     expect(complete(script, ['meshctl', 'compile', '--ta'])).toEqual(['--target']);
-    expect(complete(script, ['meshctl', 'compile', '--target', ''])).toEqual(['istio', 'envoy']);
+    expect(complete(script, ['meshctl', 'compile', '--target', ''])).toEqual(['istio', 'envoy', 'gateway-api']);
     expect(complete(script, ['meshctl', 'completion', 'f'])).toEqual(['fish']);
     // Deprecated spellings are not offered.
     expect(complete(script, ['meshctl', 'validate', '--fo'])).toEqual([]);

@@ -10,10 +10,12 @@ const FORMATS = ['yaml', 'json'];
 import type { LoadedMesh } from '../loader/load-mesh.js';
 
 export default class Compile extends MeshctlCommand {
-  static override summary = 'Compile a mesh for its target: Istio resources, or Envoy proxy configurations.';
+  static override summary = 'Compile a mesh for its target: Istio resources, Kubernetes Gateway API routes, or Envoy proxy configurations.';
   static override description = `Validates the mesh first: a mesh with errors is refused with the same diagnostics as "meshctl validate" (exit 1), and nothing is written. Output is deterministic: the same mesh gives byte-identical output.
 
 Without --out-dir, writes a multi-document YAML stream (or, with -o json, a JSON List) to standard output. With --out-dir DIR, writes one file per object and a kustomization.yaml into DIR, replacing what an earlier "meshctl compile" wrote there; a non-empty directory that meshctl did not write is refused.
+
+--target gateway-api writes Kubernetes Gateway API objects (standard channel): an HTTPRoute (GRPCRoute, TCPRoute) per service port with the Service as parent (GAMMA), a Service per routed version, a Gateway with its routes and ReferenceGrants for ingress, and the Istio kinds for what the Gateway API cannot say (authorization, mTLS, JWT, resilience, rate limits, telemetry). --portable leaves those out and reports each as an error (MESH702). The target's own rules (MESH700-MESH706) report what it cannot carry. See docs/gateway-api.md.
 
 --target envoy writes a complete Envoy v3 bootstrap (static_resources) for every workload's sidecar (each version of each service) and every gateway: with --out-dir DIR one file per proxy, DIR/<namespace>/<service>-<version>.yaml (<service>.yaml without versions) and DIR/<namespace>/<gateway>.yaml; without it a YAML stream (or, with -o json, {"configs": [...]}). Run one with "envoy -c FILE". --envoy-cert-dir DIR points every certificate path at DIR (cert-chain.pem, key.pem, root-cert.pem; gateway credentials DIR/<credentialName>/tls.crt, tls.key, ca.crt).
 
@@ -26,15 +28,18 @@ EXIT CODES
     '<%= config.bin %> compile examples/mesh --target istio --out-dir out/',
     '<%= config.bin %> compile mesh/ -o json | jq \'.items[].kind\'',
     '<%= config.bin %> compile examples/mesh --target envoy --out-dir out/',
+    '<%= config.bin %> compile examples/mesh --target gateway-api --out-dir out/',
+    '<%= config.bin %> compile examples/mesh --target gateway-api --portable',
   ];
   static override strict = false;
   static override args = {
     paths: Args.string({ description: 'files or directories of the mesh; "-" for standard input', required: false }),
   };
   static override flags = {
-    target: Flags.string({ char: 't', summary: 'What to compile to (default: the target of .meshctl.yaml, else istio).', options: ['istio', 'envoy'] }),
+    target: Flags.string({ char: 't', summary: 'What to compile to (default: the target of .meshctl.yaml, else istio).', options: ['istio', 'envoy', 'gateway-api'] }),
+    portable: Flags.boolean({ summary: 'Gateway API target: write no Istio kinds; what only they can say is an error (MESH702).' }),
     ...outputFlags(FORMATS, 'yaml'),
-    'out-dir': Flags.string({ summary: 'Write one file per object (istio: plus kustomization.yaml; envoy: one per proxy) into this directory.', helpValue: 'DIR' }),
+    'out-dir': Flags.string({ summary: 'Write one file per object (istio, gateway-api: plus kustomization.yaml; envoy: one per proxy) into this directory.', helpValue: 'DIR' }),
     'envoy-cert-dir': Flags.string({ summary: 'Envoy target: read every certificate from this directory instead of the paths the mesh gives.', helpValue: 'DIR' }),
     rule: Flags.string({ summary: 'Set a rule\'s level: CODE=off|info|warning|error. Repeatable.', multiple: true }),
     color: Flags.boolean({ summary: 'Colour diagnostics.', allowNo: true }),
@@ -53,7 +58,8 @@ EXIT CODES
     const loaded = await this.loadMeshAt(argv as string[]);
     if (target === 'envoy') return this.compileEnvoy(loaded, rules, { ...flags, format: output.format, outDir: output.target });
     if (flags['envoy-cert-dir'] !== undefined) this.fail('--envoy-cert-dir applies to --target envoy only');
-    const result = compile(loaded, { target: 'istio', rules });
+    if (flags.portable && target !== 'gateway-api') this.fail('--portable applies to --target gateway-api only');
+    const result = target === 'gateway-api' ? compile(loaded, { target, rules, ...(flags.portable ? { portable: true } : {}) }) : compile(loaded, { target: 'istio', rules });
     const findings = result.validation.diagnostics.length > 0;
     if (!result.ok || findings) {
       // Diagnostics go to stderr: stdout carries only the manifests, so it can be piped to kubectl.

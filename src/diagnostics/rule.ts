@@ -4,7 +4,10 @@
 import type { Level, Location, RelatedLocation } from './types.js';
 import type { MeshModel } from '../model/mesh-model.js';
 
-export type RuleCategory = 'load' | 'schema' | 'reference' | 'routing' | 'resilience' | 'rate-limit' | 'security' | 'naming' | 'telemetry';
+export type RuleCategory = 'load' | 'schema' | 'reference' | 'routing' | 'resilience' | 'rate-limit' | 'security' | 'naming' | 'telemetry' | 'gateway-api';
+
+/** A compile target whose own rules (what that target cannot say) run only when compiling for it. */
+export type RuleTarget = 'gateway-api';
 
 export interface RuleContext {
   readonly model: MeshModel;
@@ -24,6 +27,10 @@ export interface RuleMeta<M extends string = string> {
   readonly messages: Readonly<Record<M, string>>;
   /** Loader and I/O problems that make the run itself fail exit with 2 rather than 1. */
   readonly fatal?: boolean;
+  /** Run only when compiling for this target (`compile --target`); `validate` never runs it. */
+  readonly target?: RuleTarget;
+  /** Run only in the target's portable mode (`compile --portable`, or the Mesh's gatewayApi.portable). */
+  readonly portableOnly?: boolean;
 }
 
 export interface Rule<M extends string = string> extends RuleMeta<M> {

@@ -14,7 +14,7 @@ const ProjectConfigSchema = z
     rules: z.record(z.string(), Level).optional().describe('Rule levels by code or name, as --rule CODE=level (a --rule flag wins).'),
     ignore: z.array(z.string().min(1)).optional().describe('Glob patterns, relative to this file, that directory searches skip (* within a name, ** across directories).'),
     paths: z.array(z.string().min(1)).min(1).optional().describe('The mesh paths, relative to this file, used when a command is given none.'),
-    target: z.enum(['istio', 'envoy']).optional().describe('The default of compile --target.'),
+    target: z.enum(['istio', 'envoy', 'gateway-api']).optional().describe('The default of compile --target.'),
   })
   .strict();
 
@@ -26,7 +26,7 @@ export interface ProjectConfig {
   readonly ignore: readonly string[];
   /** Default mesh paths, relative to the working directory. */
   readonly paths?: readonly string[];
-  readonly target?: 'istio' | 'envoy';
+  readonly target?: 'istio' | 'envoy' | 'gateway-api';
   /** Whether a directory search skips this absolute path, and why. */
   ignores(absolute: string): { pattern: string; config: string } | undefined;
 }

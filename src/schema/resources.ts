@@ -237,6 +237,16 @@ export const MeshSpec = z.strictObject({
     })
     .optional(),
   telemetry: Telemetry.optional(),
+  gatewayApi: z
+    .strictObject({
+      gatewayClass: ObjectName.default('istio').meta({ description: 'The GatewayClass of every compiled Gateway (ingress).' }),
+      portable: z
+        .boolean()
+        .default(false)
+        .meta({ description: 'Refuse what only Istio kinds can say (authorization, mTLS, JWT, resilience, rate limits, telemetry, external services, VMs): each use is an error instead of an Istio object beside the Gateway API routes. Same as compile --portable.' }),
+    })
+    .optional()
+    .meta({ description: 'Settings of the Gateway API target (meshctl compile --target gateway-api).' }),
   envoy: z
     .strictObject({
       clusterDomain: z.string().default('cluster.local').meta({ description: 'The DNS domain of default endpoints and of the host names callers use.' }),

@@ -2,7 +2,7 @@
 // exact spans. The model is built from the documents that passed the schema, so semantic rules
 // never see malformed data.
 import { createFinding } from '../diagnostics/finding.js';
-import type { Rule, RuleContext } from '../diagnostics/rule.js';
+import type { Rule, RuleContext, RuleTarget } from '../diagnostics/rule.js';
 import { compareDiagnostics, formatPath, type Diagnostic, type Finding, type Level, type LevelSetting } from '../diagnostics/types.js';
 import type { LoadedMesh } from '../loader/load-mesh.js';
 import { buildMeshModel, type MeshModel } from '../model/mesh-model.js';
@@ -15,6 +15,10 @@ export interface ValidateOptions {
   rules?: Readonly<Record<string, LevelSetting>>;
   /** Keep only diagnostics located in these files (the mesh is still checked whole). */
   onlyFiles?: ReadonlySet<string>;
+  /** The compile target: its own rules run too. Without it only the target-neutral rules run. */
+  ruleTarget?: RuleTarget;
+  /** The target's portable mode; default: the Mesh's gatewayApi.portable. */
+  portable?: boolean;
 }
 
 export interface ValidationResult {
@@ -36,8 +40,11 @@ export function validate(loaded: LoadedMesh, options: ValidateOptions = {}): Val
   const schema = checkDocuments(loaded.documents);
   const model = buildMeshModel(schema.valid, schema.invalid);
   const findings: Finding[] = [...loaded.findings, ...schema.findings];
+  const portable = options.portable ?? model.settings.gatewayApi?.portable ?? false;
   for (const rule of RULES) {
     if (!rule.check || levels.get(rule.code) === 'off') continue;
+    if (rule.target !== undefined && rule.target !== options.ruleTarget) continue;
+    if (rule.portableOnly && !portable) continue;
     findings.push(...runRule(rule, model));
   }
 

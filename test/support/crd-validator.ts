@@ -397,6 +397,21 @@ function resolveResource(catalog: CrdCatalog, object: Record<string, unknown>, v
 // Defaulting, in place, as kube-apiserver does it before validation: a missing field, or a null
 // in a non-nullable one, takes the schema's default; defaults are then defaulted themselves.
 
+/**
+ * The object as the API server stores it: the CRD's defaults filled in (a route match's path, a
+ * backend's weight...). Programs that read objects from a cluster (istiod) see them so; one given
+ * the object as written may take an absent field for a bug. Unknown kinds are returned unchanged.
+ */
+export function withCrdDefaults<T extends Record<string, unknown>>(catalog: CrdCatalog, object: T): T {
+  const resource = resolveResource(catalog, object, []);
+  if (!resource || !resource.schema.defaultsBelow) return object;
+  const copy = structuredClone(object);
+  const body: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(copy)) if (key !== 'apiVersion' && key !== 'kind' && key !== 'metadata') body[key] = value;
+  applyDefaults(resource.schema, body);
+  return { ...copy, ...body };
+}
+
 function isNonNullableNull(value: unknown, node: SchemaNode): boolean {
   return value === null && !node.nullable;
 }

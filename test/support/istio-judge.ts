@@ -264,23 +264,33 @@ export function deploymentFor(model: MeshModel, compiled: readonly KubernetesObj
   for (const gateway of model.gateways) {
     // The gateway's pods carry the labels the compiled Gateway selects.
     const compiledGateway = compiled.find((o) => o.kind === 'Gateway' && o.metadata.namespace === gateway.namespace && o.metadata.name === gateway.name);
-    const labels = { ...((compiledGateway?.spec as { selector?: Record<string, string> } | undefined)?.selector ?? gateway.resource.spec.selector) };
+    // A Kubernetes Gateway API Gateway: istiod deploys it itself, as `<gateway>-<class>` (Deployment,
+    // Service, ServiceAccount), its pods labelled with the gateway's name and the Gateway's
+    // infrastructure labels; the class is one of istiod's own, which it creates in the cluster.
+    const gatewayApi = compiledGateway?.apiVersion.startsWith('gateway.networking.k8s.io/') === true;
+    const gatewayApiSpec = compiledGateway?.spec as { gatewayClassName?: string; infrastructure?: { labels?: Record<string, string> } } | undefined;
+    const gatewayClass = gatewayApiSpec?.gatewayClassName ?? 'istio';
+    const workloadName = gatewayApi ? `${gateway.name}-${gatewayClass}` : gateway.name;
+    if (gatewayApi) add({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: gatewayClass }, spec: { controllerName: 'istio.io/gateway-controller' } } as KubernetesObject);
+    const labels = gatewayApi
+      ? { ...gatewayApiSpec?.infrastructure?.labels, 'gateway.networking.k8s.io/gateway-name': gateway.name }
+      : { ...((compiledGateway?.spec as { selector?: Record<string, string> } | undefined)?.selector ?? gateway.resource.spec.selector) };
     const ip = nextPodIp();
     const listeners = gateway.resource.spec.listeners;
-    add({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: gateway.name, namespace: gateway.namespace } });
+    add({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: workloadName, namespace: gateway.namespace } });
     const container = { ...proxyContainer(), ports: listeners.map((listener) => ({ containerPort: listener.port })) };
-    const podSpec = { serviceAccountName: gateway.name, containers: [container] };
+    const podSpec = { serviceAccountName: workloadName, containers: [container] };
     add({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: gateway.name, namespace: gateway.namespace, labels },
+      metadata: { name: workloadName, namespace: gateway.namespace, labels },
       spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: podSpec } },
     });
-    add(pod(`${gateway.name}-0`, gateway.namespace, labels, ip, podSpec));
+    add(pod(`${workloadName}-0`, gateway.namespace, labels, ip, podSpec));
     add({
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name: gateway.name, namespace: gateway.namespace, labels },
+      metadata: { name: workloadName, namespace: gateway.namespace, labels },
       spec: {
         type: 'LoadBalancer',
         selector: labels,
@@ -299,7 +309,7 @@ export function deploymentFor(model: MeshModel, compiled: readonly KubernetesObj
         data: { 'tls.crt': Buffer.from(GATEWAY_CERTIFICATE).toString('base64'), 'tls.key': Buffer.from(GATEWAY_KEY).toString('base64') },
       });
     }
-    proxies.push({ kind: 'gateway', namespace: gateway.namespace, name: gateway.name, vm: false, proxy: { name: `${gateway.name}-0`, type: 'router', namespace: gateway.namespace, labels, ip } });
+    proxies.push({ kind: 'gateway', namespace: gateway.namespace, name: gateway.name, vm: false, proxy: { name: `${workloadName}-0`, type: 'router', namespace: gateway.namespace, labels, ip } });
   }
 
   return { objects, proxies };

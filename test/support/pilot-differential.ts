@@ -237,7 +237,7 @@ function claimsOf(mesh: MeshUnderJudgement): Record<string, string> {
 }
 
 /** Paths and methods the service's access rules name, and a few they do not. */
-function accessRequests(service: ServiceNode, authority: string): HttpRequest[] {
+export function accessRequests(service: ServiceNode, authority: string): HttpRequest[] {
   const paths = new Set(['/', '/anything']);
   const methods = new Set(['GET', 'POST']);
   const access = service.resource.spec.access;

@@ -28,6 +28,7 @@ import unsupportedApiVersion from './schema/MESH105-unsupported-api-version.js';
 import { REFERENCES_RULES } from './references/index.js';
 import { ROUTING_RULES } from './routing/index.js';
 import { POLICY_RULES } from './policy/index.js';
+import { GATEWAY_API_RULES } from './gateway-api/index.js';
 
 export const RULES: readonly Rule[] = [
   yamlSyntax, duplicateKey, tabIndentation, invalidEncoding, yamlTag, aliasLimit, nestingTooDeep, fileTooLarge, emptyFile,
@@ -36,6 +37,7 @@ export const RULES: readonly Rule[] = [
   ...REFERENCES_RULES,
   ...ROUTING_RULES,
   ...POLICY_RULES,
+  ...GATEWAY_API_RULES,
 ].sort((a, b) => compareStrings(a.code, b.code));
 
 export const RULES_BY_CODE: ReadonlyMap<string, Rule> = new Map(RULES.map((rule) => [rule.code, rule]));

@@ -13,6 +13,7 @@ const CATEGORY_TITLES: Record<RuleCategory, string> = {
   'rate-limit': 'Rate limits',
   security: 'Access control and mTLS',
   telemetry: 'Telemetry',
+  'gateway-api': 'Gateway API target (compile --target gateway-api only)',
 };
 
 export function rulesIndexMarkdown(): string {

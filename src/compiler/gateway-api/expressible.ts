@@ -6,8 +6,8 @@
 import type { PathSegment } from '../../diagnostics/types.js';
 import type { RouteSpec } from '../../schema/traffic.js';
 import { normalizeValueMatch } from '../../model/route-match.js';
-import type { MatchEntry } from '../istio/traffic/match.js';
-import type { PlannedHttpRoute } from '../istio/traffic/route-plan.js';
+import { type MatchEntry } from '../../plan/match.js';
+import { type PlannedHttpRoute } from '../../plan/routes.js';
 
 /** Why a route's match cannot be said; undefined when it can. */
 export type UnsayableMatch = 'caller' | 'absent' | 'repeated-header' | 'pseudo-header' | 'grpc-match' | 'grpc-redirect' | 'direct-response';

@@ -7,13 +7,13 @@ import { parseDuration } from '../../model/duration.js';
 import type { Destination, MeshModel, ServiceNode } from '../../model/mesh-model.js';
 import { normalizeValueMatch } from '../../model/route-match.js';
 import type { RouteSpec } from '../../schema/traffic.js';
-import { ingressPort, resolveDestination, type PlannedDestination } from '../istio/traffic/destinations.js';
-import type { MatchEntry } from '../istio/traffic/match.js';
-import type { PlannedHttpRoute } from '../istio/traffic/route-plan.js';
-import { re2Escape } from '../istio/traffic/string-match.js';
-import type { IstioStringMatch } from '../istio/traffic/istio-types.js';
 import { corsSayable, grpcMethod } from './expressible.js';
 import { versionServiceName } from './names.js';
+import { re2Escape, type StringCondition } from '../../model/conditions.js';
+import { ingressPort } from '../../model/ports.js';
+import { resolveDestination, type PlannedDestination } from '../../plan/destinations.js';
+import { type MatchEntry } from '../../plan/match.js';
+import { forwardedTo, type PlannedHttpRoute } from '../../plan/routes.js';
 
 export type Json = Record<string, unknown>;
 
@@ -59,12 +59,18 @@ export function backendRefs(destinations: readonly PlannedDestination[], context
 
 // --- matches -----------------------------------------------------------------------------------
 
-function valueMatch(match: IstioStringMatch): { type: 'Exact' | 'RegularExpression'; value: string } {
-  if ('exact' in match) return { type: 'Exact', value: match.exact };
-  if ('prefix' in match) return { type: 'RegularExpression', value: `${re2Escape(match.prefix)}.*` };
-  if ('regex' in match) return { type: 'RegularExpression', value: match.regex };
-  // Present: any value, the empty one included.
-  return { type: 'RegularExpression', value: '.*' };
+function valueMatch(match: StringCondition): { type: 'Exact' | 'RegularExpression'; value: string } {
+  switch (match.kind) {
+    case 'exact':
+      return { type: 'Exact', value: match.value };
+    case 'prefix':
+      return { type: 'RegularExpression', value: `${re2Escape(match.value)}.*` };
+    case 'regex':
+      return { type: 'RegularExpression', value: match.value };
+    case 'present':
+      // Any value, the empty one included.
+      return { type: 'RegularExpression', value: '.*' };
+  }
 }
 
 /**
@@ -232,8 +238,9 @@ export function routeRule(planned: PlannedHttpRoute, entries: readonly MatchEntr
   if (route?.redirect && !grpc) {
     filters.push(redirectFilter(route.redirect));
   } else if (!route?.redirect) {
-    if (!planned.destinations?.length) throw new Error(`${context.service.key}: route "${planned.name}" forwards nowhere`);
-    rule.backendRefs = backendRefs(planned.destinations, context);
+    const destinations = forwardedTo(planned);
+    if (!destinations?.length) throw new Error(`${context.service.key}: route "${planned.name}" forwards nowhere`);
+    rule.backendRefs = backendRefs(destinations, context);
     if (route?.rewrite && !grpc) {
       const rewrite = rewriteFilter(route.rewrite, prefixRewrite);
       if (rewrite) filters.push(rewrite);

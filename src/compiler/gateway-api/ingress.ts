@@ -5,19 +5,19 @@
 // VirtualService (ingress-virtual-service.ts). The gateway's pods carry the mesh Gateway's selector
 // labels (`infrastructure.labels`, which Istio copies onto the Deployment it runs), so the policies
 // that select them (the gateway's allow policy) still apply.
-import { compiledName, ingressVirtualServiceNames, type NamedGatewayHost } from '../../model/compiled-names.js';
 import type { GatewayNode, MeshModel } from '../../model/mesh-model.js';
 import type { KubernetesObject } from '../../output/manifest.js';
 import type { GatewayResourceT } from '../../schema/resources.js';
 import { objectMeta } from '../istio/common.js';
-import { hasHttpPort } from '../istio/traffic/destinations.js';
-import { narrowToExposedPaths } from '../istio/traffic/ingress-virtual-service.js';
 import { sortedRecord } from '../istio/traffic/match.js';
-import { planHttpRoutes } from '../istio/traffic/route-plan.js';
 import { GATEWAY_API } from './api.js';
 import { backendRef, type Json, type RuleContext } from './http-route.js';
 import { rulesOf } from './mesh-routes.js';
 import { boundedName } from './names.js';
+import { hasHttpPort } from '../../model/ports.js';
+import { narrowToExposedPaths } from '../../plan/ingress.js';
+import { planHttpRoutes } from '../../plan/routes.js';
+import { compiledName, ingressVirtualServiceNames, type NamedGatewayHost } from '../istio/compiled-names.js';
 
 type Listener = GatewayResourceT['spec']['listeners'][number];
 

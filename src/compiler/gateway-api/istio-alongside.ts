@@ -19,9 +19,9 @@ import { compileVmServices } from '../istio/security/vm-service.js';
 import { compileWorkloadEntries } from '../istio/security/workload-entry.js';
 import { compileExternalDestinationRules } from '../istio/traffic/external-destination-rule.js';
 import { toTrafficPolicy } from '../istio/traffic/traffic-policy.js';
-import { compiledName } from '../../model/compiled-names.js';
 import { versionServiceName } from './names.js';
 import { routedVersions } from './version-services.js';
+import { compiledName } from '../istio/compiled-names.js';
 
 type Emitter = (model: MeshModel) => KubernetesObject[];
 

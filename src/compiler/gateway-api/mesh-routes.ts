@@ -4,17 +4,17 @@
 // have something to decide (a canary). A service gets route objects exactly when the Istio target
 // gives it a VirtualService, and the rules come from the same plan (route-plan.ts), so both targets
 // route alike wherever the Gateway API can say the route.
-import { serviceObjects } from '../../model/compiled-names.js';
 import type { MeshModel, ServiceNode } from '../../model/mesh-model.js';
 import type { KubernetesObject } from '../../output/manifest.js';
 import type { ServicePortT } from '../../schema/resources.js';
 import { objectMeta } from '../istio/common.js';
-import type { MatchEntry } from '../istio/traffic/match.js';
-import { planHttpRoutes, planTcpRoutes, type PlannedHttpRoute } from '../istio/traffic/route-plan.js';
 import { GATEWAY_API } from './api.js';
 import { leftOutBecause, type RouteFamily } from './expressible.js';
 import { backendRefs, routeRule, type Json, type RuleContext } from './http-route.js';
 import { portFamily, routeObjectName } from './names.js';
+import { type MatchEntry } from '../../plan/match.js';
+import { planHttpRoutes, planTcpRoutes, type PlannedHttpRoute } from '../../plan/routes.js';
+import { serviceObjects } from '../istio/compiled-names.js';
 
 export function compileMeshRoutes(model: MeshModel): KubernetesObject[] {
   return model.services.flatMap((service) => serviceRoutes(model, service));

@@ -6,11 +6,11 @@
 // digits of the SHA-256 of what it stands for, so the same mesh always gives the same names.
 import { createHash } from 'node:crypto';
 import { compareStrings } from '../../diagnostics/types.js';
-import { isDnsLabel, MAX_COMPILED_NAME_LENGTH, portName } from '../../model/compiled-names.js';
 import { memoizePerModel } from '../../model/memoize.js';
 import type { MeshModel, ServiceNode } from '../../model/mesh-model.js';
 import type { ServicePortT } from '../../schema/resources.js';
-import { isHttpFamily } from '../istio/traffic/destinations.js';
+import { isDnsLabel, MAX_COMPILED_NAME_LENGTH, portName } from '../../model/names.js';
+import { isHttpFamily } from '../../model/ports.js';
 
 const HASH_LENGTH = 8;
 

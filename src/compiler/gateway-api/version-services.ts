@@ -3,12 +3,13 @@
 // workload labels and the version's, with the service's ports. Istio's subsets select the same
 // endpoints (the service's, narrowed to the version's labels).
 import { compareStrings } from '../../diagnostics/types.js';
-import { portName } from '../../model/compiled-names.js';
 import type { MeshModel, ServiceNode } from '../../model/mesh-model.js';
 import type { KubernetesObject } from '../../output/manifest.js';
-import { API, objectMeta, workloadLabels } from '../istio/common.js';
+import { API, objectMeta } from '../istio/common.js';
 import { sortedRecord } from '../istio/traffic/match.js';
 import { versionServiceName } from './names.js';
+import { portName } from '../../model/names.js';
+import { workloadLabels } from '../../model/workload-identity.js';
 
 /** `namespace/service` -> the versions some route, canary, A/B test or mirror sends to. */
 export function routedVersions(model: MeshModel): Map<string, Set<string>> {

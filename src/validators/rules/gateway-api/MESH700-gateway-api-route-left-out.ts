@@ -4,10 +4,10 @@
 // answers directly. The target leaves such a route out rather than widen it; requests it would
 // have taken go to the routes after it.
 import { defineRule } from '../../../diagnostics/rule.js';
-import { routeName } from '../../../model/compiled-names.js';
 import type { PathSegment } from '../../../diagnostics/types.js';
 import { leftOutBecause } from '../../../compiler/gateway-api/expressible.js';
 import { writtenRoutes } from './routes.js';
+import { routeName } from '../../../model/names.js';
 
 const REASONS = {
   caller: 'it matches by caller (match.from), which no Gateway API match can say',

@@ -4,9 +4,9 @@
 // grpc port a timeout, rewrite or CORS. The route is written without it: Istio's defaults apply
 // (its default retry policy, no fault, no timeout).
 import { defineRule } from '../../../diagnostics/rule.js';
-import { routeName } from '../../../model/compiled-names.js';
 import { droppedSettings, leftOutBecause } from '../../../compiler/gateway-api/expressible.js';
 import { writtenRoutes } from './routes.js';
+import { routeName } from '../../../model/names.js';
 
 const WHY = {
   retries: 'HTTPRoute retries are in the Gateway API\'s experimental channel only; Istio applies its default retry policy instead',

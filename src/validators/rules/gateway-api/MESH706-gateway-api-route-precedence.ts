@@ -8,10 +8,11 @@
 // exact values of one header or query parameter).
 import { defineRule } from '../../../diagnostics/rule.js';
 import type { PathSegment } from '../../../diagnostics/types.js';
-import { routeName } from '../../../model/compiled-names.js';
 import { leftOutBecause } from '../../../compiler/gateway-api/expressible.js';
-import type { MatchEntry } from '../../../compiler/istio/traffic/match.js';
 import { writtenRoutes, type WrittenRoute } from './routes.js';
+import { routeName } from '../../../model/names.js';
+import { type MatchEntry } from '../../../plan/match.js';
+import type { StringCondition } from '../../../model/conditions.js';
 
 /** istiod's ranking key of one match: larger sorts first. */
 function rank(entry: MatchEntry): [number, number, number, number, number] {
@@ -44,11 +45,12 @@ function exclusive(a: MatchEntry, b: MatchEntry): boolean {
     if (pa.kind === 'prefix' && pb.kind === 'prefix' && !underPrefix(pa.value, pb.value) && !underPrefix(pb.value, pa.value)) return true;
   }
   if (a.method !== undefined && b.method !== undefined && a.method !== b.method) return true;
-  const exact = (entry: MatchEntry) => new Map(entry.headers.filter((h) => !h.negated && 'exact' in h.match).map((h) => [h.name, (h.match as { exact: string }).exact]));
+  const exactValue = (condition: StringCondition) => (condition.kind === 'exact' ? condition.value : undefined);
+  const exact = (entry: MatchEntry) => new Map(entry.headers.flatMap((h) => (!h.negated && exactValue(h.match) !== undefined ? [[h.name, exactValue(h.match)!] as const] : [])));
   const ea = exact(a);
   for (const [name, value] of exact(b)) if (ea.has(name) && ea.get(name) !== value) return true;
-  const qa = new Map(a.query.filter(([, m]) => 'exact' in m).map(([n, m]) => [n, (m as { exact: string }).exact]));
-  for (const [name, m] of b.query) if ('exact' in m && qa.has(name) && qa.get(name) !== m.exact) return true;
+  const qa = new Map(a.query.flatMap(([n, m]) => (exactValue(m) !== undefined ? [[n, exactValue(m)!] as const] : [])));
+  for (const [name, m] of b.query) if (exactValue(m) !== undefined && qa.has(name) && qa.get(name) !== exactValue(m)) return true;
   return false;
 }
 

@@ -2,14 +2,14 @@
 // service on each route family it has (http, grpc), at the service's own ports and, narrowed to the
 // exposed paths, at each gateway host; with the index of the mesh route it carries.
 import { memoizePerModel } from '../../../model/memoize.js';
-import { ingressVirtualServiceNames, serviceObjects } from '../../../model/compiled-names.js';
 import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
 import type { RouteFamily } from '../../../compiler/gateway-api/expressible.js';
 import { portFamily } from '../../../compiler/gateway-api/names.js';
-import { hasHttpPort } from '../../../compiler/istio/traffic/destinations.js';
-import { narrowToExposedPaths } from '../../../compiler/istio/traffic/ingress-virtual-service.js';
-import type { MatchEntry } from '../../../compiler/istio/traffic/match.js';
-import { planHttpRoutes, type PlannedHttpRoute } from '../../../compiler/istio/traffic/route-plan.js';
+import { ingressVirtualServiceNames, serviceObjects } from '../../../compiler/istio/compiled-names.js';
+import { hasHttpPort } from '../../../model/ports.js';
+import { narrowToExposedPaths } from '../../../plan/ingress.js';
+import { type MatchEntry } from '../../../plan/match.js';
+import { planHttpRoutes, type PlannedHttpRoute } from '../../../plan/routes.js';
 
 export interface WrittenRoute {
   readonly service: ServiceNode;

@@ -25,6 +25,9 @@ describe.each(RULES.map((rule) => [rule.code, rule] as const))('%s docs page', (
     const markdown = readFileSync(file, 'utf8');
     expect(markdown.split('\n')[0]).toBe(`# ${code}: ${rule.name}`);
     expect(markdown).toContain(`Level: ${rule.level}`);
+    // A rule that runs only for one target says so where its level is.
+    if (rule.target !== undefined) expect(markdown.split('\n')[2]).toMatch(new RegExp(`· Target: ${rule.target}$`));
+    else expect(markdown.split('\n')[2]).not.toContain('Target:');
     expect(section(markdown, 'Wrong')?.trim()).toBeTruthy();
     expect(section(markdown, 'Right')?.trim()).toBeTruthy();
   });

@@ -4,7 +4,7 @@ import { shouldColor } from '../cli/color.js';
 import { EXIT } from '../cli/exit-codes.js';
 import type { ApplyEvent } from '../cluster/index.js';
 import { writeStdout } from '../cli/stdout.js';
-import { CLUSTER_EXIT_CODES, ClusterCommand, NAMESPACES_HELP, clusterFlags } from './diff.js';
+import { CLUSTER_EXIT_CODES, ClusterCommand, NAMESPACES_HELP, clusterFlags } from '../cli/cluster-command.js';
 
 export default class Apply extends ClusterCommand {
   static override summary = 'Apply the compiled mesh to the cluster, and prune what it no longer produces.';
@@ -48,9 +48,10 @@ ${CLUSTER_EXIT_CODES('applied, or nothing to change', '(not used)')}`;
       );
     }
     const color = this.colorFor(flags.color);
+    const settings = await this.clusterSettings(flags);
     const { objects, meshName, meshPath } = await this.compileMesh(argv as string[], flags, shouldColor(flags.color, process.env, Boolean(process.stderr.isTTY)));
     const { applyPlan, keptLine, meshctlVersion, sourceCommit, objectLabel: objectLabelOf } = await import('../cluster/index.js');
-    const plan = await this.plan(objects, meshName, flags);
+    const plan = await this.plan(objects, meshName, flags, settings);
     const dryRun = flags['dry-run'] === 'server';
     const progress = process.stderr.isTTY && flags.output !== 'json';
     const onProgress = progress

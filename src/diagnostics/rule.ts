@@ -8,6 +8,8 @@ export type RuleCategory = 'load' | 'schema' | 'reference' | 'routing' | 'resili
 
 export interface RuleContext {
   readonly model: MeshModel;
+  /** The targets the mesh is checked for (compiled to, or named by `validate --target`). */
+  readonly targets: ReadonlySet<string>;
   report(messageId: string, data: Record<string, string | number>, location: Location, related?: RelatedLocation[]): void;
 }
 
@@ -24,6 +26,11 @@ export interface RuleMeta<M extends string = string> {
   readonly messages: Readonly<Record<M, string>>;
   /** Loader and I/O problems that make the run itself fail exit with 2 rather than 1. */
   readonly fatal?: boolean;
+  /**
+   * The target whose output the rule checks (a name in the target registry): the rule runs only
+   * when the mesh is compiled, or validated, for that target. Without it the rule always runs.
+   */
+  readonly target?: string;
 }
 
 export interface Rule<M extends string = string> extends RuleMeta<M> {

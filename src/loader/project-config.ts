@@ -1,6 +1,7 @@
 // The project configuration, .meshctl.yaml, found upward from the mesh as ESLint finds its own:
 // rule levels, ignore patterns, default mesh paths and the default compile target. Every command
 // reads it through the same function, so validate, compile, diff, apply, graph and review agree.
+import { UserError } from '../diagnostics/user-error.js';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
@@ -31,7 +32,7 @@ export interface ProjectConfig {
   ignores(absolute: string): { pattern: string; config: string } | undefined;
 }
 
-export class ProjectConfigError extends Error {}
+export class ProjectConfigError extends UserError {}
 
 /**
  * The nearest .meshctl.yaml in the directory of the first path (the working directory when none,

@@ -4,7 +4,7 @@
 // write theirs (Bookinfo, the mTLS migration, VMs, ingress), so a regression shows as the traffic or
 // security failure it causes.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compile } from '../../src/compiler/compile.js';
+import { compile } from '../../src/pipeline/index.js';
 import { loadSources } from '../../src/loader/load-mesh.js';
 import { SourceText } from '../../src/loader/source-file.js';
 import type { KubernetesObject } from '../../src/output/manifest.js';

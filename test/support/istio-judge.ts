@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { compile } from '../../src/compiler/compile.js';
+import { compile } from '../../src/pipeline/index.js';
 import type { EnvoyConfig } from '../../src/compiler/envoy/index.js';
 import { compareStrings } from '../../src/diagnostics/types.js';
 import { loadMesh } from '../../src/loader/load-mesh.js';

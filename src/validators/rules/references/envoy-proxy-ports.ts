@@ -19,21 +19,6 @@ import { portName } from '../../../model/compiled-names.js';
 import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
 
 /**
- * True when the mesh files say anything about the Envoy target: a Mesh, Service, version or Gateway
- * `envoy` section, or service `endpoints`. The Istio target ignores all of them and captures
- * traffic itself, so the Envoy target's socket checks would only be noise for a mesh without any.
- */
-export function envoyTargetInUse(model: MeshModel): boolean {
-  if (model.settings.envoy !== undefined) return true;
-  if (model.gateways.some((gateway) => gateway.resource.spec.envoy !== undefined)) return true;
-  return model.services.some((service) => {
-    const spec = service.resource.spec;
-    if (spec.envoy !== undefined || spec.endpoints !== undefined) return true;
-    return Object.values(spec.versions ?? {}).some((version) => version.envoy !== undefined || version.endpoints !== undefined);
-  });
-}
-
-/**
  * Whether two listening sockets on these addresses and one port cannot both be bound (Linux):
  * the same address, or an IPv4 address next to 0.0.0.0. Envoy binds `::` IPv6-only (its
  * `ipv4_compat` is off), so `::` only clashes with IPv6 addresses.

@@ -1,17 +1,10 @@
-// A rule is data (code, name, default level, messages) plus, for semantic rules, a check. Loader
-// and schema codes are rules without a check: they are reported by the loader and the schema
-// validator, but listed, documented and configured like every other rule.
-import type { Level, Location, RelatedLocation } from './types.js';
-import type { MeshModel } from '../model/mesh-model.js';
+// A rule's data: code, name, default level, messages. Loader and schema codes are such rules
+// without a check: they are reported by the loader and the schema validator, but listed,
+// documented and configured like every other rule. Semantic rules add a check over the mesh
+// model (src/validators/rule.ts), so this module, at the bottom of the layers, knows no model.
+import type { Level } from './types.js';
 
 export type RuleCategory = 'load' | 'schema' | 'reference' | 'routing' | 'resilience' | 'rate-limit' | 'security' | 'naming' | 'telemetry';
-
-export interface RuleContext {
-  readonly model: MeshModel;
-  /** The targets the mesh is checked for (compiled to, or named by `validate --target`). */
-  readonly targets: ReadonlySet<string>;
-  report(messageId: string, data: Record<string, string | number>, location: Location, related?: RelatedLocation[]): void;
-}
 
 export interface RuleMeta<M extends string = string> {
   /** Stable code, never reused: MESH + three digits. */
@@ -33,11 +26,8 @@ export interface RuleMeta<M extends string = string> {
   readonly target?: string;
 }
 
-export interface Rule<M extends string = string> extends RuleMeta<M> {
-  readonly check?: (context: RuleContext) => void;
-}
-
-export function defineRule<M extends string>(rule: Rule<M>): Rule<M> {
+/** A rule reported by the loader or the schema validator, which has no check of its own. */
+export function defineRule<M extends string>(rule: RuleMeta<M>): RuleMeta<M> {
   return rule;
 }
 

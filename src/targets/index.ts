@@ -1,7 +1,7 @@
 // The registry of compile targets. Adding a target is one entry here: its module (a
 // defineTarget call) and, for checks of what only it writes, rules whose `target` is its name.
 // The first target is the default where neither a flag nor .meshctl.yaml names one.
-import type { Rule } from '../diagnostics/rule.js';
+import type { Rule } from '../validators/rule.js';
 import type { MeshModel } from '../model/mesh-model.js';
 import { RULES } from '../validators/rules/index.js';
 import { envoyTarget } from './envoy.js';

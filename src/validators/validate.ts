@@ -3,7 +3,7 @@
 // never see malformed data.
 import { UserError } from '../diagnostics/user-error.js';
 import { createFinding } from '../diagnostics/finding.js';
-import type { Rule, RuleContext } from '../diagnostics/rule.js';
+import type { Rule, RuleContext } from './rule.js';
 import { compareDiagnostics, formatPath, type Diagnostic, type Finding, type Level, type LevelSetting } from '../diagnostics/types.js';
 import type { LoadedMesh } from '../loader/load-mesh.js';
 import { buildMeshModel, type MeshModel } from '../model/mesh-model.js';

@@ -7,7 +7,7 @@
 // application reaches itself there. Runs when the mesh is compiled or validated for the Envoy
 // target: Istio tells such dependencies apart by their addresses.
 import { reservedPorts, type ReservedPort } from '../../../compiler/envoy/settings.js';
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import type { Location } from '../../../diagnostics/types.js';
 import { dependencyResolver } from '../../../compiler/istio/security/dependencies.js';
 import { isHttpFamily } from '../../../compiler/istio/traffic/destinations.js';

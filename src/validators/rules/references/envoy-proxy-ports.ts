@@ -13,7 +13,7 @@ import {
   workloadsOf,
   type SidecarSettings,
 } from '../../../compiler/envoy/settings.js';
-import type { RuleContext } from '../../../diagnostics/rule.js';
+import type { RuleContext } from '../../rule.js';
 import type { Location } from '../../../diagnostics/types.js';
 import { portName } from '../../../model/compiled-names.js';
 import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { globToRegExp, parseProjectConfig, ProjectConfigError } from '../src/loader/project-config.js';
+import { TARGETS } from '../src/index.js';
 import { parseStylish, repoRoot, runCli } from './helpers/run-cli.js';
 import { validateText } from './helpers/validate-text.js';
 
@@ -93,9 +94,9 @@ describe('.meshctl.yaml', () => {
   });
 
   it('parses and checks every key', () => {
-    const parse = (text: string) => parseProjectConfig(text, path.join(project, '.meshctl.yaml'), project);
+    const parse = (text: string) => parseProjectConfig(text, path.join(project, '.meshctl.yaml'), project, TARGETS);
     expect(() => parse('rulez: {}\n')).toThrow(new ProjectConfigError('.meshctl.yaml: unknown key "rulez" (expected rules, ignore, paths, target)'));
-    expect(() => parse('target: gloo\n')).toThrow(/^\.meshctl\.yaml:1:9: target: /);
+    expect(() => parse('target: gloo\n')).toThrow(new ProjectConfigError(`.meshctl.yaml:1:9: target: unknown target "gloo" (expected one of "istio"|"envoy")`));
     expect(() => parse('rules: [\n')).toThrow(ProjectConfigError);
     const config = parse('rules: {MESH301: warn}\npaths: [mesh, other/]\nignore: ["*.draft.yaml", "mesh/generated/**"]\n');
     expect(config.rules).toEqual({ MESH301: 'warning' });

@@ -48,7 +48,9 @@ export abstract class MeshctlCommand extends Command {
     if (!this.projectConfigs.has(key)) {
       this.projectConfigs.set(
         key,
-        import('../loader/project-config.js').then(({ findProjectConfig }) => findProjectConfig(paths)),
+        Promise.all([import('../loader/project-config.js'), import('../targets/index.js')]).then(([{ findProjectConfig }, { TARGET_NAMES }]) =>
+          findProjectConfig(paths, process.cwd(), TARGET_NAMES),
+        ),
       );
     }
     return this.projectConfigs.get(key)!;

@@ -60,7 +60,8 @@ describe('a directory search skips what is not a mesh', () => {
 
 describe('.meshctl.yaml', () => {
   it('is found upward and gives every command its rule levels, ignores, paths and target', () => {
-    writeFileSync(path.join(project, 'mesh', 'shadowed.yaml'), SHADOWED.replace('name: reviews', 'name: reviews-shadowed'));
+    // The file's target is envoy, whose sidecar must not bind the application's port (MESH234).
+    writeFileSync(path.join(project, 'mesh', 'shadowed.yaml'), SHADOWED.replace('name: reviews', 'name: reviews-shadowed').replace('{port: 9080,', '{port: 9080, targetPort: 19080,'));
     mkdirSync(path.join(project, 'mesh', 'legacy'));
     writeFileSync(path.join(project, 'mesh', 'legacy', 'old.yaml'), 'kind: [\n');
     writeFileSync(path.join(project, '.meshctl.yaml'), 'rules:\n  MESH301: warning\n  skipped-path: off\nignore: ["mesh/legacy/"]\npaths: [mesh]\ntarget: envoy\n');

@@ -9,7 +9,7 @@
 // rightly listens on its service port.
 import { defineRule } from '../../rule.js';
 import { LOCAL_APP_ADDRESS } from '../../../compiler/envoy/settings.js';
-import { portName } from '../../../model/compiled-names.js';
+import { portName } from '../../../model/names.js';
 import { listenAddressesOverlap, workloadSockets, WorkloadFindings } from './envoy-proxy-ports.js';
 
 export default defineRule({

@@ -251,10 +251,18 @@ function wireCalls(random: Random, planned: Planned[], services: Planned[]): voi
   }
 }
 
+/**
+ * Where the application listens: not on its service port, where the Envoy target's sidecar binds
+ * 0.0.0.0 (MESH234), so the same mesh compiles for both targets.
+ */
+function applicationPort(port: number): number {
+  return port + 10_000;
+}
+
 function serviceDocument(random: Random, service: Planned): Yaml {
   if (service.name === 'ratelimit' && service.namespace === 'platform') return rateLimitServiceDocument(service);
   const l7 = isL7(service.protocol);
-  const spec: Yaml = { ports: [{ name: `${service.protocol}-${service.port}`, port: service.port, protocol: service.protocol }] };
+  const spec: Yaml = { ports: [{ name: `${service.protocol}-${service.port}`, port: service.port, targetPort: applicationPort(service.port), protocol: service.protocol }] };
 
   // Canaries, A/B tests and rate limits need HTTP routing, which TCP services (5%) lack; the L7
   // services take their share, so that the mix holds for Services as a whole: 30%, 20% and 10%.
@@ -405,7 +413,7 @@ function rateLimitServiceDocument(service: Planned): Yaml {
     kind: 'Service',
     metadata: { name: service.name, namespace: service.namespace, labels: { team: 'platform' } },
     spec: {
-      ports: [{ name: 'grpc', port: service.port, protocol: 'grpc' }],
+      ports: [{ name: 'grpc', port: service.port, targetPort: applicationPort(service.port), protocol: 'grpc' }],
       resilience: { loadBalancer: 'random' },
       access: { allow: [{ from: { namespaces: [] as string[] }, to: { ports: [service.port] } }] },
       telemetry: { accessLog: { enabled: false } },

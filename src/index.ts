@@ -2,9 +2,11 @@
 export { loadMesh, loadSources, type LoadOptions, type LoadedMesh } from './loader/load-mesh.js';
 export { DEFAULT_LIMITS, type LoadLimits } from './loader/limits.js';
 export { SourceText, type SourceDocument } from './loader/source-file.js';
-export { validate, UnknownRuleError, type ValidateOptions, type ValidationResult } from './validators/validate.js';
+export { UnknownRuleError, type ValidationResult } from './validators/validate.js';
+export { validate, compile, compileArtifacts, type ValidateOptions, type CompileOptions, type CompileResult, type ArtifactsResult } from './pipeline/index.js';
 export { RULES, findRule } from './validators/rules/index.js';
-export type { Rule, RuleMeta, RuleCategory } from './diagnostics/rule.js';
+export type { RuleMeta, RuleCategory } from './diagnostics/rule.js';
+export type { Rule, RuleContext } from './validators/rule.js';
 export type { Diagnostic, Level, LevelSetting, SourceSpan } from './diagnostics/types.js';
 export { buildMeshModel, type MeshModel, type ServiceNode, type ExternalServiceNode, type GatewayNode } from './model/mesh-model.js';
 export { meshJsonSchema, meshJsonSchemaText } from './schema/json-schema.js';
@@ -13,8 +15,22 @@ export { formatStylish } from './report/stylish.js';
 export { formatJson } from './report/json.js';
 export { formatSarif } from './report/sarif.js';
 export { formatGithub } from './report/github.js';
-export { compile, TARGETS, type Target, type CompileOptions, type CompileResult } from './compiler/compile.js';
-export { planEnvoy, type EnvoyCompileResult, type EnvoyPlanResult } from './compiler/compile.js';
+export {
+  TARGET_NAMES as TARGETS,
+  REGISTERED_TARGETS,
+  DEFAULT_TARGET,
+  OBJECT_TARGETS,
+  findTarget,
+  rulesOf,
+  configuredTargets,
+  type TargetName as Target,
+  type Target as TargetDefinition,
+  type Artifacts,
+  type ArtifactKind,
+  type FileArtifacts,
+  type ObjectArtifacts,
+  type TargetSettings,
+} from './targets/index.js';
 export { compileEnvoy, EnvoyCompileError, type EnvoyConfig, type EnvoyCompileOptions } from './compiler/envoy/index.js';
 export { envoyConfigToYaml, envoyConfigsToYamlStream, envoyConfigsToJson } from './compiler/envoy/render.js';
 export { compileIstio } from './compiler/istio/index.js';

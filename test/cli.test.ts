@@ -180,7 +180,7 @@ describe('meshctl rules', () => {
     expect(lines).toHaveLength(RULES.length + 1);
     RULES.forEach((rule, i) => {
       const columns = lines[i + 1]!.split(/\s{2,}/);
-      expect(columns).toEqual([rule.code, rule.name, rule.level, rule.description]);
+      expect(columns).toEqual([rule.code, rule.name, rule.level, rule.target !== undefined ? `${rule.description} (${rule.target} target only)` : rule.description]);
     });
   });
 
@@ -188,7 +188,7 @@ describe('meshctl rules', () => {
     const run = meshctl(['rules', '-o', 'json']);
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual(
-      RULES.map((r) => ({ code: r.code, name: r.name, level: r.level, category: r.category, description: r.description, docs: ruleDocsUrl(r.code) })),
+      RULES.map((r) => ({ code: r.code, name: r.name, level: r.level, category: r.category, ...(r.target !== undefined ? { target: r.target } : {}), description: r.description, docs: ruleDocsUrl(r.code) })),
     );
   });
 });

@@ -35,7 +35,7 @@ const PROTOTYPE_NAMES = `apiVersion: meshctl.dev/v1alpha1
 kind: Service
 metadata: {name: web, namespace: shop}
 spec:
-  ports: [{port: 8080, protocol: http, name: constructor}, {port: 9090, protocol: http, name: metrics}]
+  ports: [{port: 8080, targetPort: 18080, protocol: http, name: constructor}, {port: 9090, protocol: http, name: metrics}]
   versions:
     v1: {labels: {version: v1}}
   authentication:

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { globToRegExp, parseProjectConfig, ProjectConfigError } from '../src/loader/project-config.js';
+import { TARGETS } from '../src/index.js';
 import { parseStylish, repoRoot, runCli } from './helpers/run-cli.js';
 import { validateText } from './helpers/validate-text.js';
 
@@ -59,7 +60,8 @@ describe('a directory search skips what is not a mesh', () => {
 
 describe('.meshctl.yaml', () => {
   it('is found upward and gives every command its rule levels, ignores, paths and target', () => {
-    writeFileSync(path.join(project, 'mesh', 'shadowed.yaml'), SHADOWED.replace('name: reviews', 'name: reviews-shadowed'));
+    // The file's target is envoy, whose sidecar must not bind the application's port (MESH234).
+    writeFileSync(path.join(project, 'mesh', 'shadowed.yaml'), SHADOWED.replace('name: reviews', 'name: reviews-shadowed').replace('{port: 9080,', '{port: 9080, targetPort: 19080,'));
     mkdirSync(path.join(project, 'mesh', 'legacy'));
     writeFileSync(path.join(project, 'mesh', 'legacy', 'old.yaml'), 'kind: [\n');
     writeFileSync(path.join(project, '.meshctl.yaml'), 'rules:\n  MESH301: warning\n  skipped-path: off\nignore: ["mesh/legacy/"]\npaths: [mesh]\ntarget: envoy\n');
@@ -93,9 +95,9 @@ describe('.meshctl.yaml', () => {
   });
 
   it('parses and checks every key', () => {
-    const parse = (text: string) => parseProjectConfig(text, path.join(project, '.meshctl.yaml'), project);
+    const parse = (text: string) => parseProjectConfig(text, path.join(project, '.meshctl.yaml'), project, TARGETS);
     expect(() => parse('rulez: {}\n')).toThrow(new ProjectConfigError('.meshctl.yaml: unknown key "rulez" (expected rules, ignore, paths, target)'));
-    expect(() => parse('target: gloo\n')).toThrow(/^\.meshctl\.yaml:1:9: target: /);
+    expect(() => parse('target: gloo\n')).toThrow(new ProjectConfigError(`.meshctl.yaml:1:9: target: unknown target "gloo" (expected one of "istio"|"envoy")`));
     expect(() => parse('rules: [\n')).toThrow(ProjectConfigError);
     const config = parse('rules: {MESH301: warn}\npaths: [mesh, other/]\nignore: ["*.draft.yaml", "mesh/generated/**"]\n');
     expect(config.rules).toEqual({ MESH301: 'warning' });

@@ -9,7 +9,7 @@ import { validateText } from './helpers/validate-text.js';
 /** A target's rules run only when compiling for it (MESH702 only in portable mode): check their examples so. */
 function diagnosticsFor(rule: Rule, text: string) {
   if (rule.target === undefined) return validateText(text).diagnostics;
-  return validate(loadSources([new SourceText('mesh.yaml', text)]), { ruleTarget: rule.target }).diagnostics;
+  return validate(loadSources([new SourceText('mesh.yaml', text)]), { targets: [rule.target] }).diagnostics;
 }
 
 const docsDir = path.join(import.meta.dirname, '..', 'docs', 'rules');
@@ -31,6 +31,9 @@ describe.each(RULES.map((rule) => [rule.code, rule] as const))('%s docs page', (
     const markdown = readFileSync(file, 'utf8');
     expect(markdown.split('\n')[0]).toBe(`# ${code}: ${rule.name}`);
     expect(markdown).toContain(`Level: ${rule.level}`);
+    // A rule that runs only for one target says so where its level is.
+    if (rule.target !== undefined) expect(markdown.split('\n')[2]).toMatch(new RegExp(`· Target: ${rule.target}$`));
+    else expect(markdown.split('\n')[2]).not.toContain('Target:');
     expect(section(markdown, 'Wrong')?.trim()).toBeTruthy();
     expect(section(markdown, 'Right')?.trim()).toBeTruthy();
   });

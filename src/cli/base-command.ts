@@ -1,12 +1,15 @@
-// The base of every meshctl command: an unexpected failure is reported in one line and exits 2
-// (the run itself failed), never as a stack trace; usage errors keep oclif's message and exit 2.
+// The base of every meshctl command: a UserError (anything the user can fix) is reported here, once,
+// as "meshctl: error: ..." lines with its exit code; an unexpected failure is reported in one line
+// and exits 2 (the run itself failed), never as a stack trace; usage errors keep oclif's message
+// and exit 2.
 import { Command, Errors } from '@oclif/core';
 import type { LevelSetting } from '../diagnostics/types.js';
+import { UserError } from '../diagnostics/user-error.js';
 import type { LoadedMesh } from '../loader/load-mesh.js';
 import type { ProjectConfig } from '../loader/project-config.js';
 import { formatUsageError } from './error-style.js';
 import { EXIT } from './exit-codes.js';
-import { OutputFlagError, resolveOutput, type OutputChoice, type OutputDestination } from './output-format.js';
+import { resolveOutput, type OutputChoice, type OutputDestination } from './output-format.js';
 import { parseRuleLevels } from './rule-levels.js';
 
 export abstract class MeshctlCommand extends Command {
@@ -21,14 +24,9 @@ export abstract class MeshctlCommand extends Command {
     flags: { output?: string; format?: string },
     options: { formats: readonly string[]; defaultFormat: string; destination: OutputDestination; targetFlag?: string; target?: string },
   ): OutputChoice {
-    try {
-      const choice = resolveOutput(flags, options);
-      for (const warning of choice.warnings) process.stderr.write(warning);
-      return choice;
-    } catch (error) {
-      if (error instanceof OutputFlagError) this.fail(error.message);
-      throw error;
-    }
+    const choice = resolveOutput(flags, options);
+    for (const warning of choice.warnings) process.stderr.write(warning);
+    return choice;
   }
 
   /** Writes a report file atomically; a file that cannot be written ends the run in one line. */
@@ -50,11 +48,8 @@ export abstract class MeshctlCommand extends Command {
     if (!this.projectConfigs.has(key)) {
       this.projectConfigs.set(
         key,
-        import('../loader/project-config.js').then(({ findProjectConfig, ProjectConfigError }) =>
-          findProjectConfig(paths).catch((error: unknown) => {
-            if (error instanceof ProjectConfigError) this.fail(error.message);
-            throw error;
-          }),
+        Promise.all([import('../loader/project-config.js'), import('../targets/index.js')]).then(([{ findProjectConfig }, { TARGET_NAMES }]) =>
+          findProjectConfig(paths, process.cwd(), TARGET_NAMES),
         ),
       );
     }
@@ -66,22 +61,19 @@ export abstract class MeshctlCommand extends Command {
    * before any file is read.
    */
   protected async ruleLevels(values: readonly string[] | undefined, paths: readonly string[] = []): Promise<Record<string, LevelSetting>> {
-    const { resolveLevels } = await import('../validators/validate.js');
+    const { resolveLevels, UnknownRuleError } = await import('../validators/validate.js');
     const config = await this.projectConfig(paths);
     if (config) {
       try {
         resolveLevels(config.rules);
       } catch (error) {
-        this.fail(`${config.file}: ${(error as Error).message}`);
+        if (error instanceof UnknownRuleError) throw new UnknownRuleError(error.message, { location: config.file });
+        throw error;
       }
     }
-    try {
-      const levels = { ...config?.rules, ...parseRuleLevels(values ?? []) };
-      resolveLevels(levels);
-      return levels;
-    } catch (error) {
-      this.fail((error as Error).message);
-    }
+    const levels = { ...config?.rules, ...parseRuleLevels(values ?? []) };
+    resolveLevels(levels);
+    return levels;
   }
 
   /** The paths to read: those given, else the project configuration's, else the current directory. */
@@ -97,8 +89,21 @@ export abstract class MeshctlCommand extends Command {
     return loadMesh(await this.meshPaths(paths), config ? { ignore: (absolute) => config.ignores(absolute) } : {});
   }
 
+  /** Each line of a user error on stderr: "meshctl: error: " before each, detail lines (indented) as they are. */
+  protected reportUserErrors(errors: readonly UserError[]): void {
+    for (const error of errors) {
+      for (const line of error.lines()) {
+        for (const part of line.split('\n')) process.stderr.write(part.startsWith('  ') ? `${part}\n` : `meshctl: error: ${part}\n`);
+      }
+    }
+  }
+
   protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     if (error instanceof Errors.ExitError) return super.catch(error);
+    if (error instanceof UserError) {
+      this.reportUserErrors([error]);
+      this.exit(error.exitCode);
+    }
     if (error instanceof Errors.CLIError) {
       // A usage error oclif found (unknown flag, bad option): meshctl's style, not oclif's.
       process.stderr.write(formatUsageError(error.message, this.id));

@@ -3,6 +3,7 @@
 // the file (validate, graph, review) or directory (compile) and -f/--format as the format: those
 // spellings still work for one release, with a deprecation warning, except that a format name is
 // never taken as a file name (`validate -o json` used to write a file called "json").
+import { UserError } from '../diagnostics/user-error.js';
 import { Flags } from '@oclif/core';
 import { formatWarning } from './error-style.js';
 
@@ -37,7 +38,7 @@ export interface OutputChoice {
   warnings: string[];
 }
 
-export class OutputFlagError extends Error {}
+export class OutputFlagError extends UserError {}
 
 /**
  * Reads -o, the deprecated -f/--format, and the file or directory flag (`targetFlag`, e.g.

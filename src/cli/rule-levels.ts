@@ -1,5 +1,6 @@
 // Parses --rule CODE=level flags.
 import type { LevelSetting } from '../diagnostics/types.js';
+import { UserError } from '../diagnostics/user-error.js';
 
 const LEVELS: readonly LevelSetting[] = ['off', 'info', 'warning', 'error'];
 
@@ -9,7 +10,7 @@ export function parseRuleLevels(values: readonly string[]): Record<string, Level
     const match = /^([^=\s]+)=(\w+)$/.exec(value.trim());
     const level = match?.[2] === 'warn' ? 'warning' : match?.[2];
     if (!match || !LEVELS.includes(level as LevelSetting)) {
-      throw new Error(`--rule ${value}: expected CODE=off|info|warning|error, e.g. --rule MESH301=warning`);
+      throw new UserError(`--rule ${value}: expected CODE=off|info|warning|error, e.g. --rule MESH301=warning`);
     }
     levels[match[1]!] = level as LevelSetting;
   }

@@ -1,5 +1,7 @@
 // The one error type of src/cluster/: its message is the whole user-facing line (the command adds
 // "meshctl: error: "), and its kind lets a caller decide whether to go on with other objects.
+import { UserError } from '../diagnostics/user-error.js';
+
 export type ClusterErrorKind =
   | 'config' // kubeconfig, flags, ApplySet reference
   | 'unreachable' // connection refused, unknown host, reset
@@ -20,7 +22,7 @@ export interface FieldConflict {
   manager: string;
 }
 
-export class ClusterError extends Error {
+export class ClusterError extends UserError {
   readonly kind: ClusterErrorKind;
   /** For `conflict`: each field and the manager that owns it. */
   readonly conflicts: readonly FieldConflict[];
@@ -40,7 +42,7 @@ export class ClusterError extends Error {
   }
 
   /** The message and the server's field errors, each on its own line. */
-  lines(): string[] {
+  override lines(): string[] {
     return [this.message, ...this.details.map((detail) => `  ${detail}`)];
   }
 }

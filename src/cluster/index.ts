@@ -3,7 +3,7 @@
 import type { KubernetesObject } from '../output/manifest.js';
 import { DEFAULT_APPLYSET_NAMESPACE, defaultApplySetName, parseApplySetRef } from './applyset.js';
 import { KubeClient } from './client.js';
-import { loadKubeConfig } from './kubeconfig.js';
+import { loadKubeConfig, type ClusterTarget } from './kubeconfig.js';
 import { planChanges, type ChangePlan } from './plan.js';
 
 export interface ClusterOptions {
@@ -17,12 +17,14 @@ export interface ClusterOptions {
   adopt?: boolean;
   requestTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** The cluster, already read from the kubeconfig (loadKubeConfig); else read here. */
+  cluster?: ClusterTarget;
 }
 
 /** Connects and plans: the diff of the compiled objects against the cluster. Close `plan.client` after use. */
 export async function planMeshChanges(objects: readonly KubernetesObject[], options: ClusterOptions = {}): Promise<ChangePlan> {
   const applyset = parseApplySetRef(options.applyset ?? `${DEFAULT_APPLYSET_NAMESPACE}/${defaultApplySetName(options.meshName)}`);
-  const target = loadKubeConfig({ kubeconfig: options.kubeconfig, context: options.context, env: options.env });
+  const target = options.cluster ?? loadKubeConfig({ kubeconfig: options.kubeconfig, context: options.context, env: options.env });
   const client = new KubeClient(target, { timeoutMs: options.requestTimeoutMs });
   try {
     return await planChanges(client, objects, { applyset, adopt: options.adopt });

@@ -4,11 +4,11 @@ import { shouldColor } from '../cli/color.js';
 import { EXIT } from '../cli/exit-codes.js';
 import type { ApplyEvent } from '../cluster/index.js';
 import { writeStdout } from '../cli/stdout.js';
-import { CLUSTER_EXIT_CODES, ClusterCommand, NAMESPACES_HELP, clusterFlags } from './diff.js';
+import { CLUSTER_EXIT_CODES, ClusterCommand, NAMESPACES_HELP, clusterFlags } from '../cli/cluster-command.js';
 
 export default class Apply extends ClusterCommand {
   static override summary = 'Apply the compiled mesh to the cluster, and prune what it no longer produces.';
-  static override description = `Compiles the mesh (as "meshctl compile --target istio"; a mesh with errors is refused) and applies it by server-side apply with field manager meshctl: namespaces first, then every other object in a stable order. Objects that would not change are not sent: an apply with nothing to change writes nothing and says "no changes".
+  static override description = `Compiles the mesh (as "meshctl compile" for --target, default istio, a target whose output is Kubernetes objects; a mesh with errors is refused; --request-timeout, --kubeconfig, --context and --applyset are checked first) and applies it by server-side apply with field manager meshctl: namespaces first, then every other object in a stable order. Objects that would not change are not sent: an apply with nothing to change writes nothing and says "no changes".
 
 Pruning follows the ApplySet convention (KEP-3659, as "kubectl apply --prune --applyset"): a parent Secret (default istio-system/meshctl-<mesh name>; --applyset chooses another, or a ConfigMap) records the kinds and namespaces of the set, meshctl's version and the git commit of the mesh; every object meshctl creates carries the label applyset.kubernetes.io/part-of and is a member of the set. After everything was applied, members the mesh no longer produces are deleted (with uid preconditions); a namespace is deleted only when nothing but members pruned with it is inside, otherwise it is kept and the output says so. More than half of the set is pruned only with --allow-mass-prune. A failed apply prunes nothing and leaves the parent listing both the old and the new kinds, so that running it again converges.
 
@@ -48,9 +48,10 @@ ${CLUSTER_EXIT_CODES('applied, or nothing to change', '(not used)')}`;
       );
     }
     const color = this.colorFor(flags.color);
+    const settings = await this.clusterSettings(flags);
     const { objects, meshName, meshPath } = await this.compileMesh(argv as string[], flags, shouldColor(flags.color, process.env, Boolean(process.stderr.isTTY)));
     const { applyPlan, keptLine, meshctlVersion, sourceCommit, objectLabel: objectLabelOf } = await import('../cluster/index.js');
-    const plan = await this.plan(objects, meshName, flags);
+    const plan = await this.plan(objects, meshName, flags, settings);
     const dryRun = flags['dry-run'] === 'server';
     const progress = process.stderr.isTTY && flags.output !== 'json';
     const onProgress = progress

@@ -3,11 +3,10 @@ import { MeshctlCommand } from '../cli/base-command.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { shouldColor } from '../cli/color.js';
 import { writeChunks, writeStdout } from '../cli/stdout.js';
-import type { LevelSetting } from '../diagnostics/types.js';
 import { outputFlags } from '../cli/output-format.js';
+import { DEFAULT_TARGET, TARGET_NAMES } from '../targets/index.js';
 
 const FORMATS = ['yaml', 'json'];
-import type { LoadedMesh } from '../loader/load-mesh.js';
 
 export default class Compile extends MeshctlCommand {
   static override summary = 'Compile a mesh for its target: Istio resources, Kubernetes Gateway API routes, or Envoy proxy configurations.';
@@ -36,7 +35,7 @@ EXIT CODES
     paths: Args.string({ description: 'files or directories of the mesh; "-" for standard input', required: false }),
   };
   static override flags = {
-    target: Flags.string({ char: 't', summary: 'What to compile to (default: the target of .meshctl.yaml, else istio).', options: ['istio', 'envoy', 'gateway-api'] }),
+    target: Flags.string({ char: 't', summary: 'What to compile to (default: the target of .meshctl.yaml, else istio).', options: [...TARGET_NAMES] }),
     portable: Flags.boolean({ summary: 'Gateway API target: write no Istio kinds; what only they can say is an error (MESH702).' }),
     ...outputFlags(FORMATS, 'yaml'),
     'out-dir': Flags.string({ summary: 'Write one file per object (istio, gateway-api: plus kustomization.yaml; envoy: one per proxy) into this directory.', helpValue: 'DIR' }),
@@ -49,76 +48,39 @@ EXIT CODES
     const { argv, flags } = await this.parse(Compile);
     const output = this.outputChoice(flags, { formats: FORMATS, defaultFormat: 'yaml', destination: 'directory', targetFlag: '--out-dir', target: flags['out-dir'] });
     const rules = await this.ruleLevels(flags.rule, argv as string[]);
-    const target = flags.target ?? (await this.projectConfig(argv as string[]))?.target ?? 'istio';
-    const [{ compile }, manifest, { formatStylish }] = await Promise.all([
-      import('../compiler/compile.js'),
-      import('../output/manifest.js'),
+    const target = flags.target ?? (await this.projectConfig(argv as string[]))?.target ?? DEFAULT_TARGET;
+    const certificateDirectory = flags['envoy-cert-dir'];
+    if (certificateDirectory !== undefined && target !== 'envoy') this.fail('--envoy-cert-dir applies to --target envoy only');
+    if (flags.portable && target !== 'gateway-api') this.fail('--portable applies to --target gateway-api only');
+    const [{ compileArtifacts }, { artifactChunks, writeArtifactsDirectory }, { formatStylish }] = await Promise.all([
+      import('../pipeline/index.js'),
+      import('../output/artifacts.js'),
       import('../report/stylish.js'),
     ]);
     const loaded = await this.loadMeshAt(argv as string[]);
-    if (target === 'envoy') return this.compileEnvoy(loaded, rules, { ...flags, format: output.format, outDir: output.target });
-    if (flags['envoy-cert-dir'] !== undefined) this.fail('--envoy-cert-dir applies to --target envoy only');
-    if (flags.portable && target !== 'gateway-api') this.fail('--portable applies to --target gateway-api only');
-    const result = target === 'gateway-api' ? compile(loaded, { target, rules, ...(flags.portable ? { portable: true } : {}) }) : compile(loaded, { target: 'istio', rules });
-    const findings = result.validation.diagnostics.length > 0;
-    if (!result.ok || findings) {
-      // Diagnostics go to stderr: stdout carries only the manifests, so it can be piped to kubectl.
-      process.stderr.write(formatStylish(result.validation, { color: shouldColor(flags.color, process.env, Boolean(process.stderr.isTTY)) }));
-    }
-    if (!result.ok) this.exit(result.validation.fatal ? EXIT.failure : EXIT.findings);
-
-    if (output.target) {
-      const { writeObjectsDirectory, OutputDirectoryError } = await import('../output/write-directory.js');
-      try {
-        const files = await writeObjectsDirectory(output.target, result.objects);
-        process.stderr.write(`wrote ${files.length} files (${result.objects.length} objects) to ${output.target}\n`);
-      } catch (error) {
-        if (error instanceof OutputDirectoryError) this.fail(error.message);
-        throw error;
-      }
-      return;
-    }
-    await writeStdout(output.format === 'json' ? manifest.toJsonList(result.objects) : manifest.toYamlStream(result.objects));
-  }
-
-  private async compileEnvoy(
-    loaded: LoadedMesh,
-    rules: Record<string, LevelSetting>,
-    flags: { outDir?: string; format: string; color?: boolean; 'envoy-cert-dir'?: string },
-  ): Promise<void> {
-    const [{ planEnvoy }, render, { EnvoyCompileError }, { formatStylish }] = await Promise.all([
-      import('../compiler/compile.js'),
-      import('../compiler/envoy/render.js'),
-      import('../compiler/envoy/index.js'),
-      import('../report/stylish.js'),
-    ]);
-    const certificateDirectory = flags['envoy-cert-dir'];
-    // Planned, not compiled: each proxy is compiled only when it is written and then dropped, as a
-    // large mesh's configurations together would not fit in memory.
-    let planned;
-    try {
-      planned = planEnvoy(loaded, { rules, envoy: certificateDirectory !== undefined ? { certificateDirectory } : {} });
-    } catch (error) {
-      if (error instanceof EnvoyCompileError) this.fail(error.message);
-      throw error;
-    }
-    const { validation } = planned;
-    if (!planned.ok || validation.diagnostics.length > 0) {
+    // The target's own rules run with the others: a mesh its output cannot serve is refused.
+    // File targets build each file only as it is written, and drop it.
+    const result = compileArtifacts(loaded, {
+      target,
+      rules,
+      ...(certificateDirectory !== undefined ? { envoy: { certificateDirectory } } : {}),
+      ...(flags.portable ? { portable: true } : {}),
+    });
+    const { validation } = result;
+    if (!result.ok || validation.diagnostics.length > 0) {
+      // Diagnostics go to stderr: stdout carries only the output, so it can be piped to kubectl.
       process.stderr.write(formatStylish(validation, { color: shouldColor(flags.color, process.env, Boolean(process.stderr.isTTY)) }));
     }
-    if (!planned.ok) this.exit(validation.fatal ? EXIT.failure : EXIT.findings);
-    const { proxies } = planned;
-    if (flags.outDir) {
-      const [{ writeFilesDirectoryStreaming }, { OutputDirectoryError }] = await Promise.all([import('../output/write-files.js'), import('../output/write-directory.js')]);
-      try {
-        const files = await writeFilesDirectoryStreaming(flags.outDir, render.envoyFiles(proxies));
-        process.stderr.write(`wrote ${files.length} Envoy configurations to ${flags.outDir}\n`);
-      } catch (error) {
-        if (error instanceof OutputDirectoryError) this.fail(error.message);
-        throw error;
-      }
+    if (!result.ok) this.exit(validation.fatal ? EXIT.failure : EXIT.findings);
+
+    const { artifacts } = result;
+    if (output.target) {
+      process.stderr.write(`${await writeArtifactsDirectory(output.target, artifacts)}\n`);
       return;
     }
-    await writeChunks(process.stdout, flags.format === 'json' ? render.envoyJsonChunks(proxies) : render.envoyYamlStreamChunks(proxies));
+    const format = output.format === 'json' ? 'json' : 'yaml';
+    // Objects are one text; files stream piece by piece, so the whole output is never in memory.
+    if (artifacts.kind === 'objects') await writeStdout([...artifactChunks(artifacts, format)].join(''));
+    else await writeChunks(process.stdout, artifactChunks(artifacts, format));
   }
 }

@@ -12,12 +12,7 @@ export default class Explain extends MeshctlCommand {
 
   async run(): Promise<void> {
     const { args } = await this.parse(Explain);
-    const { explainText, findField, UnknownFieldPathError } = await import('../schema/format-reference.js');
-    try {
-      await writeStdout(explainText(findField(args.field)));
-    } catch (error) {
-      if (error instanceof UnknownFieldPathError) this.fail(error.message);
-      throw error;
-    }
+    const { explainText, findField } = await import('../schema/format-reference.js');
+    await writeStdout(explainText(findField(args.field)));
   }
 }

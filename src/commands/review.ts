@@ -4,8 +4,10 @@ import { EXIT } from '../cli/exit-codes.js';
 import { shouldColor } from '../cli/color.js';
 import { writeStdout } from '../cli/stdout.js';
 import { outputFlags } from '../cli/output-format.js';
+import { OBJECT_TARGETS } from '../targets/index.js';
 
 const FORMATS = ['stylish', 'markdown', 'json'];
+const OBJECT_TARGET_NAMES = OBJECT_TARGETS.map((target) => target.name);
 
 export default class Review extends MeshctlCommand {
   static override summary = 'Review the change in a mesh\'s behaviour between two git revisions.';
@@ -33,6 +35,11 @@ EXIT CODES
     paths: Args.string({ description: 'files or directories of the mesh, relative to the current directory', required: false }),
   };
   static override flags = {
+    target: Flags.string({
+      char: 't',
+      summary: `The target to compile both sides to, one whose output is Kubernetes objects (default: the target of .meshctl.yaml when it is one, else ${OBJECT_TARGET_NAMES[0]}).`,
+      options: OBJECT_TARGET_NAMES,
+    }),
     base: Flags.string({ summary: 'The revision to compare against: a branch, tag or commit (e.g. origin/main).', required: true }),
     head: Flags.string({ summary: 'The revision under review; default: the working tree.' }),
     ...outputFlags(FORMATS, 'stylish'),
@@ -47,21 +54,13 @@ EXIT CODES
     const { argv, flags } = await this.parse(Review);
     const output = this.outputChoice(flags, { formats: FORMATS, defaultFormat: 'stylish', destination: 'file', targetFlag: '--output-file', target: flags['output-file'] });
     const rules = await this.ruleLevels(flags.rule, argv as string[]);
-    const [{ readMeshRevisions }, { GitReadError }, review] = await Promise.all([
-      import('../git/mesh-revisions.js'),
-      import('../git/repository.js'),
-      import('../review/index.js'),
-    ]);
+    const [{ readMeshRevisions }, review] = await Promise.all([import('../git/mesh-revisions.js'), import('../review/index.js')]);
 
-    let revisions;
-    try {
-      revisions = await readMeshRevisions({ base: flags.base, ...(flags.head !== undefined ? { head: flags.head } : {}), paths: await this.meshPaths(argv as string[]) });
-    } catch (error) {
-      if (error instanceof GitReadError) this.fail(error.message);
-      throw error;
-    }
-    const base = review.prepareReviewSide(revisions.base.loaded, revisions.base, { rules });
-    const head = review.prepareReviewSide(revisions.head.loaded, revisions.head, { rules });
+    const revisions = await readMeshRevisions({ base: flags.base, ...(flags.head !== undefined ? { head: flags.head } : {}), paths: await this.meshPaths(argv as string[]) });
+    const projectTarget = (await this.projectConfig(argv as string[]))?.target;
+    const target = flags.target ?? (projectTarget !== undefined && OBJECT_TARGET_NAMES.includes(projectTarget) ? projectTarget : OBJECT_TARGET_NAMES[0]!);
+    const base = review.prepareReviewSide(revisions.base.loaded, revisions.base, { rules, target });
+    const head = review.prepareReviewSide(revisions.head.loaded, revisions.head, { rules, target });
     const result = review.reviewMesh(base, head);
     const condition = flags['fail-on'] as (typeof review.FAIL_ON)[number] | undefined;
     const failed = condition !== undefined && review.matchesFailOn(result, condition);

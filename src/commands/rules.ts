@@ -6,6 +6,7 @@ const FORMATS = ['text', 'json'];
 
 export default class Rules extends MeshctlCommand {
   static override summary = 'List the rules meshctl checks, with their codes and default levels.';
+  static override description = 'A rule that checks what one target writes says so ("envoy target only", and "target" in JSON): it runs when the mesh is compiled or validated for that target.';
   static override examples = ['<%= config.bin %> rules', '<%= config.bin %> rules -o json'];
   static override flags = {
     ...outputFlags(FORMATS, 'text'),
@@ -17,12 +18,20 @@ export default class Rules extends MeshctlCommand {
     const { RULES } = await import('../validators/rules/index.js');
     const { ruleDocsUrl } = await import('../diagnostics/rule.js');
     if (output.format === 'json') {
-      const rules = RULES.map((r) => ({ code: r.code, name: r.name, level: r.level, category: r.category, description: r.description, docs: ruleDocsUrl(r.code) }));
+      const rules = RULES.map((r) => ({
+        code: r.code,
+        name: r.name,
+        level: r.level,
+        category: r.category,
+        ...(r.target !== undefined ? { target: r.target } : {}),
+        description: r.description,
+        docs: ruleDocsUrl(r.code),
+      }));
       await writeStdout(JSON.stringify(rules, null, 2) + '\n');
       return;
     }
     const nameWidth = Math.max(...RULES.map((r) => r.name.length));
-    const lines = RULES.map((r) => `${r.code}  ${r.name.padEnd(nameWidth)}  ${r.level.padEnd(7)}  ${r.description}`);
+    const lines = RULES.map((r) => `${r.code}  ${r.name.padEnd(nameWidth)}  ${r.level.padEnd(7)}  ${r.description}${r.target !== undefined ? ` (${r.target} target only)` : ''}`);
     await writeStdout(`${'CODE'.padEnd(7)}  ${'NAME'.padEnd(nameWidth)}  LEVEL    DESCRIPTION\n${lines.join('\n')}\n`);
   }
 }

@@ -1,18 +1,10 @@
-// A rule is data (code, name, default level, messages) plus, for semantic rules, a check. Loader
-// and schema codes are rules without a check: they are reported by the loader and the schema
-// validator, but listed, documented and configured like every other rule.
-import type { Level, Location, RelatedLocation } from './types.js';
-import type { MeshModel } from '../model/mesh-model.js';
+// A rule's data: code, name, default level, messages. Loader and schema codes are such rules
+// without a check: they are reported by the loader and the schema validator, but listed,
+// documented and configured like every other rule. Semantic rules add a check over the mesh
+// model (src/validators/rule.ts), so this module, at the bottom of the layers, knows no model.
+import type { Level } from './types.js';
 
 export type RuleCategory = 'load' | 'schema' | 'reference' | 'routing' | 'resilience' | 'rate-limit' | 'security' | 'naming' | 'telemetry' | 'gateway-api';
-
-/** A compile target whose own rules (what that target cannot say) run only when compiling for it. */
-export type RuleTarget = 'gateway-api';
-
-export interface RuleContext {
-  readonly model: MeshModel;
-  report(messageId: string, data: Record<string, string | number>, location: Location, related?: RelatedLocation[]): void;
-}
 
 export interface RuleMeta<M extends string = string> {
   /** Stable code, never reused: MESH + three digits. */
@@ -27,17 +19,17 @@ export interface RuleMeta<M extends string = string> {
   readonly messages: Readonly<Record<M, string>>;
   /** Loader and I/O problems that make the run itself fail exit with 2 rather than 1. */
   readonly fatal?: boolean;
-  /** Run only when compiling for this target (`compile --target`); `validate` never runs it. */
-  readonly target?: RuleTarget;
+  /**
+   * The target whose output the rule checks (a name in the target registry): the rule runs only
+   * when the mesh is compiled, or validated, for that target. Without it the rule always runs.
+   */
+  readonly target?: string;
   /** Run only in the target's portable mode (`compile --portable`, or the Mesh's gatewayApi.portable). */
   readonly portableOnly?: boolean;
 }
 
-export interface Rule<M extends string = string> extends RuleMeta<M> {
-  readonly check?: (context: RuleContext) => void;
-}
-
-export function defineRule<M extends string>(rule: Rule<M>): Rule<M> {
+/** A rule reported by the loader or the schema validator, which has no check of its own. */
+export function defineRule<M extends string>(rule: RuleMeta<M>): RuleMeta<M> {
   return rule;
 }
 

@@ -1,6 +1,7 @@
 // The files a change touches, for `meshctl validate --changed-since <ref>`: what was committed
 // since the branch left <ref> (the merge base, as a pull request's diff counts it), plus what is
 // staged, unstaged and untracked now. Reading only, like every git call meshctl makes.
+import { UserError } from '../diagnostics/user-error.js';
 import { promises as fs, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Level } from '../diagnostics/types.js';
@@ -9,7 +10,7 @@ import type { ValidationResult } from '../validators/validate.js';
 import { explainMissingRevision, gitAt, gitMessage } from './repository.js';
 
 /** A problem that ends the run: one line saying what is wrong and how to fix it. */
-export class ChangedFilesError extends Error {}
+export class ChangedFilesError extends UserError {}
 
 export interface ChangedFiles {
   /** The top directory of the working tree, symbolic links resolved. */

@@ -1,11 +1,12 @@
 // A git repository as meshctl reads it: its root, its revisions and what its object database holds.
 // Reading only: no command run here writes to the working tree, the index or the refs, and
 // GIT_OPTIONAL_LOCKS=0 keeps git from refreshing the index as a side effect of reading it.
+import { UserError } from '../diagnostics/user-error.js';
 import { promises as fs } from 'node:fs';
 import { simpleGit, type SimpleGit } from 'simple-git';
 
 /** A problem reading git that ends the run: one line, saying where and what. */
-export class GitReadError extends Error {}
+export class GitReadError extends UserError {}
 
 /** Which side of a review a revision is: named in error messages. */
 export type RevisionRole = 'base' | 'head';

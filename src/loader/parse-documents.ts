@@ -13,14 +13,14 @@ import { isAlias, isCollection, isPair, isScalar, parseDocument, visit, type Ali
 import { createFinding } from '../diagnostics/finding.js';
 import type { Finding } from '../diagnostics/types.js';
 import { recoverIdentity } from './recover-identity.js';
-import yamlSyntax from '../validators/rules/load/MESH001-yaml-syntax.js';
-import duplicateKey from '../validators/rules/load/MESH002-duplicate-key.js';
-import tabIndentation from '../validators/rules/load/MESH003-tab-indentation.js';
-import yamlTag from '../validators/rules/load/MESH005-yaml-tag.js';
-import aliasLimit from '../validators/rules/load/MESH006-alias-limit.js';
-import nestingTooDeep from '../validators/rules/load/MESH007-nesting-too-deep.js';
-import fileTooLarge from '../validators/rules/load/MESH008-file-too-large.js';
-import emptyFile from '../validators/rules/load/MESH009-empty-file.js';
+import yamlSyntax from './rules/MESH001-yaml-syntax.js';
+import duplicateKey from './rules/MESH002-duplicate-key.js';
+import tabIndentation from './rules/MESH003-tab-indentation.js';
+import yamlTag from './rules/MESH005-yaml-tag.js';
+import aliasLimit from './rules/MESH006-alias-limit.js';
+import nestingTooDeep from './rules/MESH007-nesting-too-deep.js';
+import fileTooLarge from './rules/MESH008-file-too-large.js';
+import emptyFile from './rules/MESH009-empty-file.js';
 import type { LoadLimits } from './limits.js';
 import { SourceText, type SourceDocument } from './source-file.js';
 

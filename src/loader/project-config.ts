@@ -1,6 +1,7 @@
 // The project configuration, .meshctl.yaml, found upward from the mesh as ESLint finds its own:
 // rule levels, ignore patterns, default mesh paths and the default compile target. Every command
 // reads it through the same function, so validate, compile, diff, apply, graph and review agree.
+import { UserError } from '../diagnostics/user-error.js';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
@@ -14,7 +15,7 @@ const ProjectConfigSchema = z
     rules: z.record(z.string(), Level).optional().describe('Rule levels by code or name, as --rule CODE=level (a --rule flag wins).'),
     ignore: z.array(z.string().min(1)).optional().describe('Glob patterns, relative to this file, that directory searches skip (* within a name, ** across directories).'),
     paths: z.array(z.string().min(1)).min(1).optional().describe('The mesh paths, relative to this file, used when a command is given none.'),
-    target: z.enum(['istio', 'envoy', 'gateway-api']).optional().describe('The default of compile --target.'),
+    target: z.string().min(1).optional().describe('The default of compile --target (and of validate, diff, apply and review): a registered target.'),
   })
   .strict();
 
@@ -26,18 +27,19 @@ export interface ProjectConfig {
   readonly ignore: readonly string[];
   /** Default mesh paths, relative to the working directory. */
   readonly paths?: readonly string[];
-  readonly target?: 'istio' | 'envoy' | 'gateway-api';
+  /** One of the names `knownTargets` allowed. */
+  readonly target?: string;
   /** Whether a directory search skips this absolute path, and why. */
   ignores(absolute: string): { pattern: string; config: string } | undefined;
 }
 
-export class ProjectConfigError extends Error {}
+export class ProjectConfigError extends UserError {}
 
 /**
  * The nearest .meshctl.yaml in the directory of the first path (the working directory when none,
  * or standard input) or above it; undefined when there is none.
  */
-export async function findProjectConfig(paths: readonly string[], cwd = process.cwd()): Promise<ProjectConfig | undefined> {
+export async function findProjectConfig(paths: readonly string[], cwd = process.cwd(), knownTargets?: readonly string[]): Promise<ProjectConfig | undefined> {
   const first = paths.find((given) => given !== '-');
   let directory = path.resolve(cwd, first ?? '.');
   try {
@@ -54,14 +56,18 @@ export async function findProjectConfig(paths: readonly string[], cwd = process.
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new ProjectConfigError(`${shown(candidate, cwd)}: cannot read: ${(error as Error).message}`);
     }
-    if (text !== undefined) return parseProjectConfig(text, candidate, cwd);
+    if (text !== undefined) return parseProjectConfig(text, candidate, cwd, knownTargets);
     const parent = path.dirname(directory);
     if (parent === directory) return undefined;
     directory = parent;
   }
 }
 
-export function parseProjectConfig(text: string, absoluteFile: string, cwd: string): ProjectConfig {
+/**
+ * `knownTargets`: the target names `target` may be, from the target registry (above the loader,
+ * so its caller passes them); without them any name is kept.
+ */
+export function parseProjectConfig(text: string, absoluteFile: string, cwd: string, knownTargets?: readonly string[]): ProjectConfig {
   const file = shown(absoluteFile, cwd);
   const document = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
   const at = (offset: number | undefined) => {
@@ -80,6 +86,11 @@ export function parseProjectConfig(text: string, absoluteFile: string, cwd: stri
     const node = keyPath.length > 0 ? (document.getIn(keyPath, true) as { range?: number[] } | undefined) : undefined;
     const where = issue.code === 'unrecognized_keys' ? `unknown key "${issue.keys[0]}" (expected rules, ignore, paths, target)` : `${keyPath.join('.') || 'the file'}: ${issue.message}`;
     throw new ProjectConfigError(`${at(node?.range?.[0])}: ${where}`);
+  }
+  const target = parsed.data.target;
+  if (target !== undefined && knownTargets !== undefined && !knownTargets.includes(target)) {
+    const node = document.get('target', true) as { range?: number[] } | undefined;
+    throw new ProjectConfigError(`${at(node?.range?.[0])}: target: unknown target "${target}" (expected one of ${knownTargets.map((name) => `"${name}"`).join('|')})`);
   }
   const directory = path.dirname(absoluteFile);
   const rules = Object.fromEntries(Object.entries(parsed.data.rules ?? {}).map(([code, level]) => [code, level === 'warn' ? 'warning' : level])) as ProjectConfig['rules'];

@@ -6,13 +6,14 @@
 // directory as it arrives and can then be dropped, so a large output (one Envoy bootstrap per
 // workload) never needs to be held in memory at once. An error from the source, or a refused
 // name, removes the staging directory and leaves the target as it was.
+import { UserError } from '../diagnostics/user-error.js';
 import { mkdirSync, promises as fs, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** The file that marks a directory as meshctl's own output, which a later run may replace. */
 export const OUTPUT_MARKER = '.meshctl-output';
 
-export class OutputDirectoryError extends Error {}
+export class OutputDirectoryError extends UserError {}
 
 export async function writeFilesDirectory(directory: string, files: ReadonlyMap<string, string>): Promise<string[]> {
   // Every name is checked before anything is touched, as callers of this form expect.

@@ -1,7 +1,9 @@
 // review: two revisions of a mesh (each validated, and compiled when free of errors) -> the change
 // in behaviour between them. Pure: no git, no files, no clock; the same two sides give the same
 // review.
-import { compile } from '../compiler/compile.js';
+import { UserError } from '../diagnostics/user-error.js';
+import { compileArtifacts } from '../pipeline/index.js';
+import { OBJECT_TARGETS } from '../targets/index.js';
 import type { LoadedMesh } from '../loader/load-mesh.js';
 import type { KubernetesObject } from '../output/manifest.js';
 import type { ValidateOptions, ValidationResult } from '../validators/validate.js';
@@ -21,14 +23,21 @@ export interface ReviewSide {
   readonly objects?: readonly KubernetesObject[];
 }
 
+export interface ReviewSideOptions extends Omit<ValidateOptions, 'targets'> {
+  /** A target whose artifacts are Kubernetes objects (default: the registry's first such target). */
+  target?: string;
+}
+
 /** Validates and compiles one side, as `meshctl compile` would. */
-export function prepareReviewSide(loaded: LoadedMesh, revision: { ref?: string; commit?: string }, options: ValidateOptions = {}): ReviewSide {
-  const result = compile(loaded, { ...options, target: 'istio' });
+export function prepareReviewSide(loaded: LoadedMesh, revision: { ref?: string; commit?: string }, options: ReviewSideOptions = {}): ReviewSide {
+  const { target = OBJECT_TARGETS[0]!.name, ...check } = options;
+  const result = compileArtifacts(loaded, { ...check, target });
+  if (result.ok && result.artifacts.kind !== 'objects') throw new UserError(`target ${target} gives no Kubernetes objects to review`);
   return {
     ...(revision.ref !== undefined ? { ref: revision.ref } : {}),
     ...(revision.commit !== undefined ? { commit: revision.commit } : {}),
     validation: result.validation,
-    ...(result.ok ? { objects: result.objects } : {}),
+    ...(result.ok && result.artifacts.kind === 'objects' ? { objects: result.artifacts.objects } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 // The format reference, read off the JSON Schema that is itself generated from the zod schema:
 // docs/format.md (every kind and field, with type, default, allowed values and description) and
 // `meshctl explain`. Nothing here describes a field by hand.
+import { UserError } from '../diagnostics/user-error.js';
 import { didYouMean } from '../shared/suggest.js';
 import { meshJsonSchema } from './json-schema.js';
 
@@ -32,7 +33,7 @@ export interface FieldInfo {
   fields: FieldInfo[];
 }
 
-export class UnknownFieldPathError extends Error {}
+export class UnknownFieldPathError extends UserError {}
 
 /** One tree per kind, with the kind's name in lower case as its root. */
 export function formatTree(): FieldInfo[] {

@@ -8,8 +8,8 @@ import { formatPath, type Finding, type Location, type PathSegment } from '../di
 import type { SourceDocument } from '../loader/source-file.js';
 import { DEFAULT_NAMESPACE, type NamedInvalidDocument, type TypedDocument, type ValidResource } from '../model/mesh-model.js';
 import { API_VERSION, KINDS, RESOURCE_SCHEMAS, type Kind } from '../schema/resources.js';
-import notAMapping from './rules/load/MESH010-not-a-mapping.js';
-import foreignResource from './rules/load/MESH011-foreign-resource.js';
+import notAMapping from '../loader/rules/MESH010-not-a-mapping.js';
+import foreignResource from '../loader/rules/MESH011-foreign-resource.js';
 import unknownField from './rules/schema/MESH100-unknown-field.js';
 import wrongType from './rules/schema/MESH101-wrong-type.js';
 import missingField from './rules/schema/MESH102-missing-field.js';

@@ -4,7 +4,7 @@
 import { createFinding } from '../diagnostics/finding.js';
 import type { Diagnostic, Finding } from '../diagnostics/types.js';
 import type { SourceText } from '../loader/source-file.js';
-import suppression from './rules/load/MESH017-suppression.js';
+import suppression from '../loader/rules/MESH017-suppression.js';
 import { findRule } from './rules/index.js';
 
 const DIRECTIVE = /(?:^|\s)#\s*meshctl-disable-next-line\b(.*)$/;

@@ -1,8 +1,9 @@
 // check: loaded documents -> schema findings + semantic findings -> diagnostics with levels and
 // exact spans. The model is built from the documents that passed the schema, so semantic rules
 // never see malformed data.
+import { UserError } from '../diagnostics/user-error.js';
 import { createFinding } from '../diagnostics/finding.js';
-import type { Rule, RuleContext, RuleTarget } from '../diagnostics/rule.js';
+import type { Rule, RuleContext } from './rule.js';
 import { compareDiagnostics, formatPath, type Diagnostic, type Finding, type Level, type LevelSetting } from '../diagnostics/types.js';
 import type { LoadedMesh } from '../loader/load-mesh.js';
 import { buildMeshModel, type MeshModel } from '../model/mesh-model.js';
@@ -15,15 +16,21 @@ export interface ValidateOptions {
   rules?: Readonly<Record<string, LevelSetting>>;
   /** Keep only diagnostics located in these files (the mesh is still checked whole). */
   onlyFiles?: ReadonlySet<string>;
-  /** The compile target: its own rules run too. Without it only the target-neutral rules run. */
-  ruleTarget?: RuleTarget;
-  /** The target's portable mode; default: the Mesh's gatewayApi.portable. */
+  /**
+   * The targets to check for: the rules of these targets run, other targets' rules do not (rules
+   * without a target always run). A function chooses them from the model once it is built (the
+   * targets the mesh files configure). Default: none, only the target-neutral rules.
+   */
+  targets?: readonly string[] | ((model: MeshModel) => readonly string[]);
+  /** The Gateway API target's portable mode (its portable-only rules run); default: the Mesh's gatewayApi.portable. */
   portable?: boolean;
 }
 
 export interface ValidationResult {
   readonly diagnostics: readonly Diagnostic[];
   readonly model: MeshModel;
+  /** The targets the mesh was checked for. */
+  readonly targets: readonly string[];
   readonly errorCount: number;
   readonly warningCount: number;
   readonly infoCount: number;
@@ -33,19 +40,21 @@ export interface ValidationResult {
   readonly documentCount: number;
 }
 
-export class UnknownRuleError extends Error {}
+export class UnknownRuleError extends UserError {}
 
 export function validate(loaded: LoadedMesh, options: ValidateOptions = {}): ValidationResult {
   const levels = resolveLevels(options.rules ?? {});
   const schema = checkDocuments(loaded.documents);
   const model = buildMeshModel(schema.valid, schema.invalid);
   const findings: Finding[] = [...loaded.findings, ...schema.findings];
+  const targets = typeof options.targets === 'function' ? options.targets(model) : (options.targets ?? []);
+  const checkedFor = new Set(targets);
   const portable = options.portable ?? model.settings.gatewayApi?.portable ?? false;
   for (const rule of RULES) {
     if (!rule.check || levels.get(rule.code) === 'off') continue;
-    if (rule.target !== undefined && rule.target !== options.ruleTarget) continue;
+    if (rule.target !== undefined && !checkedFor.has(rule.target)) continue;
     if (rule.portableOnly && !portable) continue;
-    findings.push(...runRule(rule, model));
+    findings.push(...runRule(rule, model, checkedFor));
   }
 
   let fatal = false;
@@ -74,6 +83,7 @@ export function validate(loaded: LoadedMesh, options: ValidateOptions = {}): Val
   return {
     diagnostics: unique,
     model,
+    targets: [...targets],
     errorCount: count('error'),
     warningCount: count('warning'),
     infoCount: count('info'),
@@ -83,10 +93,11 @@ export function validate(loaded: LoadedMesh, options: ValidateOptions = {}): Val
   };
 }
 
-function runRule(rule: Rule, model: MeshModel): Finding[] {
+function runRule(rule: Rule, model: MeshModel, targets: ReadonlySet<string>): Finding[] {
   const findings: Finding[] = [];
   const context: RuleContext = {
     model,
+    targets,
     report(messageId, data, location, related) {
       if (!(messageId in rule.messages)) throw new Error(`rule ${rule.code} has no message "${messageId}"`);
       findings.push(createFinding(rule, messageId, data, location, related));

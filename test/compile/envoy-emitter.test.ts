@@ -3,6 +3,7 @@
 // tests' (test/envoy/).
 import { describe, expect, it } from 'vitest';
 import { compileEnvoy, type EnvoyConfig } from '../../src/index.js';
+import { APPLICATIONS_ON_SERVICE_PORTS } from '../helpers/istio-shaped-meshes.js';
 import { validateText } from '../helpers/validate-text.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -10,7 +11,7 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 const HEADER = 'apiVersion: meshctl.dev/v1alpha1\n';
 
 function compileYaml(yaml: string, options = {}): EnvoyConfig[] {
-  const result = validateText(yaml);
+  const result = validateText(yaml, 'mesh.yaml', APPLICATIONS_ON_SERVICE_PORTS);
   expect(result.diagnostics.filter((d) => d.level === 'error').map((d) => `${d.code}: ${d.message}`)).toEqual([]);
   return compileEnvoy(result.model, options);
 }

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile, envoyConfigToYaml, loadMesh, type EnvoyConfig } from '../../src/index.js';
+import { APPLICATIONS_ON_SERVICE_PORTS } from '../helpers/istio-shaped-meshes.js';
 
 const repo = path.join(import.meta.dirname, '..', '..');
 const scratch = mkdtempSync(path.join(tmpdir(), 'meshctl-envoy-validate-'));
@@ -85,7 +86,7 @@ async function validateAll(name: string, configs: readonly EnvoyConfig[]): Promi
 }
 
 async function compileForEnvoy(paths: string[]): Promise<EnvoyConfig[]> {
-  const result = compile(await loadMesh(paths), { target: 'envoy', envoy: { certificateDirectory: certDir } });
+  const result = compile(await loadMesh(paths), { target: 'envoy', rules: APPLICATIONS_ON_SERVICE_PORTS, envoy: { certificateDirectory: certDir } });
   if (!result.ok) throw new Error(`the mesh did not compile: ${result.validation.diagnostics.map((d) => d.message).join('; ')}`);
   provideCredentials(result.configs);
   return result.configs;

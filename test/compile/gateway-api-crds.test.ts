@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../src/compiler/compile.js';
+import { compile } from '../../src/pipeline/index.js';
 import { loadMesh } from '../../src/index.js';
 import { toYamlStream, type KubernetesObject } from '../../src/output/manifest.js';
 import { loadCrds, validateAgainstCrd, validateCoreObject, type CrdCatalog } from '../support/crd-validator.js';

@@ -3,7 +3,7 @@
 // RFC 1035 label; MESH706 reports a route istiod ranks above an earlier overlapping one, and only
 // then.
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../src/compiler/compile.js';
+import { compile } from '../../src/pipeline/index.js';
 import { loadSources, SourceText, validate } from '../../src/index.js';
 
 const load = (text: string) => loadSources([new SourceText('mesh.yaml', text)]);
@@ -51,7 +51,7 @@ describe('version Services', () => {
 
 describe('MESH706 route precedence', () => {
   const precedence = (routes: string) =>
-    validate(load(service('catalog', `  routes:\n${routes}`)), { ruleTarget: 'gateway-api' })
+    validate(load(service('catalog', `  routes:\n${routes}`)), { targets: ['gateway-api'] })
       .diagnostics.filter((d) => d.code === 'MESH706')
       .map((d) => `${d.span.line} ${d.message.slice(0, 60)}`);
 

@@ -3,7 +3,7 @@
 // with its status without reaching the upstream, a delay holds the request for its duration, and a
 // mirror sends the configured share of requests to a shadow version whose answers nobody sees.
 import { describe, expect, it } from 'vitest';
-import { meshDocument, outboundUrl, serviceDocument, sidecarPorts, sidecarSettings, useMeshScenarios } from '../support/envoy-mesh.js';
+import { CALLEE_HTTP_PORTS, meshDocument, outboundUrl, serviceDocument, sidecarPorts, sidecarSettings, useMeshScenarios } from '../support/envoy-mesh.js';
 import { request, sendRequests, tally } from '../support/envoy-traffic.js';
 
 const scenario = useMeshScenarios('fault-mirror');
@@ -16,7 +16,7 @@ describe('fault injection', () => {
       meshDocument({ mtls: 'disabled' }),
       serviceDocument('shop', 'web', { ports: [{ name: 'http', port: 8080, protocol: 'http' }], envoy: sidecarSettings(web), dependsOn: ['reviews'] }),
       serviceDocument('shop', 'reviews', {
-        ports: [{ name: 'http', port: 9080, protocol: 'http' }],
+        ports: CALLEE_HTTP_PORTS,
         endpoints: [{ address: '127.0.0.1', ports: { http: app.port } }],
         routes: [
           { name: 'broken', match: { path: '/broken/' }, fault: { abort: { status: 418 } } },
@@ -63,7 +63,7 @@ describe('mirror', () => {
       meshDocument({ mtls: 'disabled' }),
       serviceDocument('shop', 'web', { ports: [{ name: 'http', port: 8080, protocol: 'http' }], envoy: sidecarSettings(web), dependsOn: ['reviews'] }),
       serviceDocument('shop', 'reviews', {
-        ports: [{ name: 'http', port: 9080, protocol: 'http' }],
+        ports: CALLEE_HTTP_PORTS,
         versions: {
           v1: { labels: { version: 'v1' }, endpoints: [{ address: '127.0.0.1', ports: { http: primary.port } }] },
           v2: { labels: { version: 'v2' }, endpoints: [{ address: '127.0.0.1', ports: { http: shadow.port } }] },

@@ -4,7 +4,7 @@
 // moves to the healthy one. All of it happens in the caller's sidecar; the callee's instances are
 // app servers reached in plain text (mtls: disabled).
 import { describe, expect, it } from 'vitest';
-import { meshDocument, outboundUrl, serviceDocument, sidecarPorts, sidecarSettings, type SidecarPorts, useMeshScenarios } from '../support/envoy-mesh.js';
+import { CALLEE_HTTP_PORTS, meshDocument, outboundUrl, serviceDocument, sidecarPorts, sidecarSettings, type SidecarPorts, useMeshScenarios } from '../support/envoy-mesh.js';
 import { eventually, request, sendRequests, tally } from '../support/envoy-traffic.js';
 import type { Upstream } from '../support/envoy-upstreams.js';
 
@@ -17,7 +17,7 @@ function caller(ports: SidecarPorts): object {
 /** The callee: a service without versions whose instances are the given app servers. */
 function reviews(instances: readonly Upstream[], spec: Record<string, unknown>): object {
   return serviceDocument('shop', 'reviews', {
-    ports: [{ name: 'http', port: 9080, protocol: 'http' }],
+    ports: CALLEE_HTTP_PORTS,
     endpoints: instances.map((app) => ({ address: '127.0.0.1', ports: { http: app.port } })),
     ...spec,
   });

@@ -3,13 +3,13 @@
 // default split or the control. The caller's sidecar does the splitting; its upstreams are the
 // versions' app servers, reached in plain text (mtls: disabled), since nothing else is under test.
 import { describe, expect, it } from 'vitest';
-import { meshDocument, outboundUrl, serviceDocument, sidecarPorts, sidecarSettings, type SidecarPorts, useMeshScenarios } from '../support/envoy-mesh.js';
+import { CALLEE_HTTP_PORTS, meshDocument, outboundUrl, serviceDocument, sidecarPorts, sidecarSettings, type SidecarPorts, useMeshScenarios } from '../support/envoy-mesh.js';
 import { sendRequests, tally } from '../support/envoy-traffic.js';
 import type { Upstream } from '../support/envoy-upstreams.js';
 
 const scenario = useMeshScenarios('split');
 
-const HTTP_PORT = [{ name: 'http', port: 9080, protocol: 'http' }];
+const HTTP_PORT = CALLEE_HTTP_PORTS;
 
 /** A caller "web" in namespace shop, whose sidecar binds `ports` and calls `dependencies`. */
 function caller(ports: SidecarPorts, dependencies: string[]): object {

@@ -24,7 +24,10 @@ import { formatStylish } from '../../src/report/stylish.js';
 import { renderReviewMarkdown } from '../../src/review/render-markdown.js';
 import { renderReviewStylish } from '../../src/review/render-stylish.js';
 import { reviewMesh, type ReviewSide } from '../../src/review/review.js';
-import { validate, type ValidationResult } from '../../src/validators/validate.js';
+// Validated as `meshctl validate` without --target does: for Istio and for every target the mesh
+// configures (the seeds are Istio meshes; those with envoy sections are checked for Envoy too).
+import { validate } from '../../src/pipeline/index.js';
+import type { ValidationResult } from '../../src/validators/validate.js';
 import { validateAgainstCrd, validateCoreObject, type CrdViolations } from '../support/crd-validator.js';
 import { istioCatalog } from '../support/istio-crds.js';
 import type { MeshFile } from './mutations.js';

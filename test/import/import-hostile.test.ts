@@ -3,7 +3,7 @@
 // import still returns documents and findings, never an exception (a stack trace for the user).
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../src/compiler/compile.js';
+import { compile } from '../../src/pipeline/index.js';
 import { importMesh } from '../../src/import/import-mesh.js';
 import { inputObject, type InputObject } from '../../src/import/read-objects.js';
 import { renderImportedFile } from '../../src/import/render.js';

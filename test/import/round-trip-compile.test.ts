@@ -10,7 +10,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../src/compiler/compile.js';
+import { compile } from '../../src/pipeline/index.js';
 import { importMesh } from '../../src/import/import-mesh.js';
 import { objectsFromSources } from '../../src/import/read-objects.js';
 import { renderImportedFile } from '../../src/import/render.js';

@@ -87,7 +87,7 @@ describe('what pilot pushes for --target gateway-api means what it pushes for --
   it.each(MESHES)('%s', async (mesh) => {
     const result = await targetsDifferential([mesh]);
     // The routes MESH700 reports for this mesh: left out of the Gateway API output on purpose.
-    const findings = validate(await loadMesh([mesh], { cwd: repoRoot }), { ruleTarget: 'gateway-api' }).diagnostics;
+    const findings = validate(await loadMesh([mesh], { cwd: repoRoot }), { targets: ['gateway-api'] }).diagnostics;
     const leftOut = new Set(findings.filter((d) => d.code === 'MESH700').map((d) => String(d.data?.route)));
     expect(result.unsatisfiable).toEqual([]);
     expect(result.agreed).toBeGreaterThan(20);

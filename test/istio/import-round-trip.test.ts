@@ -8,7 +8,7 @@
 //
 // The share of each feature carried whole, measured on this corpus, is printed at the end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compile } from '../../src/compiler/compile.js';
+import { compile } from '../../src/pipeline/index.js';
 import { importMesh } from '../../src/import/import-mesh.js';
 import { objectsFromSources } from '../../src/import/read-objects.js';
 import { renderImportedFile } from '../../src/import/render.js';

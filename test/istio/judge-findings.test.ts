@@ -4,7 +4,7 @@
 // write theirs (Bookinfo, the mTLS migration, VMs, ingress), so a regression shows as the traffic or
 // security failure it causes.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compile } from '../../src/compiler/compile.js';
+import { compile } from '../../src/pipeline/index.js';
 import { loadSources } from '../../src/loader/load-mesh.js';
 import { SourceText } from '../../src/loader/source-file.js';
 import type { KubernetesObject } from '../../src/output/manifest.js';
@@ -12,6 +12,7 @@ import type { MeshModel } from '../../src/model/mesh-model.js';
 import { bootstrapView, gatewayRouteConfigs, inboundAccess, ISTIO_MTLS_ALPN, outboundDecision, upstreamOf, type ProxyView } from '../support/envoy-differential.js';
 import { accessDecision, routeRequest, selectFilterChain } from '../support/envoy-request.js';
 import { ISTIO_BUILD_TIMEOUT_MS, deploymentFor, installIstioJudge, runAnalyzers, runPilot, type DeployedProxy, type PilotConfig } from '../support/istio-judge.js';
+import { APPLICATIONS_ON_SERVICE_PORTS } from '../helpers/istio-shaped-meshes.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -215,7 +216,7 @@ describe('9. the Envoy target retries as pilot does by default', () => {
     const pilot = await pilotFor(judged, proxyOf(judged, 'bookinfo', 'productpage'));
     const request = { authority: 'reviews.bookinfo.svc.cluster.local:9080', path: '/reviews/1', method: 'POST' };
     const fromPilot = outboundDecision(view(pilot), 9080, request, everyListener);
-    const envoy = compile(loadSources([new SourceText('mesh.yaml', text)]), { target: 'envoy' });
+    const envoy = compile(loadSources([new SourceText('mesh.yaml', text)]), { target: 'envoy', rules: APPLICATIONS_ON_SERVICE_PORTS });
     if (!envoy.ok) throw new Error('the mesh does not compile for the Envoy target');
     const bootstrap = envoy.configs.find((c) => c.path === 'bookinfo/productpage.yaml')!.bootstrap as Json;
     const fromEnvoyTarget = outboundDecision(bootstrapView(bootstrap), 9080, { ...request, authority: 'reviews.bookinfo.svc.cluster.local' }, everyListener);

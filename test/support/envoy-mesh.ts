@@ -21,6 +21,13 @@ export function meshDocument(spec: Record<string, unknown>, name = 'test-mesh'):
   return { apiVersion: API_VERSION, kind: 'Mesh', metadata: { name }, spec: { envoy: { inboundAddress: '127.0.0.1' }, ...spec } };
 }
 
+/**
+ * The port of a callee whose own sidecar a test does not start: callers reach its upstreams at
+ * their endpoints. Its application port (targetPort), apart from the service port, only keeps
+ * that sidecar's inbound listener off it, as the Envoy target requires (MESH234).
+ */
+export const CALLEE_HTTP_PORTS = [{ name: 'http', port: 9080, targetPort: 19080, protocol: 'http' }];
+
 /** A Service document in `namespace`. */
 export function serviceDocument(namespace: string, name: string, spec: Record<string, unknown>): object {
   return { apiVersion: API_VERSION, kind: 'Service', metadata: { name, namespace }, spec };

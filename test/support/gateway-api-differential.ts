@@ -6,7 +6,7 @@
 // every caller identity. A version is a subset on one side and a Service of its own on the other:
 // upstreams are compared as (service host, port, version) on both. The result is the list of
 // differences; tests decide which are known and why.
-import { compile } from '../../src/compiler/compile.js';
+import { compile } from '../../src/pipeline/index.js';
 import { versionServiceNames } from '../../src/compiler/gateway-api/names.js';
 import { compareStrings } from '../../src/diagnostics/types.js';
 import { loadMesh } from '../../src/loader/load-mesh.js';

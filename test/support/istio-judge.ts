@@ -6,13 +6,14 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { compile } from '../../src/compiler/compile.js';
+import { compile } from '../../src/pipeline/index.js';
 import type { EnvoyConfig } from '../../src/compiler/envoy/index.js';
 import { compareStrings } from '../../src/diagnostics/types.js';
 import { loadMesh } from '../../src/loader/load-mesh.js';
 import type { MeshModel, ServiceNode } from '../../src/model/mesh-model.js';
 import type { KubernetesObject } from '../../src/output/manifest.js';
 import { runProcess } from '../helpers/run-process.js';
+import { APPLICATIONS_ON_SERVICE_PORTS } from '../helpers/istio-shaped-meshes.js';
 
 const execFileAsync = promisify(execFile);
 const repoRoot = path.join(import.meta.dirname, '..', '..');
@@ -368,7 +369,7 @@ export async function meshUnderJudgement(paths: readonly string[]): Promise<Mesh
   const loaded = await loadMesh(paths, { cwd: repoRoot });
   const istio = compile(loaded, { target: 'istio' });
   if (!istio.ok) throw new Error(`${paths.join(' ')} does not compile: ${istio.validation.diagnostics.map((d) => d.message).join('; ')}`);
-  const envoy = compile(loaded, { target: 'envoy' });
+  const envoy = compile(loaded, { target: 'envoy', rules: APPLICATIONS_ON_SERVICE_PORTS });
   if (!envoy.ok) throw new Error(`${paths.join(' ')} does not compile for Envoy`);
   const model = istio.validation.model;
   return {

@@ -1,6 +1,7 @@
 // Envoy configuration is written as plain JSON-like data, with field names as Envoy's v3 protos
 // spell them (snake_case), enums by name and durations as "1.5s" — the form `envoy -c` reads from
 // YAML. Only the pieces meshctl builds are typed more closely, where a mistake would be easy.
+import { UserError } from '../../diagnostics/user-error.js';
 export type Json = Record<string, unknown>;
 
 export const HCM_FILTER = 'envoy.filters.network.http_connection_manager';
@@ -41,4 +42,4 @@ export function typedFilter(name: string, type: string, config: Json = {}): Json
 }
 
 /** A mesh the Envoy target cannot compile although validation let it through (a rule lowered below error). */
-export class EnvoyCompileError extends Error {}
+export class EnvoyCompileError extends UserError {}

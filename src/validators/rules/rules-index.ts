@@ -22,6 +22,9 @@ export function rulesIndexMarkdown(): string {
     '',
     'Every check `meshctl validate` makes, with its stable code and default level. Change a level with',
     '`--rule CODE=off|info|warning|error` (the code or the rule name). Codes are never reused.',
+    'A rule marked with a target ("error, envoy target") checks what that target writes: it runs',
+    'when the mesh is compiled for it (`meshctl compile --target`), or validated for it',
+    '(`meshctl validate --target`, by default the targets .meshctl.yaml and the mesh files configure).',
     '',
     '<!-- Generated from the rule registry by `npm run docs:rules`; do not edit by hand. -->',
   ];
@@ -30,7 +33,7 @@ export function rulesIndexMarkdown(): string {
   for (const rule of RULES) {
     const title = CATEGORY_TITLES[rule.category];
     const rows = sections.get(title) ?? [];
-    rows.push(`| [${rule.code}](${rule.code}.md) | ${rule.name} | ${rule.level} | ${rule.description.replace(/\|/g, '\\|')} |`);
+    rows.push(`| [${rule.code}](${rule.code}.md) | ${rule.name} | ${rule.level}${rule.target !== undefined ? `, ${rule.target} target` : ''} | ${rule.description.replace(/\|/g, '\\|')} |`);
     sections.set(title, rows);
   }
   for (const [title, rows] of sections) {

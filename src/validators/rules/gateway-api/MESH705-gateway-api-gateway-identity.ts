@@ -3,7 +3,7 @@
 // Gateway itself, as `<gateway>-<class>` (Deployment, Service and ServiceAccount), so its requests
 // carry that identity and the rule would no longer admit them: the exposed service would refuse its
 // own gateway.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { qualify } from '../../../model/mesh-model.js';
 import { DEFAULT_GATEWAY_CLASS } from '../../../compiler/gateway-api/ingress.js';
 

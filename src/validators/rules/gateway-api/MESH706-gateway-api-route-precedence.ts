@@ -6,7 +6,7 @@
 // the mesh file gives to the earlier one. Overlap is assumed unless the two matches provably exclude
 // each other (different exact paths, paths under different prefixes, different methods, different
 // exact values of one header or query parameter).
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import type { PathSegment } from '../../../diagnostics/types.js';
 import { leftOutBecause } from '../../../compiler/gateway-api/expressible.js';
 import { writtenRoutes, type WrittenRoute } from './routes.js';

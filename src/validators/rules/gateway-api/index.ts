@@ -1,6 +1,6 @@
 // The Gateway API target's rules, one per file: run only by `compile --target gateway-api`
 // (MESH702 only in portable mode); merged into the sorted index in ../index.ts.
-import type { Rule } from '../../../diagnostics/rule.js';
+import type { Rule } from '../../rule.js';
 import routeLeftOut from './MESH700-gateway-api-route-left-out.js';
 import settingDropped from './MESH701-gateway-api-setting-dropped.js';
 import needsIstio from './MESH702-gateway-api-needs-istio.js';

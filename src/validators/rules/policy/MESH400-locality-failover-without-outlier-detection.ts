@@ -1,7 +1,7 @@
 // Locality failover without outlier detection: Envoy only moves traffic to another region when
 // the local endpoints are ejected as unhealthy, and without outlier detection nothing is ever
 // ejected, so the failover never happens and the configuration only looks resilient.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 
 export default defineRule({
   code: 'MESH400',

@@ -2,7 +2,7 @@
 // an external service whose endpoints carry no locality (Envoy puts them all in one unnamed
 // locality) or that is passed through without load balancing at all. Pods of a Service get
 // their locality from node labels that meshctl cannot see, so Services are not judged here.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 
 export default defineRule({
   code: 'MESH401',

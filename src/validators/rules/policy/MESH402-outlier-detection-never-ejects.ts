@@ -1,7 +1,7 @@
 // Outlier detection configured so that it can never eject an endpoint: a zero ejection budget, or
 // both error counters switched off. It reads like protection (and locality failover relies on
 // it) but does nothing.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 
 export default defineRule({
   code: 'MESH402',

@@ -1,6 +1,6 @@
 // Outlier-detection numbers Envoy cannot take: percentages outside 0-100 and negative error
 // counts. Istio rejects such a DestinationRule, so the whole service's policy would fail to apply.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 
 const PERCENT_FIELDS = ['maxEjectionPercent', 'minHealthPercent'] as const;
 const COUNT_FIELDS = ['consecutive5xx', 'consecutiveGatewayErrors'] as const;

@@ -2,7 +2,7 @@
 // connection or request, while Istio drops a 0 and silently applies its unlimited default: either
 // way the limit does not do what it says. maxRequestsPerConnection is the exception: 0 is the
 // documented spelling of "unlimited" there, so only a negative value is reported.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 
 const LIMIT_FIELDS = ['maxConnections', 'maxPendingRequests', 'maxRequests', 'maxRequestsPerConnection', 'maxRetries'] as const;
 

@@ -2,7 +2,7 @@
 // the cookie and never sets it, so first requests (and clients that never get the cookie from the
 // application) are spread at random. Often intended when the application sets the cookie itself,
 // hence info.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 
 export default defineRule({
   code: 'MESH405',

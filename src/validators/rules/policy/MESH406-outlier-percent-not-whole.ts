@@ -3,7 +3,7 @@
 // change the limit a reviewer approved, in one direction or the other. The message suggests the
 // whole number on the safe side: down for the ejection cap (never eject more than written), up
 // for the healthy share (never fall back to all hosts later than written).
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 
 const ROUNDING = {
   maxEjectionPercent: { round: Math.floor, direction: 'down, so no more hosts are ejected than written' },

@@ -1,6 +1,6 @@
 // Rate limits that refuse every request: no tokens are ever added (requests <= 0) or the bucket
 // can hold none (burst <= 0). The service or route answers 429 to everything.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { localRateLimits } from './local-rate-limits.js';
 
 export default defineRule({

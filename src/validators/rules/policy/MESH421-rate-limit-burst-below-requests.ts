@@ -1,6 +1,6 @@
 // A token bucket smaller than one interval's refill: tokens beyond the burst are thrown away, so
 // the effective limit is burst per interval, not requests per interval as written.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { localRateLimits } from './local-rate-limits.js';
 
 export default defineRule({

@@ -1,7 +1,7 @@
 // A route's own token bucket that is at least as generous as the service-wide one: meshctl
 // applies both buckets, and every request of the route also draws from the service-wide bucket,
 // so the route limit can never be the one that refuses. It documents a limit that is not enforced.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import type { LocalRateLimitSpec } from '../../../schema/traffic.js';
 import { parseDuration } from '../../../model/duration.js';
 import { localRateLimits } from './local-rate-limits.js';

@@ -1,7 +1,7 @@
 // Global rate limits are counted by a rate-limit service that the Mesh names in
 // rateLimitService. Without one there is nothing to send descriptors to: the limits cannot be
 // compiled, and a proxy pointed at a missing service would fail open or refuse everything.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 
 export default defineRule({
   code: 'MESH423',

@@ -1,7 +1,7 @@
 // A global rate-limit descriptor counts requests by exactly one key. With none there is nothing to
 // count by; with several, the rate-limit service would see a compound key the limit does not
 // describe, so meshctl refuses to guess.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { descriptorKeyFields } from './global-rate-limit-keys.js';
 
 export default defineRule({

@@ -1,7 +1,7 @@
 // Two global descriptors of one service counting by the same key: the rate-limit service keeps
 // one limit per descriptor key, so one of the two limits is silently dropped (or the service
 // rejects its configuration).
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { descriptorIdentity } from './global-rate-limit-keys.js';
 
 export default defineRule({

@@ -2,7 +2,7 @@
 // inbound proxy of the service's own instances, but such a route is answered by the caller's proxy
 // (or the gateway): its requests never reach the service, so no bucket ever counts them, and the
 // emitter leaves the limit out. The route looks protected while it is not.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { routeName } from '../../../model/names.js';
 import { localRateLimits } from './local-rate-limits.js';
 

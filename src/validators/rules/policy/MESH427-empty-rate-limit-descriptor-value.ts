@@ -1,7 +1,7 @@
 // A global rate-limit descriptor keyed by a fixed value that is empty. The value becomes the
 // descriptor_value of an Envoy generic_key action, which must not be empty: Envoy rejects the
 // route configuration that carries it, and every route of the listener with it.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 
 export default defineRule({
   code: 'MESH427',

@@ -4,7 +4,7 @@
 // tokens arrive in larger portions, so more requests can pass at once than `per` suggests. The
 // numbers in the message are the ones the emitter writes (its own tokenBucket builder, which is
 // pure). Info: nothing is lost, but the file no longer says what Envoy enforces.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { MIN_FILL_INTERVAL_MS, tokenBucket } from '../../../model/token-bucket.js';
 import { parseDuration } from '../../../model/duration.js';
 import { localRateLimits } from './local-rate-limits.js';

@@ -3,7 +3,7 @@
 // through a gateway are meant to be public, so they are not reported. A rule limited to some
 // paths, methods, ports or token claims (a public health check, say) is not reported either, nor
 // one for principals "*", which still requires a mesh identity.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { matchesEveryRequest } from '../../../model/access-rules.js';
 
 export default defineRule({

@@ -2,7 +2,7 @@
 // denies that match every request some allow rule admits leave those allow rules nothing to let
 // through. Deny rules win over allow rules, and once a service has allow rules nothing else is
 // allowed, so either way nothing can reach the service.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { matchesEveryRequest, ruleCovers } from '../../../model/access-rules.js';
 
 export default defineRule({

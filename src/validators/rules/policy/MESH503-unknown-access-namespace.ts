@@ -2,7 +2,7 @@
 // "namespace/name" service account or a principal of this mesh's trust domain. Usually a typo,
 // which makes the rule match nobody; a real namespace outside the mesh files (monitoring,
 // istio-system) is declared under the Mesh's spec.namespaces to say it is meant.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { didYouMean } from '../../../shared/suggest.js';
 import type { PathSegment } from '../../../diagnostics/types.js';
 import { accessRules } from '../../../model/access-rules.js';

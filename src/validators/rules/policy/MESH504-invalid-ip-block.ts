@@ -1,6 +1,6 @@
 // IP blocks that are neither an address nor a CIDR block. Istio rejects the whole
 // AuthorizationPolicy, so every access rule of the service stops applying, not just this one.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { accessRules } from '../../../model/access-rules.js';
 import { parseIpBlock } from '../../../model/access-syntax.js';
 

@@ -1,7 +1,7 @@
 // A CIDR block whose address has bits set beyond the prefix (10.1.2.3/24). The proxy masks them
 // off and matches the whole network 10.1.2.0/24, which is rarely what the author meant: either
 // the prefix or the address is a mistake.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { accessRules } from '../../../model/access-rules.js';
 import { parseIpBlock } from '../../../model/access-syntax.js';
 

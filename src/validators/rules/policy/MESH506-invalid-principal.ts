@@ -1,7 +1,7 @@
 // Principals that can never equal a workload identity: not a SPIFFE ID
 // (spiffe://<trust-domain>/ns/<namespace>/sa/<service-account>), missing the spiffe:// scheme, or
 // with a "*" that is not a whole prefix or suffix (Istio supports no other wildcard).
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { accessRules } from '../../../model/access-rules.js';
 import { parsePrincipal, withSpiffeScheme } from '../../../model/access-syntax.js';
 

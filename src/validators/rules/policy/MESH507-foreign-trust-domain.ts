@@ -1,7 +1,7 @@
 // A principal of another trust domain than the mesh's. Workloads of this mesh present
 // spiffe://<trustDomain>/..., so such a principal only matches callers of a federated mesh; far
 // more often it is a typo or a trust domain copied from another cluster.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { accessRules } from '../../../model/access-rules.js';
 import { parsePrincipal } from '../../../model/access-syntax.js';
 

@@ -2,7 +2,7 @@
 // whole prefix or suffix (Istio matches exact, "prefix*", "*suffix" and "*" only), or a query
 // string (Istio compares the path without its query). An allow then admits nothing; a deny
 // silently refuses nothing.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { accessRules } from '../../../model/access-rules.js';
 import { pathProblem } from '../../../model/access-syntax.js';
 

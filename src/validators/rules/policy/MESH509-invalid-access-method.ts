@@ -2,7 +2,7 @@
 // upper case, so "get" matches nothing; a value with spaces or other non-token characters is no
 // method at all; and an upper-case near miss of a standard method ("GTE") is a typo. Other
 // upper-case tokens are accepted, for extension methods such as PROPFIND.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { didYouMean } from '../../../shared/suggest.js';
 import { accessRules } from '../../../model/access-rules.js';
 import { HTTP_METHODS, methodProblem } from '../../../model/access-syntax.js';

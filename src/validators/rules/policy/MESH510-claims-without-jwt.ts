@@ -1,7 +1,7 @@
 // JWT-claim conditions on a service that validates no JWT: without authentication.jwt no token is
 // ever verified, so no request carries claims. An allow rule with claims then admits nobody, and a
 // deny rule with claims refuses nobody.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { accessRules } from '../../../model/access-rules.js';
 
 export default defineRule({

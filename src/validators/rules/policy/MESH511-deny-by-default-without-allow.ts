@@ -1,7 +1,7 @@
 // A service under deny-by-default (from its namespace or the mesh) with no allow rule: every
 // request to it is refused, including from gateways and its own callers. Sometimes a service is
 // parked on purpose, but far more often its allow rules were forgotten.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { effectiveAccessDefault } from '../../../model/effective-policy.js';
 
 export default defineRule({

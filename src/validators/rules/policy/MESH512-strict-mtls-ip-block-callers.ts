@@ -1,7 +1,7 @@
 // An allow rule that identifies its callers only by IP block on ports where mTLS is strict. Callers
 // named by address are usually outside the mesh, and they cannot present a mesh certificate, so
 // strict mTLS refuses their plain-text connections before the rule is ever evaluated.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { identityFieldsOf } from '../../../model/access-rules.js';
 import { effectiveMtlsModes } from '../../../model/effective-policy.js';
 

@@ -1,7 +1,7 @@
 // Access rules that name callers by identity (services, service accounts, namespaces, principals)
 // on ports where mTLS is disabled. Those identities come from the caller's mTLS certificate; over
 // plain text there is none, so an allow rule admits nobody and a deny rule refuses nobody.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { accessRules, identityFieldsOf } from '../../../model/access-rules.js';
 import { effectiveMtlsModes } from '../../../model/effective-policy.js';
 

@@ -2,7 +2,7 @@
 // false). A request without a token carries no claims, so the deny never matches it: the caller
 // escapes the deny simply by sending no token. Allow rules are safe here: without claims they
 // admit nothing.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 
 export default defineRule({
   code: 'MESH514',

@@ -1,7 +1,7 @@
 // Deny-by-default with mTLS disabled, for the mesh or a namespace: callers have no identity, so
 // allow rules can only name IP blocks, and every allow that names services, namespaces or service
 // accounts admits nobody. Mostly this is an unfinished migration.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import type { Location } from '../../../diagnostics/types.js';
 import { effectiveAccessDefault, namespaceMtlsMode } from '../../../model/effective-policy.js';
 

@@ -3,7 +3,7 @@
 // terminates TLS (simple, mutual) names no certificate, and when a plain-text server (tcp, or
 // http with anything but passthrough) carries TLS settings. On an http or http2 listener
 // passthrough is accepted but does nothing: the listener still speaks plain text.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 
 const TLS_PROTOCOLS: ReadonlySet<string> = new Set(['https', 'tls']);
 

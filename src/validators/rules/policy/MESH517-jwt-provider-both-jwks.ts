@@ -1,7 +1,7 @@
 // A JWT provider with both jwksUri and jwks. A RequestAuthentication JWT rule takes its keys from
 // one source, and Istio refuses a rule that names both; the emitter would have to drop one of
 // them silently, and the keys a reviewer approved might not be the ones checked.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 
 export default defineRule({
   code: 'MESH517',

@@ -5,7 +5,7 @@
 // cannot succeed: istiod then installs a key set that matches no token (it fails closed) and every
 // request carrying a token is refused, and the Envoy target has no URL to fetch keys from at all.
 // Neither target can do what the provider says, so it is an error.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 
 const DISCOVERABLE_ISSUER = /^https?:\/\/[^/]/i;
 

@@ -1,6 +1,6 @@
 // A tracing sampling percentage outside 0-100: Istio rejects the Telemetry resource, so tracing
 // falls back to whatever applied before, silently.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { telemetrySettings } from './telemetry-settings.js';
 
 export default defineRule({

@@ -1,7 +1,7 @@
 // Mesh-wide trace sampling above 10%: every proxy of every service then reports spans for that
 // share of all requests, which costs CPU in each proxy and storage in the tracing backend. Usual
 // mesh-wide rates are 1% or less, raised per namespace or service while investigating.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { telemetrySettings } from './telemetry-settings.js';
 
 const COSTLY_SAMPLING_PERCENT = 10;

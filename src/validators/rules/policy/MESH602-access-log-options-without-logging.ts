@@ -1,6 +1,6 @@
 // Access-log options next to enabled: false: with logging off, format and errorsOnly have no
 // effect. Either the options are left over, or logging was switched off by mistake.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { telemetrySettings } from './telemetry-settings.js';
 
 export default defineRule({

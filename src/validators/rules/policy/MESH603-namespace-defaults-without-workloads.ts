@@ -2,7 +2,7 @@
 // no service or gateway: the defaults apply to nothing meshctl manages, which is usually a typo in
 // the namespace name. Namespaces that access rules or the rate-limit service name are in use even
 // without workloads here, so they are not reported.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { didYouMean } from '../../../shared/suggest.js';
 import { accessRules } from '../../../model/access-rules.js';
 import { parsePrincipal } from '../../../model/access-syntax.js';

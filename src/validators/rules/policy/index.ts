@@ -1,5 +1,5 @@
 // The policy rules, one per file; listed here and merged into the sorted index in ../index.ts.
-import type { Rule } from '../../../diagnostics/rule.js';
+import type { Rule } from '../../rule.js';
 import localityFailoverWithoutOutlierDetection from './MESH400-locality-failover-without-outlier-detection.js';
 import ineffectiveLocalityFailover from './MESH401-ineffective-locality-failover.js';
 import outlierDetectionNeverEjects from './MESH402-outlier-detection-never-ejects.js';

@@ -2,7 +2,7 @@
 // route `match.from` callers and the mesh's rate-limit service. An unresolved destination compiles
 // to a route Envoy answers with 503 (or a proxy that cannot reach a dependency), found only in
 // production; a caller that is an ExternalService can never match, since it runs no workloads.
-import { defineRule, type RuleContext } from '../../../diagnostics/rule.js';
+import { defineRule, type RuleContext } from '../../rule.js';
 import type { Location } from '../../../diagnostics/types.js';
 import { DEFAULT_NAMESPACE } from '../../../model/mesh-model.js';
 import { referenceTo, resolveDestination, resolveService } from '../../../model/resolve-reference.js';

@@ -2,7 +2,7 @@
 // `to[].version`, `mirror.version`, the canary's stable and canary, the A/B test's variant and
 // control. Each compiles to a DestinationRule subset; a subset that does not exist makes Envoy
 // answer 503 for every request sent to it.
-import { defineRule, type RuleContext } from '../../../diagnostics/rule.js';
+import { defineRule, type RuleContext } from '../../rule.js';
 import type { Location } from '../../../diagnostics/types.js';
 import type { Destination, ServiceNode } from '../../../model/mesh-model.js';
 import { listForMessage, referenceTo, resolveDestination, suggestName } from '../../../model/resolve-reference.js';

@@ -2,7 +2,7 @@
 // port, the keys of spec.mtls.ports, the port names an external service's endpoints map, and the
 // mesh's rate-limit service port. Each compiles to a port-level setting Envoy matches against the
 // service's real ports, so a wrong one routes nowhere or silently applies to no traffic.
-import { defineRule, type RuleContext } from '../../../diagnostics/rule.js';
+import { defineRule, type RuleContext } from '../../rule.js';
 import type { Location } from '../../../diagnostics/types.js';
 import { portName } from '../../../model/names.js';
 import { DEFAULT_NAMESPACE, type Destination } from '../../../model/mesh-model.js';

@@ -1,7 +1,7 @@
 // Finds access rules whose `to.ports` name a port the service does not have. The rule compiles to
 // an AuthorizationPolicy condition no request can meet: an allow rule that never allows, or a deny
 // rule that never denies, which reads as protection that is not there.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { listForMessage } from '../../../model/resolve-reference.js';
 
 export default defineRule({

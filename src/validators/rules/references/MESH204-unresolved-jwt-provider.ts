@@ -1,7 +1,7 @@
 // Finds JWT providers a service requires that the Mesh does not declare. The provider compiles to
 // the issuer and keys of a RequestAuthentication; without them no token can be verified, so a
 // service that requires tokens refuses every request.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { hasInvalidMesh, listForMessage, suggestName } from '../../../model/resolve-reference.js';
 
 export default defineRule({

@@ -1,7 +1,7 @@
 // Finds exposures that name a gateway the mesh does not declare. The compiled VirtualService would
 // be bound to a Gateway that does not exist, and Istio drops it: the service is not reachable from
 // outside, with no error anywhere.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { resolveGateway } from '../../../model/resolve-reference.js';
 
 export default defineRule({

@@ -1,7 +1,7 @@
 // Finds exposed hosts that no listener of the gateway serves. Istio binds a VirtualService to a
 // gateway only for the hosts the gateway's servers accept; requests for any other host get a 404
 // from the gateway, so the exposure does nothing for that host.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { hostsOverlap } from '../../../model/host-match.js';
 import { listForMessage, referenceTo, resolveGateway } from '../../../model/resolve-reference.js';
 

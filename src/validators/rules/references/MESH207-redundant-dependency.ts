@@ -1,7 +1,7 @@
 // Finds dependsOn entries that add nothing: the service itself, or a service already listed
 // (perhaps once as "name" and once as "namespace/name"). They are harmless to the proxy but
 // mislead a reviewer about what the service calls.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { referenceTo, resolveDestination } from '../../../model/resolve-reference.js';
 
 export default defineRule({

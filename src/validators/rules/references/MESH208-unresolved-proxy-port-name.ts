@@ -2,7 +2,7 @@
 // the keys of `envoy.inboundPorts` and of `endpoints[].ports`, at service and version level. The
 // emitter looks each service port up by name, so a key that matches none is silently ignored and
 // the port keeps its default: the sidecar listens, or callers connect, somewhere else than written.
-import { defineRule, type RuleContext } from '../../../diagnostics/rule.js';
+import { defineRule, type RuleContext } from '../../rule.js';
 import type { PathSegment } from '../../../diagnostics/types.js';
 import { portName } from '../../../model/names.js';
 import type { ServiceNode } from '../../../model/mesh-model.js';

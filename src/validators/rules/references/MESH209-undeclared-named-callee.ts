@@ -5,7 +5,7 @@
 // dependsOn is what reviewers, the graph and the Envoy target's readers take as the list of what
 // the service calls, and it no longer says so. Callees the service reaches through the routes of
 // a dependency it lists, and the rate-limit service its global limits ask, need no entry.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { namedCallers } from '../../../model/named-callers.js';
 import { DEFAULT_NAMESPACE, type Destination, type MeshModel, type ServiceNode } from '../../../model/mesh-model.js';
 import { referenceTo } from '../../../model/resolve-reference.js';

@@ -2,7 +2,7 @@
 // names, as they share one host name), and two Gateways with the same namespace/name. References
 // resolve to one of them and the other is silently ignored, or both compile to the same objects
 // and overwrite each other.
-import { defineRule, type RuleContext } from '../../../diagnostics/rule.js';
+import { defineRule, type RuleContext } from '../../rule.js';
 import type { Destination, GatewayNode } from '../../../model/mesh-model.js';
 
 export default defineRule({

@@ -1,6 +1,6 @@
 // Finds a second Mesh document. Mesh-wide settings come from one document only; the settings of
 // any other are ignored, and which one is first depends on file names.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 
 export default defineRule({
   code: 'MESH221',

@@ -2,7 +2,7 @@
 // listener name used twice in one gateway. Port-level settings, endpoint ports and gateway servers
 // are keyed by them, so a repeat makes every reference to it ambiguous (Istio rejects repeated
 // ServiceEntry ports and gateway server names outright).
-import { defineRule, type RuleContext } from '../../../diagnostics/rule.js';
+import { defineRule, type RuleContext } from '../../rule.js';
 import { portName } from '../../../model/names.js';
 import type { Destination } from '../../../model/mesh-model.js';
 

@@ -1,7 +1,7 @@
 // Finds two versions of a service that select exactly the same labels. They compile to two subsets
 // with the same workloads, so a canary or split between them moves no traffic at all while looking
 // like a rollout.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { sameLabels } from '../../../model/label-sets.js';
 
 export default defineRule({

@@ -1,7 +1,7 @@
 // Finds a version whose labels are a strict subset of another version's: it selects the other
 // version's workloads as well as its own, so traffic meant for it also reaches them (a "stable"
 // subset that quietly includes the canary's pods).
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { isStrictSubset } from '../../../model/label-sets.js';
 
 export default defineRule({

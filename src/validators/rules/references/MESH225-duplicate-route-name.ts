@@ -1,7 +1,7 @@
 // Finds two routes of one service with the same name (a written name, or the route-<index> default
 // a written name can repeat). Route names are how diagnostics, reviews and the compiled
 // VirtualService's routes refer to a route; two with one name make those references ambiguous.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { routeName } from '../../../model/names.js';
 
 export default defineRule({

@@ -1,7 +1,7 @@
 // Finds a host claimed by two ExternalServices. Both compile to ServiceEntries for the same host,
 // exported mesh-wide; Istio then keeps one of them by creation time, so which ports, resolution
 // and TLS settings apply to the host changes from cluster to cluster.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { compareStrings } from '../../../diagnostics/types.js';
 import type { ExternalServiceNode } from '../../../model/mesh-model.js';
 import { referenceTo } from '../../../model/resolve-reference.js';

@@ -7,7 +7,7 @@
 // exposure without paths is "/", which covers everything. A service without HTTP ports is exposed
 // as a byte stream, which a gateway routes by host alone, so two of one kind (TLS by SNI, or TCP) on
 // one host always overlap.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import type { Location } from '../../../diagnostics/types.js';
 import { hasHttpPort } from '../../../model/ports.js';
 import { gatewayHosts, type ExposedPath, type ExposedPathMatch, type HostExposure } from '../../../model/gateway-hosts.js';

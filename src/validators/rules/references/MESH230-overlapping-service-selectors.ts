@@ -11,7 +11,7 @@
 // Subsets are found by looking up every proper subset of each selector in that map, 2^k lookups
 // for k labels, which stays cheap for the one to three labels selectors usually have; selectors of
 // more than MAX_SUBSET_LABELS labels are only compared for identical sets.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { compareStrings, type Location } from '../../../diagnostics/types.js';
 import { workloadLabels } from '../../../model/workload-identity.js';
 import type { ServiceNode } from '../../../model/mesh-model.js';

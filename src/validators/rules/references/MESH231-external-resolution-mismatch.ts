@@ -4,7 +4,7 @@
 // and DNS resolution without endpoints when a host is not a plain name it can look up, such as
 // *.example.com. STATIC resolution without endpoints is accepted but has no address to send to,
 // so every connection fails.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 
 export default defineRule({
   code: 'MESH231',

@@ -6,7 +6,7 @@
 // dropped: Istio keeps the server it met first and logs the rest as conflicts, so a listener
 // silently serves nothing. Istio merges all Gateways that select the same gateway pods, so
 // listeners of two Gateways with the same selector are compared too.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { compareStrings } from '../../../diagnostics/types.js';
 import type { GatewayNode } from '../../../model/mesh-model.js';
 import { referenceTo } from '../../../model/resolve-reference.js';

@@ -1,17 +1,18 @@
 // Finds two listening sockets of one Envoy-target proxy on the same port and overlapping addresses:
 // a sidecar's inbound listeners (on the mesh's inboundAddress), its outbound HTTP listener and its
 // admin interface (both on 127.0.0.1), and a gateway's listeners next to its admin interface. Envoy
-// cannot bind both, so the proxy does not start. Only for meshes that use the Envoy target: the
-// Istio target ignores these ports.
-import { defineRule } from '../../../diagnostics/rule.js';
+// cannot bind both, so the proxy does not start. Runs when the mesh is compiled or validated for the
+// Envoy target (`target: 'envoy'`): the Istio target ignores these ports.
+import { defineRule } from '../../rule.js';
 import { DEFAULT_ADMIN_PORT, DEFAULT_INBOUND_ADDRESS, LOOPBACK } from '../../../compiler/envoy/settings.js';
-import { envoyTargetInUse, listenAddressesOverlap, meshEnvoyField, workloadSockets, WorkloadFindings, type BoundSocket } from './envoy-proxy-ports.js';
+import { listenAddressesOverlap, meshEnvoyField, workloadSockets, WorkloadFindings, type BoundSocket } from './envoy-proxy-ports.js';
 
 export default defineRule({
   code: 'MESH233',
   name: 'proxy-port-conflict',
   level: 'error',
   category: 'reference',
+  target: 'envoy',
   description: 'Two listeners of one Envoy-target proxy (inbound, outbound, admin, gateway listener) on the same port and address, so the proxy cannot start.',
   messages: {
     sidecar:
@@ -21,7 +22,6 @@ export default defineRule({
   },
   check(context) {
     const { model } = context;
-    if (!envoyTargetInUse(model)) return;
     const findings = new WorkloadFindings();
     for (const service of model.services) {
       for (const workload of workloadSockets(model, service)) {

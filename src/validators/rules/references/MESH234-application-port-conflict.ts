@@ -4,18 +4,20 @@
 // nor an inboundPorts entry both numbers are the service port, and on Linux 0.0.0.0:P takes
 // 127.0.0.1:P too, so whichever of the proxy and the application starts second cannot bind (or,
 // worse, the proxy forwards to itself). The same holds for the sidecar's outbound and admin ports
-// on 127.0.0.1. A warning, and only for meshes that use the Envoy target: with Istio the sidecar
-// captures traffic and an application rightly listens on its service port.
-import { defineRule } from '../../../diagnostics/rule.js';
+// on 127.0.0.1. An error, as such a sidecar cannot work; it runs only when the mesh is compiled or
+// validated for the Envoy target: with Istio the sidecar captures traffic and an application
+// rightly listens on its service port.
+import { defineRule } from '../../rule.js';
 import { LOCAL_APP_ADDRESS } from '../../../compiler/envoy/settings.js';
 import { portName } from '../../../model/names.js';
-import { envoyTargetInUse, listenAddressesOverlap, workloadSockets, WorkloadFindings } from './envoy-proxy-ports.js';
+import { listenAddressesOverlap, workloadSockets, WorkloadFindings } from './envoy-proxy-ports.js';
 
 export default defineRule({
   code: 'MESH234',
   name: 'application-port-conflict',
-  level: 'warning',
+  level: 'error',
   category: 'reference',
+  target: 'envoy',
   description: 'An Envoy-target sidecar listening on the port its application listens on (127.0.0.1:<targetPort>), so one of the two cannot bind it.',
   messages: {
     ownInbound:
@@ -25,7 +27,6 @@ export default defineRule({
   },
   check(context) {
     const { model } = context;
-    if (!envoyTargetInUse(model)) return;
     const findings = new WorkloadFindings();
     for (const service of model.services) {
       for (const workload of workloadSockets(model, service)) {

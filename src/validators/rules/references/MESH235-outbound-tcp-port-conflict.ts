@@ -4,17 +4,17 @@
 // of two dependencies on one port the first (by namespace/name) keeps it: the others are left
 // unreachable. The ports and their order are the emitter's own (reservedPorts), so the rule cannot
 // drift from what is compiled. A service calling itself on its own port is no conflict: the
-// application reaches itself there. Only for meshes that use the Envoy target: Istio tells such
-// dependencies apart by their addresses.
+// application reaches itself there. Runs when the mesh is compiled or validated for the Envoy
+// target: Istio tells such dependencies apart by their addresses.
 import { reservedPorts, type ReservedPort } from '../../../compiler/envoy/settings.js';
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import type { Location } from '../../../diagnostics/types.js';
 import { dependencyResolver } from '../../../plan/dependencies.js';
 import { isHttpFamily } from '../../../model/ports.js';
 import { portName } from '../../../model/names.js';
 import type { Destination, ServiceNode } from '../../../model/mesh-model.js';
 import { referenceTo } from '../../../model/resolve-reference.js';
-import { envoyTargetInUse, workloadSockets, WorkloadFindings, type WorkloadSockets } from './envoy-proxy-ports.js';
+import { workloadSockets, WorkloadFindings, type WorkloadSockets } from './envoy-proxy-ports.js';
 
 interface Taken {
   /** Another dependency's listener, one of the sidecar's own, or the application's socket. */
@@ -31,6 +31,7 @@ export default defineRule({
   name: 'outbound-tcp-port-conflict',
   level: 'warning',
   category: 'reference',
+  target: 'envoy',
   description: 'A TCP or TLS dependency whose port an Envoy-target sidecar already uses (another dependency, its own listeners, its application), so the application cannot reach it.',
   messages: {
     dependency:
@@ -42,7 +43,6 @@ export default defineRule({
   },
   check(context) {
     const { model } = context;
-    if (!envoyTargetInUse(model)) return;
     const dependenciesOf = dependencyResolver(model);
     const findings = new WorkloadFindings();
     for (const service of model.services) {

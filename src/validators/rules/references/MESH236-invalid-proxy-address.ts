@@ -4,7 +4,7 @@
 // STATIC clusters (IPs) or STRICT_DNS ones (host names), and a string that is neither, such as
 // "10.0.0.5:8080" or "https://reviews", resolves to nothing and leaves the cluster empty (503s).
 import { isIP } from 'node:net';
-import { defineRule, type RuleContext } from '../../../diagnostics/rule.js';
+import { defineRule, type RuleContext } from '../../rule.js';
 import type { PathSegment } from '../../../diagnostics/types.js';
 import type { ServiceNode } from '../../../model/mesh-model.js';
 import type { WorkloadEndpoint } from '../../../schema/resources.js';

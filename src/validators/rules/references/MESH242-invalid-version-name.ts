@@ -1,7 +1,7 @@
 // Finds version names that are not DNS labels. A version compiles to a DestinationRule subset of
 // the same name, and Istio rejects subset names that are not DNS labels, so the whole
 // DestinationRule, with every other version's subset, would be refused.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { isDnsLabel, MAX_COMPILED_NAME_LENGTH } from '../../../model/names.js';
 
 export default defineRule({

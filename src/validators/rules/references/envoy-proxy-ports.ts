@@ -13,25 +13,10 @@ import {
   workloadsOf,
   type SidecarSettings,
 } from '../../../compiler/envoy/settings.js';
-import type { RuleContext } from '../../../diagnostics/rule.js';
+import type { RuleContext } from '../../rule.js';
 import type { Location } from '../../../diagnostics/types.js';
 import { portName } from '../../../model/names.js';
 import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
-
-/**
- * True when the mesh files say anything about the Envoy target: a Mesh, Service, version or Gateway
- * `envoy` section, or service `endpoints`. The Istio target ignores all of them and captures
- * traffic itself, so the Envoy target's socket checks would only be noise for a mesh without any.
- */
-export function envoyTargetInUse(model: MeshModel): boolean {
-  if (model.settings.envoy !== undefined) return true;
-  if (model.gateways.some((gateway) => gateway.resource.spec.envoy !== undefined)) return true;
-  return model.services.some((service) => {
-    const spec = service.resource.spec;
-    if (spec.envoy !== undefined || spec.endpoints !== undefined) return true;
-    return Object.values(spec.versions ?? {}).some((version) => version.envoy !== undefined || version.endpoints !== undefined);
-  });
-}
 
 /**
  * Whether two listening sockets on these addresses and one port cannot both be bound (Linux):

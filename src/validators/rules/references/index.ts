@@ -1,5 +1,5 @@
 // The references rules, one per file; listed here and merged into the sorted index in ../index.ts.
-import type { Rule } from '../../../diagnostics/rule.js';
+import type { Rule } from '../../rule.js';
 import unresolvedService from './MESH200-unresolved-service.js';
 import unresolvedVersion from './MESH201-unresolved-version.js';
 import unresolvedPort from './MESH202-unresolved-port.js';

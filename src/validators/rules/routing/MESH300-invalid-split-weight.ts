@@ -2,7 +2,7 @@
 // and explicit: one destination may leave out its weight (it gets everything); in a split over
 // several destinations every destination has a weight, each a whole number from 0 to 100, and the
 // weights sum to 100. Guessing the missing weights (Istio spreads them evenly) hides mistakes.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { routeSites } from './sites.js';
 
 export default defineRule({

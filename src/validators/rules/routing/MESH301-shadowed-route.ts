@@ -2,7 +2,7 @@
 // after a catch-all, after an identical match, or after a match that accepts everything it accepts
 // (a shorter path prefix, fewer header conditions) never receives a request. Only what can be
 // proven is reported: regexes are compared only with the exact values they match.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import type { Location } from '../../../diagnostics/types.js';
 import type { ServiceNode } from '../../../model/mesh-model.js';
 import { coversMatch, matchesEverything, normalizeRouteMatch, sameMatch, type NormalizedRouteMatch } from '../../../model/route-match.js';

@@ -1,6 +1,6 @@
 // A route does one thing with a request: forward it (`to`), redirect it, or answer it directly.
 // Given two, which one runs would depend on the compiler; Istio itself rejects the combination.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { routeLabel, routeSites } from './sites.js';
 
 const ROUTE_ACTIONS = ['to', 'redirect', 'directResponse'] as const;

@@ -1,7 +1,7 @@
 // Settings that only apply to a forwarded request, on a route that never forwards: a redirect or a
 // direct response never reaches an upstream, so its rewrite, retries, timeout, mirror and fault
 // injection never take effect (Istio rejects several of these outright). They mislead readers.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { routeLabel, routeSites } from './sites.js';
 
 const FORWARDING_SETTINGS = ['rewrite', 'retries', 'timeout', 'mirror', 'fault'] as const;

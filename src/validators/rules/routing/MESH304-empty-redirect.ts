@@ -1,6 +1,6 @@
 // A redirect that changes nothing sends the client back to the URL it asked for: the client loops
 // until it gives up. At least one of uri, authority, scheme or port must change.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { routeLabel, routeSites } from './sites.js';
 
 export default defineRule({

@@ -3,7 +3,7 @@
 // a cookie; a consistent hash keys on one property. The schema describes this but cannot enforce it, and with zero or several keys
 // the compiled match would be empty (matching everything) or depend on which key the compiler
 // reads first.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import type { PathSegment } from '../../../diagnostics/types.js';
 import { PATH_MATCH_KINDS, STRING_MATCH_KINDS, setMatchKeys } from '../../../model/route-match.js';
 import type { ValueMatchSpec } from '../../../schema/primitives.js';

@@ -1,7 +1,7 @@
 // Mirroring sends a copy of each request to a second destination whose answers are thrown away,
 // to try a new version on real traffic. Mirroring to the very destination the route already sends
 // to doubles that destination's load and runs every non-idempotent request twice.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { qualify } from '../../../model/mesh-model.js';
 import { routeDestinations, routeLabel, routeSites } from './sites.js';
 

@@ -1,6 +1,6 @@
 // Percentages in a route (how many requests get a fault injected or are mirrored) outside 0-100:
 // Istio rejects them, and no reading of "150% of requests" makes sense.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { routeSites } from './sites.js';
 
 export default defineRule({

@@ -1,6 +1,6 @@
 // The status a route answers with itself (a direct response, or an injected abort) must be a real
 // final HTTP status: Istio accepts 200-599 only, and a 1xx is not a final answer at all.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { routeSites } from './sites.js';
 
 export default defineRule({

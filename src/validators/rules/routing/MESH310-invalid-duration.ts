@@ -3,7 +3,7 @@
 // them as strings so this rule can point at the bad value and say what is wrong with it: no unit,
 // an unknown unit, or a value Envoy cannot use (under 1ms rounds to 0, which Envoy reads as "no
 // timeout" or rejects; beyond protobuf's range it cannot be sent at all).
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { parseDuration } from '../../../model/duration.js';
 import { durationSites } from './sites.js';
 

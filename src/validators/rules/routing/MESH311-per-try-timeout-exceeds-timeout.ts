@@ -1,6 +1,6 @@
 // A per-try timeout longer than the whole request's timeout never fires: the route timeout ends
 // the request first, so the first try that hangs uses up all the time and no retry runs.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { parseDuration } from '../../../model/duration.js';
 import { routeLabel, routeSites } from './sites.js';
 

@@ -2,7 +2,7 @@
 // when tries time out, retry n starts after n per-try timeouts, so once attempts x perTryTimeout
 // reaches the route timeout the last retries can never start. The configuration promises more
 // resilience than it gives.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { parseDuration, toProtoDuration } from '../../../model/duration.js';
 import { routeLabel, routeSites } from './sites.js';
 

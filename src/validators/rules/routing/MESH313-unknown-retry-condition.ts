@@ -1,7 +1,7 @@
 // Retry conditions Envoy does not know. Envoy rejects a route whose retry_on lists an unknown
 // condition, so one typo (5XX, connection-failure) fails the whole route configuration. As in
 // Istio, an HTTP status code such as 503 is also accepted: it retries on that status.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { closestMatch } from '../../../shared/suggest.js';
 import { routeSites } from './sites.js';
 

@@ -1,6 +1,6 @@
 // A negative number of retries means nothing: Envoy's num_retries is unsigned, so the route would
 // be rejected (or, worse, wrap around to billions of retries in a hand-written conversion).
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { routeSites } from './sites.js';
 
 export default defineRule({

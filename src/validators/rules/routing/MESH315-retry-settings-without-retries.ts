@@ -1,7 +1,7 @@
 // attempts: 0 turns retries off, so a perTryTimeout or retry conditions next to it never apply.
 // Usually a rollback that forgot half the block, or a misunderstanding of attempts (it counts
 // retries, not tries).
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { routeLabel, routeSites } from './sites.js';
 
 export default defineRule({

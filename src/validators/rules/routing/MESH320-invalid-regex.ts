@@ -1,7 +1,7 @@
 // Regexes that RE2 does not accept. Envoy runs RE2, not the PCRE or JavaScript engines people test
 // their patterns with: lookaround, backreferences and possessive quantifiers are syntax errors
 // there, and one bad regex makes Envoy reject the whole route configuration.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { checkRe2 } from '../../../shared/re2-regex.js';
 import { regexSites } from './sites.js';
 

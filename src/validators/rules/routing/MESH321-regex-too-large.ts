@@ -9,7 +9,7 @@
 // instructions or more (growing with the cookie's name) before the value's own pattern. A value
 // regex well under the limit on its own can therefore compile to one Envoy refuses. The regex is
 // built by the emitter's own builder, so the rule measures exactly what Envoy is sent.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { formatPath, type PathSegment } from '../../../diagnostics/types.js';
 import { cookieCondition } from '../../../model/conditions.js';
 import type { MeshModel } from '../../../model/mesh-model.js';

@@ -2,7 +2,7 @@
 // token set (spaces, colons, slashes, non-ASCII), or a pseudo-header that does not exist. A match
 // on such a name never matches, a key on it is always empty, and Envoy rejects the configuration
 // where it validates names. Pseudo-headers that the proxy may not change are MESH324's finding.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { describeCharacter, invalidHeaderCharacter, isPseudoHeader, REQUEST_PSEUDO_HEADERS } from '../../../model/header-name.js';
 import { headerNameSites } from './sites.js';
 

@@ -1,7 +1,7 @@
 // Header names with upper-case letters. They work (header names are case-insensitive), but HTTP/2
 // and HTTP/3 send names in lower case, Envoy stores them so, and Istio's own examples and
 // analyzers use lower case: writing them the same way keeps configs and logs greppable.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { invalidHeaderCharacter, isModifiableHeader } from '../../../model/header-name.js';
 import { headerNameSites } from './sites.js';
 

@@ -1,7 +1,7 @@
 // Header changes Envoy refuses: setting, adding or removing a pseudo-header (":path",
 // ":authority"...) or `host`. Envoy rejects the route configuration outright. The host and path
 // have their own, supported ways to change: rewrite.authority and rewrite.uri / rewrite.prefix.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { isModifiableHeader } from '../../../model/header-name.js';
 import { headerNameSites } from './sites.js';
 

@@ -2,7 +2,7 @@
 // itself, the weight is not a whole percentage, or the rollout plan (steps) is not a strictly
 // increasing list of percentages that contains the current weight (0 is allowed: not started).
 // The plan is what reviewers approve, so a weight off the plan is a change nobody agreed to.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 
 export default defineRule({
   code: 'MESH330',

@@ -1,7 +1,7 @@
 // A canary at weight 0 sends the new version nothing, and at 100 it sends the stable version
 // nothing: either way no comparison is running, and the canary block only hides which version
 // really serves traffic. At 100 the rollout is done and the canary should be promoted.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 
 export default defineRule({
   code: 'MESH331',

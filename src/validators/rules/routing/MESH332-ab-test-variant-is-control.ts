@@ -1,6 +1,6 @@
 // An A/B test compares two versions. With the variant equal to the control both groups see the
 // same version, so the test measures nothing while looking like it runs.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 
 export default defineRule({
   code: 'MESH332',

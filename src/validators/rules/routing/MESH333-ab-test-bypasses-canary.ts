@@ -1,7 +1,7 @@
 // An A/B test whose variant is the version a canary is rolling out: the cohort reaches the canary
 // whatever its weight, so the canary gets more traffic than its weight says, and a canary at a
 // cautious 1% may in fact serve a whole customer segment.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 
 export default defineRule({
   code: 'MESH333',

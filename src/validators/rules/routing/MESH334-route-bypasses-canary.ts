@@ -1,7 +1,7 @@
 // A route with its own `to` on a service with a canary: requests matching that route go where the
 // route says, not through the canary split. Often intended (pinning an old API to the stable
 // version), but worth knowing when reading the canary's weight.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import { routeDestinations, routeLabel, routeSites } from './sites.js';
 
 export default defineRule({

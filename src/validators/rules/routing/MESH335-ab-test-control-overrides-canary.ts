@@ -3,7 +3,7 @@
 // the control. The canary split is then never used for HTTP requests, so the canary's weight
 // decides nothing: the canary version gets no traffic from the split (only routes that name it
 // reach it), all the rest when it is the control, or only the cohort when it is the variant.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 
 const HTTP_PROTOCOLS: ReadonlySet<string> = new Set(['http', 'http2', 'grpc']);
 

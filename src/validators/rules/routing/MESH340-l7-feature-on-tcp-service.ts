@@ -2,7 +2,7 @@
 // requests: it cannot read a path, method, header, query or cookie, and cannot retry, time out,
 // rewrite, redirect, mirror, inject faults into, answer, rate-limit per request or apply CORS to a
 // request it never parses. Istio drops these silently; the service then behaves unlike its file.
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../rule.js';
 import type { PathSegment } from '../../../diagnostics/types.js';
 import type { RouteSpec } from '../../../schema/traffic.js';
 

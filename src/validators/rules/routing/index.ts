@@ -1,5 +1,5 @@
 // The routing rules, one per file; listed here and merged into the sorted index in ../index.ts.
-import type { Rule } from '../../../diagnostics/rule.js';
+import type { Rule } from '../../rule.js';
 import invalidSplitWeight from './MESH300-invalid-split-weight.js';
 import shadowedRoute from './MESH301-shadowed-route.js';
 import conflictingRouteActions from './MESH302-conflicting-route-actions.js';

@@ -1,4 +1,4 @@
-import { defineRule } from '../../../diagnostics/rule.js';
+import { defineRule } from '../../diagnostics/rule.js';
 
 export default defineRule({
   code: 'MESH002',

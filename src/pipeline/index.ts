@@ -1,0 +1,96 @@
+// The pipeline: load -> check -> emit, for one target from the registry. It sits above the
+// validators and the targets' emitters and ties them together, so that neither knows the other:
+// the compiler never imports a validator, and a validator never asks which target is compiled
+// except through its RuleContext. A mesh with errors is never compiled: half a mesh applied to a
+// cluster is worse than none.
+import { UserError } from '../diagnostics/user-error.js';
+import type { LoadedMesh } from '../loader/load-mesh.js';
+import {
+  configuredTargets,
+  findTarget,
+  TARGET_NAMES,
+  type Artifacts,
+  type Target,
+  type TargetName,
+  type TargetOutput,
+  type TargetSettings,
+} from '../targets/index.js';
+import { validate as checkMesh, type ValidateOptions as CheckOptions, type ValidationResult } from '../validators/validate.js';
+
+export interface ValidateOptions extends Omit<CheckOptions, 'targets'> {
+  /**
+   * The targets to check for (their rules run). Default: `projectTarget` (else the registry's
+   * default target) and every target the mesh files configure.
+   */
+  targets?: readonly string[];
+  /** The target .meshctl.yaml names, the default of `targets`. */
+  projectTarget?: string;
+}
+
+/** Validates a mesh for the targets it will be compiled to (see ValidateOptions.targets). */
+export function validate(loaded: LoadedMesh, options: ValidateOptions = {}): ValidationResult {
+  const { targets, projectTarget, ...rest } = options;
+  for (const name of targets ?? []) targetNamed(name);
+  return checkMesh(loaded, { ...rest, targets: targets ?? ((model) => configuredTargets(model, projectTarget)) });
+}
+
+export interface CompileOptions<Name extends TargetName = TargetName> extends Omit<CheckOptions, 'targets'> {
+  target: Name;
+  /** Settings of individual targets. */
+  settings?: TargetSettings;
+  /** The Envoy target's settings; the same as `settings.envoy`. */
+  envoy?: TargetSettings['envoy'];
+  /** The Gateway API target's portable mode; the same as `settings.gatewayApi.portable`. */
+  portable?: boolean;
+}
+
+export type CompileResult<Name extends TargetName = TargetName> =
+  | ({ ok: true; target: Name; validation: ValidationResult } & TargetOutput<Name>)
+  | { ok: false; validation: ValidationResult };
+
+/**
+ * Validates the mesh for the target (its own rules included) and, when it is free of errors,
+ * compiles it: `{objects}` for the Istio target, `{configs}` for the Envoy target.
+ */
+export function compile<Name extends TargetName>(loaded: LoadedMesh, options: CompileOptions<Name>): CompileResult<Name> {
+  const target = targetNamed(options.target);
+  const validation = checkFor(loaded, target, options);
+  if (validation.fatal || validation.errorCount > 0) return { ok: false, validation };
+  const output = target.compile(validation.model, settingsOf(options)) as TargetOutput<Name>;
+  return { ok: true, target: options.target, validation, ...output };
+}
+
+export type ArtifactsResult =
+  | { ok: true; target: Target; validation: ValidationResult; artifacts: Artifacts }
+  | { ok: false; target: Target; validation: ValidationResult };
+
+/**
+ * As compile, but the output as the target's artifacts, the form the commands write: objects, or
+ * files that are each built only when asked for.
+ */
+export function compileArtifacts(loaded: LoadedMesh, options: Omit<CompileOptions, 'target'> & { target: string }): ArtifactsResult {
+  const target = targetNamed(options.target);
+  const validation = checkFor(loaded, target, options);
+  if (validation.fatal || validation.errorCount > 0) return { ok: false, target, validation };
+  return { ok: true, target, validation, artifacts: target.emit(validation.model, settingsOf(options)) };
+}
+
+function checkFor(loaded: LoadedMesh, target: Target, options: Omit<CompileOptions, 'target'> & { target: string }): ValidationResult {
+  const { target: _target, settings: _settings, envoy: _envoy, portable: _portable, ...check } = options;
+  const portable = settingsOf(options).gatewayApi?.portable;
+  return checkMesh(loaded, { ...check, targets: [target.name], ...(portable !== undefined ? { portable } : {}) });
+}
+
+function settingsOf(options: Pick<CompileOptions, 'settings' | 'envoy' | 'portable'>): TargetSettings {
+  return {
+    ...options.settings,
+    ...(options.envoy !== undefined ? { envoy: options.envoy } : {}),
+    ...(options.portable !== undefined ? { gatewayApi: { ...options.settings?.gatewayApi, portable: options.portable } } : {}),
+  };
+}
+
+function targetNamed(name: string): Target {
+  const target = findTarget(name);
+  if (!target) throw new UserError(`unknown target "${name}" (known: ${TARGET_NAMES.join(', ')})`);
+  return target;
+}

@@ -5,7 +5,7 @@ import { shouldColor } from '../cli/color.js';
 import { writeStdout } from '../cli/stdout.js';
 import { outputFlags } from '../cli/output-format.js';
 
-const FORMATS = ['stylish', 'markdown', 'json'];
+const FORMATS = ['stylish', 'markdown', 'json', 'sarif', 'github'];
 
 export default class Review extends MeshctlCommand {
   static override summary = 'Review the change in a mesh\'s behaviour between two git revisions.';
@@ -55,7 +55,13 @@ EXIT CODES
 
     let revisions;
     try {
-      revisions = await readMeshRevisions({ base: flags.base, ...(flags.head !== undefined ? { head: flags.head } : {}), paths: await this.meshPaths(argv as string[]) });
+      const config = await this.projectConfig(argv as string[]);
+      revisions = await readMeshRevisions({
+        base: flags.base,
+        ...(flags.head !== undefined ? { head: flags.head } : {}),
+        paths: await this.meshPaths(argv as string[]),
+        ...(config ? { ignore: (absolute: string) => config.ignores(absolute) } : {}),
+      });
     } catch (error) {
       if (error instanceof GitReadError) this.fail(error.message);
       throw error;
@@ -69,6 +75,8 @@ EXIT CODES
     let text: string;
     if (output.format === 'json') text = review.renderReviewJson(result, condition ? { condition, matched: failed } : undefined);
     else if (output.format === 'markdown') text = review.renderReviewMarkdown(result);
+    else if (output.format === 'sarif') text = review.renderReviewSarif(result, { toolVersion: this.config.version });
+    else if (output.format === 'github') text = review.renderReviewGithub(result);
     else text = review.renderReviewStylish(result, { color: output.target ? false : shouldColor(flags.color, process.env, Boolean(process.stdout.isTTY)), diffs: flags.diffs });
 
     if (output.target) {

@@ -3,14 +3,16 @@
 // review.
 import { compile } from '../compiler/compile.js';
 import type { LoadedMesh } from '../loader/load-mesh.js';
+import type { SpanResolver } from '../loader/span-resolver.js';
 import type { KubernetesObject } from '../output/manifest.js';
 import type { ValidateOptions, ValidationResult } from '../validators/validate.js';
 import { diffAccess } from './access-changes.js';
 import { diffDiagnostics } from './diagnostic-changes.js';
 import { diffEntities } from './entity-changes.js';
 import { changedGraph } from './graph-section.js';
+import { locateAccessChange, locateEntityChange } from './locations.js';
 import { diffObjects } from './object-changes.js';
-import type { FailOn, MeshReview, ReviewSideSummary, ReviewSummary } from './types.js';
+import { toReviewedDiagnostic, type FailOn, type MeshReview, type ReviewSideSummary, type ReviewSummary } from './types.js';
 
 export interface ReviewSide {
   /** The revision as given; undefined for the working tree. */
@@ -19,6 +21,8 @@ export interface ReviewSide {
   readonly validation: ValidationResult;
   /** Undefined when the side has errors: a mesh with errors is never compiled. */
   readonly objects?: readonly KubernetesObject[];
+  /** Turns a place in the side's documents into file:line:col; without it changes carry no location. */
+  readonly spans?: SpanResolver;
 }
 
 /** Validates and compiles one side, as `meshctl compile` would. */
@@ -29,13 +33,24 @@ export function prepareReviewSide(loaded: LoadedMesh, revision: { ref?: string; 
     ...(revision.commit !== undefined ? { commit: revision.commit } : {}),
     validation: result.validation,
     ...(result.ok ? { objects: result.objects } : {}),
+    spans: loaded.spans,
   };
 }
 
 export function reviewMesh(base: ReviewSide, head: ReviewSide): MeshReview {
   const [before, after] = [base.validation.model, head.validation.model];
-  const entities = diffEntities(before, after);
-  const access = diffAccess(before, after);
+  const sides = { base: { model: before, spans: base.spans }, head: { model: after, spans: head.spans } };
+  const entities = diffEntities(before, after).map((entity) => ({
+    ...entity,
+    changes: entity.changes.map((change) => {
+      const location = locateEntityChange(sides, entity, change);
+      return location ? { ...change, location } : change;
+    }),
+  }));
+  const access = diffAccess(before, after).map((change) => {
+    const location = locateAccessChange(sides, change);
+    return location ? { ...change, location } : change;
+  });
   const diagnostics = diffDiagnostics(base.validation.diagnostics, head.validation.diagnostics);
   const compared = base.objects !== undefined && head.objects !== undefined;
   const objects = compared ? diffObjects(base.objects!, head.objects!) : [];
@@ -93,6 +108,7 @@ function sideSummary(side: ReviewSide): ReviewSideSummary {
     errors: side.validation.errorCount,
     warnings: side.validation.warningCount,
     compiled: side.objects !== undefined,
+    errorFindings: side.validation.diagnostics.filter((d) => d.level === 'error').map(toReviewedDiagnostic),
   };
 }
 

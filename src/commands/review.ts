@@ -11,7 +11,9 @@ export default class Review extends MeshctlCommand {
   static override summary = 'Review the change in a mesh\'s behaviour between two git revisions.';
   static override description = `Reads the mesh at --base and at --head from git's object database (never touching the working tree or the index; without --head, the working tree is the head, uncommitted edits and untracked files included), validates and compiles both, and reports what changes: traffic shares per route, A/B cohort routes, routes added, removed or reordered, timeouts, retries, faults, rate limits, load balancing and circuit breaking; access changes, each widened or narrowed; validation findings the head introduces; and the compiled objects that differ, with their YAML diffs.
 
-PATHS are files or directories relative to the current directory, as for "meshctl validate" (default: the paths of .meshctl.yaml, else the current directory); the repository is the one that holds the first path, so it may be run from anywhere. A path missing at one revision is an empty mesh there.
+PATHS are files or directories relative to the current directory, as for "meshctl validate" (default: the paths of .meshctl.yaml, else the current directory); the repository is the one that holds the first path, so it may be run from anywhere. A path missing at one revision is an empty mesh there. Directory searches skip what validate skips: .meshctl.yaml's ignore patterns, compile output, other tools' YAML.
+
+Every change carries the file, line and column of the mesh text that made it (-o json, sarif, github), so a bot can comment on that line. A side with errors is not compiled; its errors are listed.
 
 --fail-on sets the exit code for CI gates:
   widened-access  any access change classified widened
@@ -27,6 +29,7 @@ EXIT CODES
     '<%= config.bin %> review --base origin/main mesh/ -o markdown --output-file review.md',
     '<%= config.bin %> review --base v1.4.0 --head HEAD -o json',
     '<%= config.bin %> review --base origin/main --fail-on widened-access',
+    '<%= config.bin %> review --base origin/main -o github',
   ];
   static override strict = false;
   static override args = {

@@ -65,7 +65,7 @@ class GraphDraft {
     if (extra.implicit) edge.implicit = true;
   }
 
-  finish(): ServiceGraph {
+  finish(options: BuildGraphOptions): ServiceGraph {
     const label = (edge: EdgeDraft) => (edge.parts.length > 0 ? edge.parts.join(edge.kind === 'may-call' || edge.kind === 'denied' ? '; ' : ', ') : undefined);
     // One edge per pair: what access rules say about a caller that calls the service (dependsOn)
     // or a gateway that exposes it is written on that edge, not drawn beside it.
@@ -98,13 +98,21 @@ class GraphDraft {
     // A version no route sends to (the service's traffic goes to all its versions) would stand
     // alone in the picture: it is left out.
     const linked = new Set(edges.flatMap((edge) => [edge.from, edge.to]));
-    const nodes = [...this.nodes.values()].filter((node) => node.kind !== 'version' || linked.has(node.id)).sort((a, b) => compareStrings(a.id, b.id));
+    const nodes = [...this.nodes.values()].filter((node) => options.idleVersions || node.kind !== 'version' || linked.has(node.id)).sort((a, b) => compareStrings(a.id, b.id));
     const namespaces = [...new Set(nodes.flatMap((node) => (node.namespace !== undefined ? [node.namespace] : [])))].sort(compareStrings);
     return { namespaces, nodes, edges };
   }
 }
 
-export function buildServiceGraph(model: MeshModel): ServiceGraph {
+export interface BuildGraphOptions {
+  /**
+   * Keep versions nothing sends traffic to. A picture leaves them out; a comparison of two
+   * revisions keeps them, so that a version a new split starts to use is not taken for a new one.
+   */
+  readonly idleVersions?: boolean;
+}
+
+export function buildServiceGraph(model: MeshModel, options: BuildGraphOptions = {}): ServiceGraph {
   const graph = new GraphDraft();
   for (const service of model.services) addServiceNodes(graph, model, service);
   for (const external of model.externalServices) {
@@ -137,7 +145,7 @@ export function buildServiceGraph(model: MeshModel): ServiceGraph {
       graph.addEdge('exposes', nodeIds.gateway(gateway.namespace, gateway.name), serviceId(service), `${host} ${paths.map(describeExposedPath).join(' ')}`);
     }
   }
-  return graph.finish();
+  return graph.finish(options);
 }
 
 function serviceId(service: Pick<ServiceNode, 'namespace' | 'name'>): string {

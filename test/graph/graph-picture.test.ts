@@ -42,9 +42,13 @@ describe('the example mesh as a graph', () => {
     ]);
   });
 
-  it('leaves out versions nothing sends traffic to', () => {
+  it('leaves out versions nothing sends traffic to; a comparison of revisions keeps them', async () => {
     const linked = new Set(graph.edges.flatMap((edge) => [edge.from, edge.to]));
     expect(graph.nodes.filter((node) => node.kind === 'version' && !linked.has(node.id)).map((node) => node.id)).toEqual([]);
+    // cart's and inventory's only version, and reviews v1 (the canary splits v2 and v3): no route sends to them.
+    const model = validate(await loadMesh([path.join(repoRoot, 'examples', 'mesh')])).model;
+    const idle = buildServiceGraph(model, { idleVersions: true }).nodes.filter((node) => node.kind === 'version' && !linked.has(node.id));
+    expect(idle.map((node) => node.id)).toEqual(['version:orders/cart/v1', 'version:orders/inventory/v1', 'version:storefront/reviews/v1']);
   });
 
   it('colours allowed callers green and denied ones red, in DOT and Mermaid', () => {

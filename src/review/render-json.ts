@@ -33,6 +33,7 @@ export function renderReviewJson(review: MeshReview, failOn?: { condition: FailO
       status: object.status,
       diff: object.diff,
     })),
+    unresolved: review.unresolved,
     failOn: failOn ?? null,
   };
   return `${JSON.stringify(document, null, 2)}\n`;

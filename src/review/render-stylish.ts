@@ -27,6 +27,10 @@ export function renderReviewStylish(review: MeshReview, options: ReviewStylishOp
     for (const d of side.errorFindings) lines.push(`  ${chalk.dim(`${printable(d.file)}:${d.line}:${d.column}`)}  ${chalk.red('error')}  ${printable(d.message)}  ${chalk.dim(d.code)}`);
     lines.push('');
   }
+  if (review.unresolved.length > 0) {
+    lines.push(chalk.dim(printable(`not compared: ${review.unresolved.join(', ')}`)));
+    lines.push('');
+  }
   const { summary } = review;
   if (!summary.changed) {
     lines.push(chalk.green('✔ no change in behaviour'));

@@ -40,14 +40,22 @@ export function prepareReviewSide(loaded: LoadedMesh, revision: { ref?: string; 
 export function reviewMesh(base: ReviewSide, head: ReviewSide): MeshReview {
   const [before, after] = [base.validation.model, head.validation.model];
   const sides = { base: { model: before, spans: base.spans }, head: { model: after, spans: head.spans } };
-  const entities = diffEntities(before, after).map((entity) => ({
+  // Compare only what both sides could resolve: a resource whose document does not load on one
+  // side is not "added" or "removed", and with a Mesh document that does not load, every access
+  // default of that side would be a stand-in, so access is not compared at all.
+  const unloaded = (key: string) => (before.invalidKeys.has(key) ? 'base' : after.invalidKeys.has(key) ? 'head' : undefined);
+  const meshUnloaded = [before, after].some((model) => [...model.invalidKeys].some((key) => !key.includes('/')));
+  const unresolved = [...new Set([...before.invalidKeys, ...after.invalidKeys])].sort().map((key) => `${key} (does not load in the ${unloaded(key)})`);
+  const entities = diffEntities(before, after)
+    .filter((entity) => (entity.kind === 'Mesh' ? !meshUnloaded : unloaded(entity.entity) === undefined))
+    .map((entity) => ({
     ...entity,
     changes: entity.changes.map((change) => {
       const location = locateEntityChange(sides, entity, change);
       return location ? { ...change, location } : change;
     }),
   }));
-  const access = diffAccess(before, after).map((change) => {
+  const access = (meshUnloaded ? [] : diffAccess(before, after).filter((change) => unloaded(change.scope) === undefined)).map((change) => {
     const location = locateAccessChange(sides, change);
     return location ? { ...change, location } : change;
   });
@@ -96,6 +104,7 @@ export function reviewMesh(base: ReviewSide, head: ReviewSide): MeshReview {
     access,
     diagnostics,
     objects,
+    unresolved,
     ...(graph !== undefined ? { graph } : {}),
   };
 }

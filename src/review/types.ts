@@ -125,6 +125,8 @@ export interface MeshReview {
   readonly access: readonly AccessChange[];
   readonly diagnostics: { readonly new: readonly ReviewedDiagnostic[]; readonly resolved: readonly ReviewedDiagnostic[] };
   readonly objects: readonly ObjectChange[];
+  /** Resources (`namespace/name`, or the Mesh's name) whose document does not load on one side: not compared. */
+  readonly unresolved: readonly string[];
   /** The changed part of the service graph as a Mermaid flowchart (no fence); undefined when nothing in it changed. */
   readonly graph?: string;
 }

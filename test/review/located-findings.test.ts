@@ -151,3 +151,23 @@ describe('the review reads what validate reads', () => {
     expect(execFileSync('git', ['status', '--porcelain'], { cwd: repo.dir, encoding: 'utf8' })).toBe('');
   });
 });
+
+describe('only what both sides resolve is compared', () => {
+  const base = baseMesh();
+
+  it('a service whose document does not load in the head is not "removed"', () => {
+    const review = reviewFiles(base, { ...base, 'mesh/reviews.yaml': REVIEWS.replace('weight: 10,', 'weight: "ten",') });
+    expect(review.entities).toEqual([]);
+    expect(review.access).toEqual([]);
+    expect(review.unresolved).toEqual(['store/reviews (does not load in the head)']);
+    expect(review.summary.risks).toEqual(['1 new validation error']);
+  });
+
+  it('a Mesh document that does not load leaves access uncompared rather than compared with defaults', () => {
+    const review = reviewFiles(base, { ...base, 'mesh/mesh.yaml': MESH.replace('mtls: strict', 'mtls: strikt') });
+    expect(review.access).toEqual([]);
+    expect(review.entities).toEqual([]);
+    expect(review.unresolved).toEqual(['shop (does not load in the head)']);
+    expect(JSON.parse(renderReviewJson(review)).unresolved).toEqual(['shop (does not load in the head)']);
+  });
+});

@@ -84,6 +84,7 @@ function sideErrorsSection(review: MeshReview): string {
   if (sides.length === 0) return '';
   const line = (d: ReviewedDiagnostic) => `- error \`${escapeCode(d.file)}:${d.line}:${d.column}\` ${escapeText(d.message)} (${d.code})`;
   const parts = sides.map(([side, name]) => `In ${name}:\n\n${side.errorFindings.map(line).join('\n')}`);
+  if (review.unresolved.length > 0) parts.push(`Not compared: ${review.unresolved.map(escapeText).join(', ')}.`);
   const title = sides.map(([side, name]) => `${name} has ${side.errorFindings.length} ${plural(side.errorFindings.length, 'error')}`).join(', ');
   return details(`Not compiled: ${title}`, parts.join('\n\n'), true);
 }

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { renderReviewGithub, renderReviewJson, renderReviewSarif } from '../../src/review/index.js';
+import { renderReviewGithub, renderReviewJson, renderReviewMarkdown, renderReviewSarif } from '../../src/review/index.js';
 import { position } from '../helpers/run-cli.js';
 import { sarifValidator } from '../support/sarif-schema.js';
 import { MESH, PRODUCTPAGE, REVIEWS, TempRepo, baseMesh, reviewFiles, runMeshctl } from './support.js';
@@ -169,5 +169,6 @@ describe('only what both sides resolve is compared', () => {
     expect(review.entities).toEqual([]);
     expect(review.unresolved).toEqual(['shop (does not load in the head)']);
     expect(JSON.parse(renderReviewJson(review)).unresolved).toEqual(['shop (does not load in the head)']);
+    expect(renderReviewMarkdown(review)).toContain('Not compared: shop (does not load in the head).');
   });
 });

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { compareStrings } from '../diagnostics/types.js';
 import type { KubernetesObject } from '../output/manifest.js';
 import { ClusterError } from './errors.js';
+import { MANAGED_BY_LABEL } from '../shared/managed-by.js';
 
 export const APPLYSET_ID_LABEL = 'applyset.kubernetes.io/id';
 export const APPLYSET_PART_OF_LABEL = 'applyset.kubernetes.io/part-of';
@@ -12,7 +13,7 @@ export const APPLYSET_GROUP_KINDS_ANNOTATION = 'applyset.kubernetes.io/contains-
 export const APPLYSET_NAMESPACES_ANNOTATION = 'applyset.kubernetes.io/additional-namespaces';
 export const SOURCE_COMMIT_ANNOTATION = 'meshctl.dev/source-commit';
 export const VERSION_ANNOTATION = 'meshctl.dev/version';
-export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export { MANAGED_BY_LABEL };
 export const TOOL_NAME = 'meshctl';
 export const FIELD_MANAGER = 'meshctl';
 

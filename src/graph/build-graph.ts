@@ -15,13 +15,14 @@
 // fields is drawn from its first one (services, serviceAccounts, principals, namespaces, ipBlocks)
 // and the others are written into the edge's label.
 import { compareStrings } from '../diagnostics/types.js';
-import { hasHttpPort, hasStreamPort, type PlannedDestination } from '../compiler/istio/traffic/destinations.js';
-import { followsDefaultSplit, planHttpRoutes, planTcpRoutes, type PlannedHttpRoute } from '../compiler/istio/traffic/route-plan.js';
+import { hasHttpPort, hasStreamPort } from '../model/ports.js';
+import type { PlannedDestination } from '../plan/destinations.js';
+import { followsDefaultSplit, forwardedTo, planHttpRoutes, planTcpRoutes, type PlannedHttpRoute } from '../plan/routes.js';
 import { serviceAccountsOf } from '../model/workload-identity.js';
 import { effectiveAccessDefault, effectiveMtlsMode } from '../model/effective-policy.js';
 import { describeExposedPath, gatewayHosts } from '../model/gateway-hosts.js';
 import { DEFAULT_NAMESPACE, qualify, type Destination, type MeshModel, type ServiceNode } from '../model/mesh-model.js';
-import { routeName } from '../model/compiled-names.js';
+import { routeName } from '../model/names.js';
 import type { AccessRuleSpec } from '../schema/policy.js';
 import type { RouteSpec } from '../schema/traffic.js';
 import {
@@ -312,7 +313,7 @@ function addTrafficEdges(graph: GraphDraft, model: MeshModel, service: ServiceNo
     const planned = planHttpRoutes(model, service);
     planned.forEach((route, index) => {
       const role = routeRole(route, planned[index + 1]);
-      for (const destination of route.destinations ?? []) {
+      for (const destination of forwardedTo(route) ?? []) {
         const share = destination.weight ?? 100;
         if (role === 'cohort') send(destination, cohortLabel);
         else if (role === 'default') send(destination, `${share}%`, share);

@@ -22,6 +22,13 @@ function parseDurationUncached(text: string): number | undefined {
   return total;
 }
 
+/** A duration validation has checked, in milliseconds: the compiler's one way to read a duration. */
+export function durationMs(text: string): number {
+  const milliseconds = parseDuration(text);
+  if (milliseconds === undefined) throw new Error(`duration "${text}" reached the compiler; validation should have refused it`);
+  return milliseconds;
+}
+
 /** Protobuf JSON form (seconds with up to 9 decimals), as Istio and Envoy configs want: 1.5s. */
 export function toProtoDuration(milliseconds: number): string {
   const seconds = Math.round(milliseconds) / 1000;

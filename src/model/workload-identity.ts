@@ -36,3 +36,8 @@ export function spiffeId(trustDomain: string, namespace: string, serviceAccount:
 export function spiffeIdsOf(trustDomain: string, service: ServiceNode): string[] {
   return serviceAccountsOf(service).map((account) => spiffeId(trustDomain, service.namespace, account));
 }
+
+/** The labels every workload of the service carries (pods and VMs): `spec.selector`, else app: <name>. */
+export function workloadLabels(service: ServiceNode): Record<string, string> {
+  return { ...(service.resource.spec.selector ?? { app: service.name }) };
+}

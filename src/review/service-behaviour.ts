@@ -5,9 +5,10 @@
 // lines, so moving a service to another file changes nothing.
 import type { MeshModel, ServiceNode } from '../model/mesh-model.js';
 import { normalizeRouteMatch, normalizeValueMatch, type NormalizedRouteMatch } from '../model/route-match.js';
-import { hasHttpPort, hasStreamPort, type PlannedDestination } from '../compiler/istio/traffic/destinations.js';
-import { planHttpRoutes, planTcpRoutes, type PlannedHttpRoute } from '../compiler/istio/traffic/route-plan.js';
-import { toIstioMatches } from '../compiler/istio/traffic/match.js';
+import { hasHttpPort, hasStreamPort } from '../model/ports.js';
+import type { PlannedDestination } from '../plan/destinations.js';
+import { distinctEntries } from '../plan/match.js';
+import { forwardedTo, planHttpRoutes, planTcpRoutes, type PlannedHttpRoute } from '../plan/routes.js';
 import type { ServiceSpecT } from '../schema/resources.js';
 import type { RouteMatchSpec, RouteSpec } from '../schema/traffic.js';
 import { showValue, stableJson } from './field-diff.js';
@@ -124,11 +125,11 @@ function describeRoute(service: ServiceNode, planned: PlannedHttpRoute, cohort: 
     name: planned.name,
     named: route === undefined ? !cohort : route.name !== undefined,
     cohort,
-    matchKey: stableJson(toIstioMatches(planned.entries) ?? null),
+    matchKey: stableJson(distinctEntries(planned.entries) ?? null),
     matchText,
     match,
     action,
-    shares: planned.destinations ? shares(service, planned.destinations) : [],
+    shares: shares(service, forwardedTo(planned) ?? []),
     ...(route?.timeout !== undefined ? { timeout: route.timeout } : {}),
     ...(route?.retries !== undefined ? { retries: route.retries } : {}),
     ...(route?.fault !== undefined ? { fault: route.fault } : {}),

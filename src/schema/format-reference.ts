@@ -1,7 +1,7 @@
 // The format reference, read off the JSON Schema that is itself generated from the zod schema:
 // docs/format.md (every kind and field, with type, default, allowed values and description) and
 // `meshctl explain`. Nothing here describes a field by hand.
-import { didYouMean } from '../diagnostics/suggest.js';
+import { didYouMean } from '../shared/suggest.js';
 import { meshJsonSchema } from './json-schema.js';
 
 type JsonSchema = Record<string, unknown> & {

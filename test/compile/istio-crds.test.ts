@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileIstio, loadMesh, validate } from '../../src/index.js';
-import { compiledObjects } from '../../src/model/compiled-names.js';
+import { compiledObjects } from '../../src/compiler/istio/compiled-names.js';
 import { crdProblems } from '../support/istio-crds.js';
 
 const repo = path.join(import.meta.dirname, '..', '..');

@@ -8,7 +8,7 @@ import { compileIstio, loadMesh, validate } from '../../src/index.js';
 import { compileRateLimitServiceConfig } from '../../src/compiler/istio/ratelimit/descriptor-config.js';
 import { compileGlobalRateLimit, compileGlobalRateLimits } from '../../src/compiler/istio/ratelimit/global-rate-limit.js';
 import { compileLocalRateLimits } from '../../src/compiler/istio/ratelimit/local-rate-limit.js';
-import { compiledName, compiledObjects } from '../../src/model/compiled-names.js';
+import { compiledName, compiledObjects } from '../../src/compiler/istio/compiled-names.js';
 import type { MeshModel } from '../../src/model/mesh-model.js';
 import type { KubernetesObject } from '../../src/output/manifest.js';
 import { validateText } from '../helpers/validate-text.js';

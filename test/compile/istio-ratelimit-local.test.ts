@@ -5,7 +5,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadMesh, validate } from '../../src/index.js';
-import { compileLocalRateLimit, compileLocalRateLimits, DYNAMIC_BUCKETS_PER_DESCRIPTOR } from '../../src/compiler/istio/ratelimit/local-rate-limit.js';
+import { compileLocalRateLimit, compileLocalRateLimits } from '../../src/compiler/istio/ratelimit/local-rate-limit.js';
+import { DYNAMIC_BUCKETS_PER_DESCRIPTOR } from '../../src/plan/rate-limits.js';
 import type { MeshModel, ServiceNode } from '../../src/model/mesh-model.js';
 import type { KubernetesObject } from '../../src/output/manifest.js';
 import { validateText } from '../helpers/validate-text.js';

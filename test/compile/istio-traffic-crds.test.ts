@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TRAFFIC_EMITTERS } from '../../src/compiler/istio/traffic/index.js';
 import { loadMesh, validate } from '../../src/index.js';
-import { compiledObjects } from '../../src/model/compiled-names.js';
+import { compiledObjects } from '../../src/compiler/istio/compiled-names.js';
 import type { MeshModel } from '../../src/model/mesh-model.js';
 import { canonicalObject, sortObjects, toYamlStream, type KubernetesObject } from '../../src/output/manifest.js';
 import { validateAgainstCrd } from '../support/crd-validator.js';

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IstioDestinationRuleSpec } from '../../src/compiler/istio/traffic/istio-types.js';
 import { toIstioOutlierDetection } from '../../src/compiler/istio/traffic/traffic-policy.js';
-import { compiledObjects } from '../../src/model/compiled-names.js';
+import { compiledObjects } from '../../src/compiler/istio/compiled-names.js';
 import type { KubernetesObject } from '../../src/output/manifest.js';
 import { HEADER, compileModel, compileTraffic } from './istio-traffic-support.js';
 

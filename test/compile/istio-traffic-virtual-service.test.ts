@@ -3,8 +3,9 @@
 // cookie and query regexes really match when Envoy runs them (RE2, whole value).
 import { describe, expect, it } from 'vitest';
 import type { IstioHttpMatchRequest, IstioHttpRoute, IstioVirtualServiceSpec } from '../../src/compiler/istio/traffic/istio-types.js';
-import { cookieRegex, queryParameterPresentRegex, toHeaderMaps } from '../../src/compiler/istio/traffic/string-match.js';
-import { re2FullMatch } from '../../src/model/re2-regex.js';
+import { toHeaderMaps } from '../../src/compiler/istio/traffic/string-match.js';
+import { cookieRegex, queryParameterPresentRegex } from '../../src/model/conditions.js';
+import { re2FullMatch } from '../../src/shared/re2-regex.js';
 import type { KubernetesObject } from '../../src/output/manifest.js';
 import { HEADER, compileTraffic } from './istio-traffic-support.js';
 
@@ -281,8 +282,8 @@ spec:
 
   it('the same condition twice is written once', () => {
     const maps = toHeaderMaps([
-      { name: 'x-a', match: { exact: '1' }, negated: false },
-      { name: 'x-a', match: { exact: '1' }, negated: false },
+      { name: 'x-a', match: { kind: 'exact', value: '1' }, negated: false },
+      { name: 'x-a', match: { kind: 'exact', value: '1' }, negated: false },
     ]);
     expect(maps).toEqual({ headers: { 'x-a': { exact: '1' } } });
   });

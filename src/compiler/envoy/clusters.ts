@@ -9,10 +9,9 @@
 // port is not `disabled` (SNI and SAN as Istio's), TLS origination to external services that ask
 // for it, and HTTP/2 when the port speaks it.
 import { compareStrings } from '../../diagnostics/types.js';
-import { parseDuration } from '../../model/duration.js';
 import { effectiveMtlsMode } from '../../model/effective-policy.js';
 import type { Destination, MeshModel } from '../../model/mesh-model.js';
-import type { ResilienceSpec } from '../../schema/policy.js';
+import { resiliencePlan, type ResiliencePlan } from '../../plan/resilience.js';
 import type { ServicePortT } from '../../schema/resources.js';
 import { externalEndpoints, isIpAddress, meshHost, serviceEndpoints, spiffeIds, type Certificates, type MeshProxySettings, type UpstreamEndpoint } from './settings.js';
 import type { ClusterUse, CompileMemo } from './memo.js';
@@ -104,7 +103,7 @@ export class ClusterSet {
 
   private buildOutbound(name: string, node: Destination, version: string | undefined, port: ServicePortT): Json {
     const { model, mesh, certificates } = this.context;
-    const resilience = node.resource.spec.resilience;
+    const resilience = resiliencePlan(node.resource.spec.resilience);
     const endpoints = node.kind === 'Service' ? serviceEndpoints(mesh, node, version, port) : externalEndpoints(node, port);
     const http2 = speaksHttp2(port);
     let transportSocket: Json | undefined;
@@ -127,9 +126,9 @@ export interface UpstreamOptions {
 }
 
 /** A cluster over fixed endpoints: STATIC when every address is an IP, else STRICT_DNS. */
-export function upstreamCluster(name: string, endpoints: readonly UpstreamEndpoint[], resilience: ResilienceSpec | undefined, options: UpstreamOptions = {}): Json {
-  const breaker = resilience?.circuitBreaker;
-  const connectTimeout = breaker?.connectTimeout !== undefined ? durationOf(breaker.connectTimeout) : DEFAULT_CONNECT_TIMEOUT;
+export function upstreamCluster(name: string, endpoints: readonly UpstreamEndpoint[], resilience: ResiliencePlan, options: UpstreamOptions = {}): Json {
+  const breaker = resilience.circuitBreaker;
+  const connectTimeout = breaker?.connectTimeoutMs !== undefined ? seconds(breaker.connectTimeoutMs) : DEFAULT_CONNECT_TIMEOUT;
   const allIps = endpoints.every((endpoint) => isIpAddress(endpoint.address));
   const cluster: Json = {
     name,
@@ -142,7 +141,7 @@ export function upstreamCluster(name: string, endpoints: readonly UpstreamEndpoi
   cluster.circuit_breakers = { thresholds: [circuitBreakerThresholds(resilience)] };
   const outlier = outlierDetection(resilience);
   if (outlier) cluster.outlier_detection = outlier;
-  const minHealth = resilience?.outlierDetection?.minHealthPercent;
+  const minHealth = resilience.outlierDetection?.minHealthPercent;
   if (minHealth !== undefined) cluster.common_lb_config = { healthy_panic_threshold: { value: minHealth } };
   const protocolOptions = httpProtocolOptions(resilience, options.http2 === true);
   if (protocolOptions) cluster.typed_extension_protocol_options = { [HTTP_PROTOCOL_OPTIONS]: protocolOptions };
@@ -150,16 +149,10 @@ export function upstreamCluster(name: string, endpoints: readonly UpstreamEndpoi
   return cluster;
 }
 
-function durationOf(text: string): string {
-  const ms = parseDuration(text);
-  if (ms === undefined) throw new Error(`duration "${text}" reached the compiler; validation should have refused it`);
-  return seconds(ms);
-}
-
-function lbPolicy(resilience: ResilienceSpec | undefined): string {
-  const balancer = resilience?.loadBalancer;
+function lbPolicy(resilience: ResiliencePlan): string {
+  const balancer = resilience.loadBalancer;
   if (balancer === undefined) return 'LEAST_REQUEST';
-  if (typeof balancer === 'string') return LB_POLICY[balancer];
+  if (balancer.kind !== 'consistent-hash') return LB_POLICY[balancer.kind];
   // Consistent hashing: the routes carry the hash policy (routes.ts), the cluster the ring.
   return 'RING_HASH';
 }
@@ -169,9 +162,9 @@ function lbPolicy(resilience: ResilienceSpec | undefined): string {
  * next priority for the `from` region's: Envoy sends there only when priority 0 is unhealthy
  * (outlier detection ejects them), which is what failover means for one caller's cluster.
  */
-function localityGroups(endpoints: readonly UpstreamEndpoint[], resilience: ResilienceSpec | undefined): Json[] {
-  const failoverTargets = new Set((resilience?.localityFailover ?? []).map((rule) => rule.to));
-  const failoverSources = new Set((resilience?.localityFailover ?? []).map((rule) => rule.from));
+function localityGroups(endpoints: readonly UpstreamEndpoint[], resilience: ResiliencePlan): Json[] {
+  const failoverTargets = new Set((resilience.localityFailover ?? []).map((rule) => rule.to));
+  const failoverSources = new Set((resilience.localityFailover ?? []).map((rule) => rule.from));
   const regionOf = (locality: string | undefined) => locality?.split('/')[0];
   const hasSource = endpoints.some((endpoint) => failoverSources.has(regionOf(endpoint.locality) ?? ''));
   const groups = new Map<string, { locality?: string; priority: number; endpoints: UpstreamEndpoint[] }>();
@@ -202,8 +195,8 @@ export const DEFAULT_CIRCUIT_BREAKER_LIMIT = 4294967295;
  * by field. Envoy's own defaults would cap concurrent retries at 3 per cluster, so a few requests
  * in flight against a failing upstream would see 503s their route's retries were meant to hide.
  */
-function circuitBreakerThresholds(resilience: ResilienceSpec | undefined): Json {
-  const breaker = resilience?.circuitBreaker;
+function circuitBreakerThresholds(resilience: ResiliencePlan): Json {
+  const breaker = resilience.circuitBreaker;
   return {
     max_connections: breaker?.maxConnections ?? DEFAULT_CIRCUIT_BREAKER_LIMIT,
     max_pending_requests: breaker?.maxPendingRequests ?? DEFAULT_CIRCUIT_BREAKER_LIMIT,
@@ -217,8 +210,8 @@ function circuitBreakerThresholds(resilience: ResilienceSpec | undefined): Json 
  * Envoy counts consecutive 5xx by default (5, enforced 100%) but enforces consecutive gateway
  * failures at 0%: as Istio does, each is enforced exactly when the mesh file sets it.
  */
-function outlierDetection(resilience: ResilienceSpec | undefined): Json | undefined {
-  const outlier = resilience?.outlierDetection;
+function outlierDetection(resilience: ResiliencePlan): Json | undefined {
+  const outlier = resilience.outlierDetection;
   if (!outlier) return undefined;
   const out: Json = {};
   if (outlier.consecutive5xx !== undefined) {
@@ -231,16 +224,16 @@ function outlierDetection(resilience: ResilienceSpec | undefined): Json | undefi
     out.consecutive_gateway_failure = outlier.consecutiveGatewayErrors;
     out.enforcing_consecutive_gateway_failure = 100;
   }
-  if (outlier.interval !== undefined) out.interval = durationOf(outlier.interval);
-  if (outlier.baseEjectionTime !== undefined) out.base_ejection_time = durationOf(outlier.baseEjectionTime);
+  if (outlier.intervalMs !== undefined) out.interval = seconds(outlier.intervalMs);
+  if (outlier.baseEjectionTimeMs !== undefined) out.base_ejection_time = seconds(outlier.baseEjectionTimeMs);
   if (outlier.maxEjectionPercent !== undefined) out.max_ejection_percent = outlier.maxEjectionPercent;
   // Envoy's success-rate ejection is not part of the mesh format: keep it off.
   out.enforcing_success_rate = 0;
   return out;
 }
 
-function httpProtocolOptions(resilience: ResilienceSpec | undefined, http2: boolean): Json | undefined {
-  const perConnection = resilience?.circuitBreaker?.maxRequestsPerConnection;
+function httpProtocolOptions(resilience: ResiliencePlan, http2: boolean): Json | undefined {
+  const perConnection = resilience.circuitBreaker?.maxRequestsPerConnection;
   if (!http2 && perConnection === undefined) return undefined;
   return {
     '@type': HTTP_PROTOCOL_OPTIONS_TYPE,

@@ -8,9 +8,9 @@
 import { compareStrings } from '../../diagnostics/types.js';
 import { gatewayHosts, type HostExposure } from '../../model/gateway-hosts.js';
 import type { GatewayNode, MeshModel, ServiceNode } from '../../model/mesh-model.js';
-import { hasHttpPort, ingressPort } from '../istio/traffic/destinations.js';
-import { narrowToExposedPaths } from '../istio/traffic/ingress-virtual-service.js';
-import { planHttpRoutes } from '../istio/traffic/route-plan.js';
+import { hasHttpPort, ingressPort } from '../../model/ports.js';
+import { narrowToExposedPaths } from '../../plan/ingress.js';
+import { planHttpRoutes } from '../../plan/routes.js';
 import { accessLogs, effectiveTelemetry, tracing } from './access-log.js';
 import type { ClusterSet } from './clusters.js';
 import { tcpProxy } from './inbound.js';

@@ -8,25 +8,20 @@
 //
 // HTTP ports run, in order: jwt_authn (the service's JWT providers), rbac DENY (its deny rules; a
 // match is refused whatever the allow rules say), rbac ALLOW (its allow rules; also, with none and
-// deny-by-default access, a policy that admits nobody), the local rate limit (token buckets,
-// enabled and enforced at 100%), the global rate limit, and the router. The rate-limit filters and
-// the descriptors' actions are the Istio target's (src/compiler/istio/ratelimit/), taken from the
-// EnvoyFilter patches it builds, so both targets limit alike. TCP ports run the network RBAC
-// filters and tcp_proxy.
+// deny-by-default access, a policy that admits nobody), the local rate limit, the global rate
+// limit (both from the plan's buckets: rate-limits.ts), and the router. TCP ports run the network
+// RBAC filters and tcp_proxy.
 //
 // Faults are not injected here: the format's faults belong to routes, which callers' proxies (and
 // gateways) apply, as Istio applies a VirtualService's faults in the caller's proxy.
 import { effectiveAccessDefault, effectiveMtlsMode } from '../../model/effective-policy.js';
 import type { MeshModel, ServiceNode } from '../../model/mesh-model.js';
-import { DEFAULT_NAMESPACE } from '../../model/mesh-model.js';
+import { isHttpFamily } from '../../model/ports.js';
 import type { ServicePortT } from '../../schema/resources.js';
-import { compileGlobalRateLimit } from '../istio/ratelimit/global-rate-limit.js';
-import { compileLocalRateLimit } from '../istio/ratelimit/local-rate-limit.js';
-import type { ConfigPatch } from '../istio/ratelimit/envoy-filter.js';
-import { isHttpFamily } from '../istio/traffic/destinations.js';
 import { accessLogs, tracing, type EffectiveTelemetry } from './access-log.js';
 import { speaksHttp2, upstreamCluster, type ClusterSet } from './clusters.js';
 import { jwtFilter } from './jwt.js';
+import { inboundRateLimits, rateLimitFilters, type InboundRateLimits } from './rate-limits.js';
 import { rbacPolicies } from './rbac.js';
 import { LOCAL_APP_ADDRESS, localAppPort, type MeshProxySettings, type SidecarSettings } from './settings.js';
 import { meshDownstreamTls } from './tls.js';
@@ -63,16 +58,16 @@ export function localAppClusterName(port: ServicePortT): string {
 }
 
 export function inboundListeners(context: InboundContext): Json[] {
-  const rateLimits = rateLimitPieces(context.model, context.service);
+  const rateLimits = inboundRateLimits(context.model, context.service);
   return context.service.resource.spec.ports.map((port) => inboundListener(context, port, rateLimits));
 }
 
-function inboundListener(context: InboundContext, port: ServicePortT, rateLimits: RateLimitPieces): Json {
+function inboundListener(context: InboundContext, port: ServicePortT, rateLimits: InboundRateLimits): Json {
   const { model, service, mesh, sidecar, clusters } = context;
   const appPort = localAppPort(port);
   const cluster = clusters.add(
     localAppClusterName(port),
-    upstreamCluster(localAppClusterName(port), [{ address: LOCAL_APP_ADDRESS, port: appPort }], { loadBalancer: 'round-robin' }, { http2: speaksHttp2(port) }),
+    upstreamCluster(localAppClusterName(port), [{ address: LOCAL_APP_ADDRESS, port: appPort }], { loadBalancer: { kind: 'round-robin' } }, { http2: speaksHttp2(port) }),
   );
   const http = isHttpFamily(port);
   const filters = http ? [httpConnectionManager(context, port, cluster, rateLimits)] : [...networkRbac(context, port), tcpProxy(`inbound_${port.port}`, cluster, context.telemetry)];
@@ -98,19 +93,19 @@ function inboundListener(context: InboundContext, port: ServicePortT, rateLimits
   };
 }
 
-function httpConnectionManager(context: InboundContext, port: ServicePortT, cluster: string, rateLimits: RateLimitPieces): Json {
+function httpConnectionManager(context: InboundContext, port: ServicePortT, cluster: string, rateLimits: InboundRateLimits): Json {
   const { model, service, mesh, clusters } = context;
   const filters: Json[] = [];
   const jwt = jwtFilter(model, service, mesh, clusters);
   if (jwt) filters.push(jwt);
   filters.push(...httpRbac(context, port));
-  filters.push(...rateLimits.filters.map((filter) => withRateLimitCluster(filter, context)));
+  filters.push(...rateLimitFilters(rateLimits, clusters));
   filters.push(typedFilter(ROUTER_FILTER, ROUTER_TYPE));
   const virtualHost: Json = {
     name: 'inbound',
     domains: ['*'],
     routes: [{ name: 'default', match: { prefix: '/' }, route: { cluster, timeout: '0s' } }],
-    ...(rateLimits.actions.length > 0 ? { rate_limits: rateLimits.actions } : {}),
+    ...(rateLimits.actions.length > 0 ? { rate_limits: [...rateLimits.actions] } : {}),
   };
   const logs = accessLogs(context.telemetry);
   const trace = tracing(context.telemetry);
@@ -167,38 +162,4 @@ export function tcpProxy(statPrefix: string, cluster: string | Json[], telemetry
     ...(typeof cluster === 'string' ? { cluster } : { weighted_clusters: { clusters: cluster } }),
     ...(logs ? { access_log: logs } : {}),
   });
-}
-
-interface RateLimitPieces {
-  /** The local and global rate-limit HTTP filters, in the order they run. */
-  readonly filters: Json[];
-  /** Rate-limit actions for the inbound virtual host. */
-  readonly actions: Json[];
-}
-
-/** The rate-limit filters and actions the Istio target builds for the service, as plain Envoy config. */
-function rateLimitPieces(model: MeshModel, service: ServiceNode): RateLimitPieces {
-  const filters: Json[] = [];
-  const actions: Json[] = [];
-  for (const object of [...compileLocalRateLimit(model, service), ...compileGlobalRateLimit(model, service)]) {
-    const patches = (object.spec as { configPatches: ConfigPatch[] }).configPatches;
-    for (const patch of patches) {
-      if (patch.applyTo === 'HTTP_FILTER') filters.push(structuredClone(patch.patch.value));
-      else actions.push(...((patch.patch.value.rate_limits as Json[] | undefined) ?? []));
-    }
-  }
-  return { filters, actions: structuredClone(actions) };
-}
-
-/** The global filter calls the rate-limit service through this proxy's own cluster for it (mesh mTLS included). */
-function withRateLimitCluster(filter: Json, context: InboundContext): Json {
-  const config = filter.typed_config as Json | undefined;
-  const service = config?.rate_limit_service as { grpc_service?: { envoy_grpc?: Json } } | undefined;
-  const grpc = service?.grpc_service?.envoy_grpc;
-  const settings = context.model.settings.rateLimitService;
-  if (!grpc || !settings) return filter;
-  const node = context.model.findDestination(settings.service, DEFAULT_NAMESPACE);
-  if (!node) throw new Error(`rate-limit service "${settings.service}" reached the compiler unresolved; validation should have refused it`);
-  grpc.cluster_name = context.clusters.outbound(node, undefined, settings.port);
-  return filter;
 }

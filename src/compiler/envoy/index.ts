@@ -4,7 +4,7 @@
 // options give the same configs, in the same order, with keys in the same order.
 import { compareStrings } from '../../diagnostics/types.js';
 import type { MeshModel } from '../../model/mesh-model.js';
-import { dependencyResolver } from '../istio/security/dependencies.js';
+import { dependencyResolver } from '../../plan/dependencies.js';
 import { effectiveTelemetry } from './access-log.js';
 import { ClusterSet } from './clusters.js';
 import { gatewayListeners } from './gateway.js';

@@ -61,5 +61,5 @@ function jwksCluster(uri: string, mesh: MeshProxySettings, clusters: ClusterSet)
   const name = `jwks|${host}|${port}`;
   if (clusters.has(name)) return name;
   const tls = https && !isIpAddress(host) ? originationTls(host, mesh.externalCa) : undefined;
-  return clusters.add(name, upstreamCluster(name, [{ address: host, port }], { loadBalancer: 'round-robin' }, tls ? { transportSocket: tls } : {}));
+  return clusters.add(name, upstreamCluster(name, [{ address: host, port }], { loadBalancer: { kind: 'round-robin' } }, tls ? { transportSocket: tls } : {}));
 }

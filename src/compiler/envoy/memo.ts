@@ -4,7 +4,7 @@
 // thousands of workloads is planned and translated once, not once per caller. The shared pieces
 // are never modified after they are built; each proxy's configuration references them.
 import type { ServiceNode } from '../../model/mesh-model.js';
-import type { PlannedHttpRoute, PlannedTcpRoute } from '../istio/traffic/route-plan.js';
+import type { PlannedHttpRoute, PlannedTcpRoute } from '../../plan/routes.js';
 import type { Json } from './types.js';
 
 /** An outbound cluster a piece of configuration sends to, to be added to each proxy that uses the piece. */

@@ -5,15 +5,16 @@
 // 127.0.0.1:<the dependency's port>, one listener per such port.
 //
 // One virtual host per dependency and HTTP port, for exactly the dependencies the Istio target's
-// Sidecar imports (src/compiler/istio/security/dependencies.ts): what the service calls, never
+// Sidecar imports (src/plan/dependencies.ts): what the service calls, never
 // the whole mesh. Each carries the dependency's routes as planned for its VirtualService, A/B
 // cohort routes first; routes by caller (`match.from`) are kept only when this workload is one of
 // those callers, without the condition (the caller is always this workload here).
 import type { Destination, MeshModel, ServiceNode } from '../../model/mesh-model.js';
 import type { ServicePortT } from '../../schema/resources.js';
-import { isHttpFamily, type PlannedDestination } from '../istio/traffic/destinations.js';
-import type { CallerMatch, MatchEntry } from '../istio/traffic/match.js';
-import { planHttpRoutes, planTcpRoutes, type PlannedHttpRoute } from '../istio/traffic/route-plan.js';
+import { isHttpFamily } from '../../model/ports.js';
+import type { PlannedDestination } from '../../plan/destinations.js';
+import type { CallerMatch, MatchEntry } from '../../plan/match.js';
+import { planHttpRoutes, planTcpRoutes, type PlannedHttpRoute } from '../../plan/routes.js';
 import { accessLogs, tracing, type EffectiveTelemetry } from './access-log.js';
 import type { ClusterSet } from './clusters.js';
 import type { CompileMemo } from './memo.js';

@@ -1,10 +1,10 @@
 // A service's access rules as Envoy RBAC policies, one listener (one service port) at a time.
-// The rules go through the Istio target's translation first (src/compiler/istio/security/
-// access-rule.ts: which callers a rule names, how services and service accounts become SPIFFE
-// principals, and what a rule that can match nobody means), then Istio's own translation of an
-// AuthorizationPolicy into Envoy RBAC is mirrored: principals from the peer certificate's URI SAN,
-// namespaces as a SPIFFE regex, ipBlocks as the direct peer address, paths on the URL path,
-// methods on `:method`, JWT claims from the jwt_authn filter's metadata.
+// The plan decides what each rule means (src/plan/access.ts: which callers it names, how services
+// and service accounts become SPIFFE identities, and when a rule can match nobody); the policies
+// are written as Istio translates an AuthorizationPolicy into Envoy RBAC, so both targets enforce
+// alike: identities from the peer certificate's URI SAN, namespaces as a SPIFFE regex, ipBlocks as
+// the direct peer address, paths on the URL path, methods on `:method`, JWT claims from the
+// jwt_authn filter's metadata.
 //
 // Ports are decided here rather than in Envoy: a listener serves one port, so a rule that names
 // other ports never matches on it and is left out, and one that names this port needs no port
@@ -12,14 +12,14 @@
 // On TCP ports there is no path, method or token: such rules are left out, as Istio does.
 import type { AccessRuleSpec } from '../../schema/policy.js';
 import type { MeshModel, ServiceNode } from '../../model/mesh-model.js';
-import { toIstioRule, type IstioRule } from '../istio/security/access-rule.js';
-import { re2Escape } from '../istio/traffic/string-match.js';
+import { accessDecision, type AccessDecision } from '../../plan/access.js';
+import { re2Escape } from '../../model/conditions.js';
 import { JWT_FILTER, type Json } from './types.js';
 
 export const JWT_PAYLOAD_METADATA_KEY = 'jwt_payload';
 
 export interface PortView {
-  /** The workload port (targetPort ?? port), as Istio rules name ports. */
+  /** The workload port (targetPort ?? port), as access decisions name ports. */
   readonly workloadPort: number;
   readonly http: boolean;
 }
@@ -28,32 +28,28 @@ export interface PortView {
 export function rbacPolicies(model: MeshModel, service: ServiceNode, rules: readonly AccessRuleSpec[], action: 'allow' | 'deny', port: PortView): Record<string, Json> {
   const policies: Record<string, Json> = {};
   rules.forEach((rule, index) => {
-    const istioRule = toIstioRule(model, service, rule, action);
-    if (!istioRule) return;
-    const policy = toEnvoyPolicy(istioRule, port);
+    const decision = accessDecision(model, service, rule);
+    if (!decision) return;
+    const policy = toEnvoyPolicy(decision, port);
     if (policy) policies[`${action}-${index}`] = policy;
   });
   return policies;
 }
 
-function toEnvoyPolicy(rule: IstioRule, port: PortView): Json | undefined {
-  const operation = rule.to?.[0]?.operation;
-  if (operation?.ports && !operation.ports.includes(String(port.workloadPort))) return undefined;
-  const httpOnly = operation?.paths !== undefined || operation?.methods !== undefined || rule.when !== undefined;
+function toEnvoyPolicy(decision: AccessDecision, port: PortView): Json | undefined {
+  const operation = decision.requests;
+  if (operation?.ports && !operation.ports.includes(port.workloadPort)) return undefined;
+  const httpOnly = operation?.paths !== undefined || operation?.methods !== undefined || decision.claims !== undefined;
   if (httpOnly && !port.http) return undefined;
 
   const permissions: Json[] = [];
   if (operation?.paths) permissions.push(anyOf('or_rules', operation.paths.map((path) => (path === '*' ? { any: true } : { url_path: { path: patternMatcher(path) } }))));
   if (operation?.methods) permissions.push(anyOf('or_rules', operation.methods.map((method) => ({ header: { name: ':method', string_match: { exact: method } } }))));
-  for (const condition of rule.when ?? []) {
-    const claim = /^request\.auth\.claims\[(.+)\]$/.exec(condition.key)?.[1];
-    if (claim === undefined) continue;
-    permissions.push(anyOf('or_rules', condition.values.flatMap((value) => claimMatchers(claim, value))));
-  }
+  for (const { claim, values } of decision.claims ?? []) permissions.push(anyOf('or_rules', values.flatMap((value) => claimMatchers(claim, value))));
 
-  const source = rule.from?.[0]?.source;
+  const source = decision.callers;
   const principals: Json[] = [];
-  if (source?.principals) principals.push(anyOf('or_ids', source.principals.map(principalMatcher)));
+  if (source?.identities) principals.push(anyOf('or_ids', source.identities.map(principalMatcher)));
   if (source?.namespaces) principals.push(anyOf('or_ids', source.namespaces.map(namespaceMatcher)));
   if (source?.ipBlocks) principals.push(anyOf('or_ids', source.ipBlocks.map((block) => ({ direct_remote_ip: cidr(block) }))));
 
@@ -68,7 +64,7 @@ function anyOf(kind: 'or_rules' | 'or_ids', items: Json[]): Json {
   return kind === 'or_rules' ? { or_rules: { rules: items } } : { or_ids: { ids: items } };
 }
 
-/** Istio's string pattern: exact, "prefix*", "*suffix", or "*". */
+/** An access pattern: exact, "prefix*", "*suffix", or "*". */
 function patternMatcher(pattern: string, prefix = ''): Json {
   if (pattern === '*') return { safe_regex: { regex: '.+' } };
   if (pattern.endsWith('*')) return { prefix: prefix + pattern.slice(0, -1) };
@@ -76,7 +72,7 @@ function patternMatcher(pattern: string, prefix = ''): Json {
   return { exact: prefix + pattern };
 }
 
-/** A principal in Istio's form (without the scheme) against the peer certificate's URI SAN. */
+/** An identity (without the scheme) against the peer certificate's URI SAN. */
 function principalMatcher(principal: string): Json {
   return { authenticated: { principal_name: patternMatcher(principal, 'spiffe://') } };
 }

@@ -1,20 +1,18 @@
-// A service's planned routes (the same plan the Istio target writes as a VirtualService:
-// src/compiler/istio/traffic/route-plan.ts, so both targets route alike) as Envoy routes. An Istio
-// HTTPRoute ORs its match entries; an Envoy route has one match, so each entry becomes one Envoy
-// route with the same action, in order. Settings mirror Istio's translation of the VirtualService:
+// A service's planned routes (src/plan/routes.ts, the plan the Istio target writes as a
+// VirtualService, so both targets route alike) as Envoy routes. A planned route ORs its match
+// entries; an Envoy route has one match, so each entry becomes one Envoy route with the same
+// action, in order. Settings mirror Istio's translation of the VirtualService:
 // no `timeout` means no timeout (Envoy's default would be 15s); no `retries` means Istio's default
 // retry policy; faults are the caller's (Istio applies VirtualService faults in the caller's proxy).
 import { compareStrings } from '../../diagnostics/types.js';
-import { parseDuration } from '../../model/duration.js';
+import type { HeaderCondition, StringCondition } from '../../model/conditions.js';
 import type { Destination, MeshModel, ServiceNode } from '../../model/mesh-model.js';
-import { normalizeValueMatch } from '../../model/route-match.js';
-import type { RouteSpec } from '../../schema/traffic.js';
-import { isHttpFamily, resolveDestination, type PlannedDestination } from '../istio/traffic/destinations.js';
-import { toIstioRewrite } from '../istio/traffic/http-route.js';
-import type { IstioStringMatch } from '../istio/traffic/istio-types.js';
-import { isUnconditional, type MatchEntry } from '../istio/traffic/match.js';
-import type { PlannedHttpRoute } from '../istio/traffic/route-plan.js';
-import type { HeaderCondition } from '../istio/traffic/string-match.js';
+import { isHttpFamily } from '../../model/ports.js';
+import type { PlannedDestination } from '../../plan/destinations.js';
+import { isUnconditional, type MatchEntry } from '../../plan/match.js';
+import { resolveRewrite, type CorsPlan, type FaultPlan, type ForwardAction, type HeaderChanges, type RedirectAction, type RetryPlan } from '../../plan/route-actions.js';
+import { resiliencePlan } from '../../plan/resilience.js';
+import type { PlannedHttpRoute } from '../../plan/routes.js';
 import type { ClusterSet } from './clusters.js';
 import { CORS_FILTER, CORS_POLICY_TYPE, FAULT_FILTER, FAULT_TYPE, fractionalPercent, seconds, type Json } from './types.js';
 
@@ -86,62 +84,57 @@ export function toEnvoyMatch(entry: MatchEntry): Json {
   if (entry.query.length > 0) {
     match.query_parameters = [...entry.query]
       .sort(([a], [b]) => compareStrings(a, b))
-      .map(([name, value]) => (isPresent(value) ? { name, present_match: true } : { name, string_match: toStringMatcher(value) }));
+      .map(([name, value]) => (value.kind === 'present' ? { name, present_match: true } : { name, string_match: toStringMatcher(value) }));
   }
   return match;
 }
 
-function isPresent(match: IstioStringMatch): boolean {
-  return Object.keys(match).length === 0;
-}
-
-export function toStringMatcher(match: IstioStringMatch): Json {
-  if ('exact' in match && match.exact !== undefined) return { exact: match.exact };
-  if ('prefix' in match && match.prefix !== undefined) return { prefix: match.prefix };
-  if ('regex' in match && match.regex !== undefined) return { safe_regex: { regex: match.regex } };
-  throw new Error('an empty string match has no StringMatcher: it is a presence check');
+export function toStringMatcher(match: StringCondition): Json {
+  switch (match.kind) {
+    case 'exact':
+      return { exact: match.value };
+    case 'prefix':
+      return { prefix: match.value };
+    case 'regex':
+      return { safe_regex: { regex: match.value } };
+    case 'present':
+      throw new Error('a presence check has no StringMatcher');
+  }
 }
 
 /** A header condition; a negated value match treats a missing header as empty, as Istio does. */
 export function toHeaderMatcher(condition: HeaderCondition): Json {
   const matcher: Json = { name: condition.name };
-  if (isPresent(condition.match)) matcher.present_match = true;
+  const present = condition.match.kind === 'present';
+  if (present) matcher.present_match = true;
   else matcher.string_match = toStringMatcher(condition.match);
   if (condition.negated) {
     matcher.invert_match = true;
-    if (!isPresent(condition.match)) matcher.treat_missing_header_as_empty = true;
+    if (!present) matcher.treat_missing_header_as_empty = true;
   }
   return matcher;
 }
 
 function routeBody(planned: PlannedHttpRoute, entries: readonly MatchEntry[] | undefined, context: RouteContext): Json {
-  const route = planned.route;
+  const action = planned.action;
   const body: Json = {};
   const perFilter: Json = {};
-  if (route?.redirect) {
-    body.redirect = toRedirect(route.redirect);
-  } else if (route?.directResponse) {
-    body.direct_response = {
-      status: route.directResponse.status,
-      ...(route.directResponse.body !== undefined ? { body: { inline_string: route.directResponse.body } } : {}),
-    };
+  if (action.kind === 'redirect') {
+    body.redirect = toRedirect(action);
+  } else if (action.kind === 'direct-response') {
+    body.direct_response = { status: action.status, ...(action.body !== undefined ? { body: { inline_string: action.body } } : {}) };
   } else {
-    if (!planned.destinations?.length) throw new Error(`${context.service.key}: route "${planned.name}" forwards nowhere`);
-    body.route = routeAction(planned, route, entries, context);
-    const fault = route?.fault ? toFault(route.fault) : undefined;
-    if (fault) perFilter[FAULT_FILTER] = { '@type': FAULT_TYPE, ...fault };
+    body.route = routeAction(action, entries, context);
+    if (action.fault) perFilter[FAULT_FILTER] = { '@type': FAULT_TYPE, ...toFault(action.fault) };
   }
-  if (route?.cors) {
-    const cors = toCorsPolicy(route.cors);
-    if (cors) perFilter[CORS_FILTER] = cors;
-  }
-  if (route?.headers) Object.assign(body, headerChanges(route.headers));
+  if (planned.cors) perFilter[CORS_FILTER] = toCorsPolicy(planned.cors);
+  if (planned.headers) Object.assign(body, headerChanges(planned.headers));
   if (Object.keys(perFilter).length > 0) body.typed_per_filter_config = sortedKeys(perFilter);
   return body;
 }
 
-function routeAction(planned: PlannedHttpRoute, route: RouteSpec | undefined, entries: readonly MatchEntry[] | undefined, context: RouteContext): Json {
-  const destinations = planned.destinations!;
+function routeAction(forward: ForwardAction, entries: readonly MatchEntry[] | undefined, context: RouteContext): Json {
+  const destinations = forward.destinations;
   const action: Json = {};
   if (destinations.length === 1) {
     action.cluster = clusterFor(context, destinations[0]!);
@@ -150,35 +143,22 @@ function routeAction(planned: PlannedHttpRoute, route: RouteSpec | undefined, en
       clusters: destinations.map((destination) => ({ name: clusterFor(context, destination), weight: destination.weight ?? 0 })),
     };
   }
-  if (route?.rewrite) {
-    const rewrite = toIstioRewrite(route.rewrite, entries);
-    if (rewrite?.uri !== undefined) action.prefix_rewrite = rewrite.uri;
-    if (rewrite?.uriRegexRewrite) action.regex_rewrite = { pattern: { regex: rewrite.uriRegexRewrite.match }, substitution: rewrite.uriRegexRewrite.rewrite };
-    if (rewrite?.authority !== undefined) action.host_rewrite_literal = rewrite.authority;
-  }
-  action.timeout = route?.timeout !== undefined ? durationOf(route.timeout) : '0s';
+  const rewrite = forward.rewrite ? resolveRewrite(forward.rewrite, entries) : undefined;
+  if (rewrite?.path?.kind === 'prefix') action.prefix_rewrite = rewrite.path.value;
+  if (rewrite?.path?.kind === 'regex') action.regex_rewrite = { pattern: { regex: rewrite.path.pattern }, substitution: rewrite.path.substitution };
+  if (rewrite?.authority !== undefined) action.host_rewrite_literal = rewrite.authority;
+  action.timeout = forward.timeoutMs !== undefined ? seconds(forward.timeoutMs) : '0s';
   const hash = hashPolicy(destinations[0]!.node);
   // Pilot keeps retries on the hashed host when one destination is hashed (retry.ConvertPolicy).
-  const retry = retryPolicy(route?.retries, destinations.length === 1 && hash !== undefined);
+  const retry = retryPolicy(forward.retries, destinations.length === 1 && hash !== undefined);
   if (retry) action.retry_policy = retry;
-  if (route?.mirror) {
-    const mirror = route.mirror;
-    const node = mirror.service === undefined ? context.service : resolveDestination(context.model, mirror.service, context.service);
+  if (forward.mirror) {
     action.request_mirror_policies = [
-      {
-        cluster: clusterFor(context, { node, ...(mirror.version !== undefined ? { version: mirror.version } : {}) }),
-        runtime_fraction: { default_value: fractionalPercent(mirror.percent) },
-      },
+      { cluster: clusterFor(context, forward.mirror.destination), runtime_fraction: { default_value: fractionalPercent(forward.mirror.percent) } },
     ];
   }
   if (hash) action.hash_policy = [hash];
   return action;
-}
-
-function durationOf(text: string): string {
-  const ms = parseDuration(text);
-  if (ms === undefined) throw new Error(`duration "${text}" reached the compiler; validation should have refused it`);
-  return seconds(ms);
 }
 
 /**
@@ -188,7 +168,7 @@ function durationOf(text: string): string {
  * With a consistent hash the retries stay on the hashed host, as pilot's: no previous-hosts
  * predicate.
  */
-export function retryPolicy(retries: RouteSpec['retries'], consistentHash = false): Json | undefined {
+export function retryPolicy(retries: RetryPlan | undefined, consistentHash = false): Json | undefined {
   const hostPredicate = consistentHash ? {} : { retry_host_predicate: [PREVIOUS_HOSTS] };
   if (retries === undefined) {
     return { retry_on: DEFAULT_RETRY_ON, num_retries: DEFAULT_RETRY_ATTEMPTS, ...hostPredicate, host_selection_retry_max_attempts: 5 };
@@ -201,14 +181,14 @@ export function retryPolicy(retries: RouteSpec['retries'], consistentHash = fals
   return {
     retry_on: conditions.join(','),
     num_retries: retries.attempts,
-    ...(retries.perTryTimeout !== undefined ? { per_try_timeout: durationOf(retries.perTryTimeout) } : {}),
+    ...(retries.perTryTimeoutMs !== undefined ? { per_try_timeout: seconds(retries.perTryTimeoutMs) } : {}),
     ...(codes.length > 0 ? { retriable_status_codes: codes } : {}),
     ...hostPredicate,
     host_selection_retry_max_attempts: 5,
   };
 }
 
-function toRedirect(redirect: NonNullable<RouteSpec['redirect']>): Json {
+function toRedirect(redirect: RedirectAction): Json {
   return {
     ...(redirect.scheme !== undefined ? { scheme_redirect: redirect.scheme } : {}),
     ...(redirect.authority !== undefined ? { host_redirect: redirect.authority } : {}),
@@ -218,57 +198,39 @@ function toRedirect(redirect: NonNullable<RouteSpec['redirect']>): Json {
   };
 }
 
-export function toFault(fault: NonNullable<RouteSpec['fault']>): Json | undefined {
+export function toFault(fault: FaultPlan): Json {
   const out: Json = {};
-  if (fault.delay) out.delay = { fixed_delay: durationOf(fault.delay.duration), percentage: fractionalPercent(fault.delay.percent) };
+  if (fault.delay) out.delay = { fixed_delay: seconds(fault.delay.ms), percentage: fractionalPercent(fault.delay.percent) };
   if (fault.abort) out.abort = { http_status: fault.abort.status, percentage: fractionalPercent(fault.abort.percent) };
-  return Object.keys(out).length > 0 ? out : undefined;
+  return out;
 }
 
-/** As the Istio target: a "present" origin allows any, an "absent" one none; no origin left, no policy. */
-export function toCorsPolicy(cors: NonNullable<RouteSpec['cors']>): Json | undefined {
-  const origins: Json[] = [];
-  for (const origin of cors.allowOrigins) {
-    const condition = normalizeValueMatch(origin);
-    if (condition.kind === 'absent' || condition.kind === 'malformed') continue;
-    if (condition.kind === 'present') {
-      origins.push({ safe_regex: { regex: '.*' } });
-      continue;
-    }
-    const { kind, value } = condition as { kind: 'exact' | 'prefix' | 'regex'; value: string };
-    origins.push(kind === 'regex' ? { safe_regex: { regex: value } } : { [kind]: value });
-  }
-  if (origins.length === 0) return undefined;
-  const maxAgeMs = cors.maxAge !== undefined ? parseDuration(cors.maxAge) : undefined;
+/** As the Istio target: the plan's origins, any one of which is allowed. */
+export function toCorsPolicy(cors: CorsPlan): Json {
   return {
     '@type': CORS_POLICY_TYPE,
-    allow_origin_string_match: origins,
-    ...(cors.allowMethods?.length ? { allow_methods: cors.allowMethods.join(',') } : {}),
-    ...(cors.allowHeaders?.length ? { allow_headers: cors.allowHeaders.join(',') } : {}),
-    ...(cors.exposeHeaders?.length ? { expose_headers: cors.exposeHeaders.join(',') } : {}),
-    ...(maxAgeMs !== undefined ? { max_age: String(Math.floor(maxAgeMs / 1000)) } : {}),
+    allow_origin_string_match: cors.origins.map(toStringMatcher),
+    ...(cors.allowMethods ? { allow_methods: cors.allowMethods.join(',') } : {}),
+    ...(cors.allowHeaders ? { allow_headers: cors.allowHeaders.join(',') } : {}),
+    ...(cors.exposeHeaders ? { expose_headers: cors.exposeHeaders.join(',') } : {}),
+    ...(cors.maxAgeMs !== undefined ? { max_age: String(Math.floor(cors.maxAgeMs / 1000)) } : {}),
     ...(cors.allowCredentials !== undefined ? { allow_credentials: cors.allowCredentials } : {}),
   };
 }
 
-function headerChanges(headers: NonNullable<RouteSpec['headers']>): Json {
+function headerChanges(headers: HeaderChanges): Json {
   const out: Json = {};
-  const side = (changes: NonNullable<NonNullable<RouteSpec['headers']>['request']> | undefined, prefix: 'request' | 'response') => {
-    if (!changes) return;
+  for (const direction of ['request', 'response'] as const) {
+    const changes = headers[direction];
+    if (!changes) continue;
     const toAdd = [
-      ...sortedEntries(changes.set).map(([key, value]) => ({ header: { key, value }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' })),
-      ...sortedEntries(changes.add).map(([key, value]) => ({ header: { key, value }, append_action: 'APPEND_IF_EXISTS_OR_ADD' })),
+      ...(changes.set ?? []).map(([key, value]) => ({ header: { key, value }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' })),
+      ...(changes.add ?? []).map(([key, value]) => ({ header: { key, value }, append_action: 'APPEND_IF_EXISTS_OR_ADD' })),
     ];
-    if (toAdd.length > 0) out[`${prefix}_headers_to_add`] = toAdd;
-    if (changes.remove?.length) out[`${prefix}_headers_to_remove`] = [...changes.remove];
-  };
-  side(headers.request, 'request');
-  side(headers.response, 'response');
+    if (toAdd.length > 0) out[`${direction}_headers_to_add`] = toAdd;
+    if (changes.remove) out[`${direction}_headers_to_remove`] = [...changes.remove];
+  }
   return out;
-}
-
-function sortedEntries(record: Record<string, string> | undefined): [string, string][] {
-  return Object.entries(record ?? {}).sort(([a], [b]) => compareStrings(a, b));
 }
 
 function sortedKeys(record: Json): Json {
@@ -277,15 +239,17 @@ function sortedKeys(record: Json): Json {
 
 /** The destination's consistent hash, as a route hash policy (the cluster carries RING_HASH). */
 export function hashPolicy(node: Destination): Json | undefined {
-  const balancer = node.resource.spec.resilience?.loadBalancer;
-  if (balancer === undefined || typeof balancer === 'string') return undefined;
-  const hash = balancer.consistentHash;
-  if (hash.header !== undefined) return { header: { header_name: hash.header.toLowerCase() } };
-  if (hash.cookie !== undefined) {
-    const ttl = hash.cookie.ttl !== undefined ? parseDuration(hash.cookie.ttl) : undefined;
-    return { cookie: { name: hash.cookie.name, ...(ttl !== undefined ? { ttl: seconds(ttl) } : {}), ...(hash.cookie.path !== undefined ? { path: hash.cookie.path } : {}) } };
+  const balancer = resiliencePlan(node.resource.spec.resilience).loadBalancer;
+  if (balancer?.kind !== 'consistent-hash' || !balancer.key) return undefined;
+  const key = balancer.key;
+  switch (key.kind) {
+    case 'header':
+      return { header: { header_name: key.name.toLowerCase() } };
+    case 'cookie':
+      return { cookie: { name: key.name, ...(key.ttlMs !== undefined ? { ttl: seconds(key.ttlMs) } : {}), ...(key.path !== undefined ? { path: key.path } : {}) } };
+    case 'source-ip':
+      return { connection_properties: { source_ip: true } };
+    case 'query-parameter':
+      return { query_parameter: { name: key.name } };
   }
-  if (hash.sourceIp) return { connection_properties: { source_ip: true } };
-  if (hash.queryParameter !== undefined) return { query_parameter: { name: hash.queryParameter } };
-  return undefined;
 }

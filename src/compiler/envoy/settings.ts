@@ -4,10 +4,10 @@
 // the layers once: version, then service, then mesh, then the built-in defaults.
 import { isIP } from 'node:net';
 import { compareStrings } from '../../diagnostics/types.js';
-import { portName } from '../../model/compiled-names.js';
+import { portName } from '../../model/names.js';
 import type { ExternalServiceNode, GatewayNode, MeshModel, ServiceNode } from '../../model/mesh-model.js';
 import type { ServicePortT } from '../../schema/resources.js';
-import { serviceAccountsOf } from '../istio/security/workload.js';
+import { serviceAccountsOf } from '../../model/workload-identity.js';
 
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 export const DEFAULT_INBOUND_ADDRESS = '0.0.0.0';

@@ -1,7 +1,8 @@
 // What every Istio emitter shares: API versions, object metadata (labels, the source annotation),
 // host names and workload selectors. Emitters are pure: the same model gives the same objects.
 import type { KubernetesObject } from '../../output/manifest.js';
-import type { CompiledSource } from '../../model/compiled-names.js';
+import { MANAGED_BY, MANAGED_BY_LABEL } from '../../shared/managed-by.js';
+import type { CompiledSource } from './compiled-names.js';
 import type { ServiceNode, ExternalServiceNode } from '../../model/mesh-model.js';
 
 export const API = {
@@ -12,8 +13,6 @@ export const API = {
   core: 'v1',
 } as const;
 
-export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
-export const MANAGED_BY = 'meshctl';
 /** Names the mesh file and line an object was compiled from, for reviewers and for `kubectl describe`. */
 export const SOURCE_ANNOTATION = 'meshctl.dev/source';
 /** The Kubernetes cluster domain that service host names end in. */
@@ -36,9 +35,4 @@ export function serviceHost(service: Pick<ServiceNode, 'name' | 'namespace'>): s
 /** The hosts a destination answers to: its service host, or an external service's hosts. */
 export function destinationHosts(destination: ServiceNode | ExternalServiceNode): string[] {
   return destination.kind === 'Service' ? [serviceHost(destination)] : [...destination.resource.spec.hosts];
-}
-
-/** The labels every workload of the service carries (pods and VMs): `spec.selector`, else app: <name>. */
-export function workloadLabels(service: ServiceNode): Record<string, string> {
-  return { ...(service.resource.spec.selector ?? { app: service.name }) };
 }

@@ -5,18 +5,18 @@
 //
 // One ConfigMap for the whole mesh: the mesh has one rate-limit service and one domain, and the
 // service reads one tree per domain. Each service with global limits is a branch of it, keyed by
-// the `service` descriptor its proxies send first (global-descriptors.ts), so services never share
+// the `service` descriptor its proxies send first (src/plan/rate-limit-descriptors.ts), so services never share
 // a counter. A key without a value gives every distinct value its own counter.
 //
 // The ConfigMap is written whenever the Mesh names a rate-limit service, also while no service has
 // global limits yet (an empty tree): the rate-limit service mounts it, and a GitOps tool would
 // otherwise delete it under a running deployment when the last limit goes.
-import { compiledName, rateLimitServiceNamespace } from '../../../model/compiled-names.js';
+import { compiledName, rateLimitServiceNamespace } from '../compiled-names.js';
 import type { MeshModel } from '../../../model/mesh-model.js';
 import { toYaml, type KubernetesObject } from '../../../output/manifest.js';
 import { API, objectMeta } from '../common.js';
 import type { IstioEmitter } from '../index.js';
-import { serviceDescriptorTree } from './global-descriptors.js';
+import { serviceDescriptorTree } from '../../../plan/rate-limit-descriptors.js';
 
 /** The key of the configuration file in the ConfigMap (mounted as a file of that name). */
 export const RATE_LIMIT_CONFIG_FILE = 'config.yaml';

@@ -7,25 +7,14 @@
 // sidecar has one virtual host per port with a single catch-all route (VirtualService routes only
 // exist in callers' outbound configuration, istio/istio#35756), so rate-limit actions are merged
 // into the inbound virtual hosts, where every inbound request meets them.
-import { parseDuration, toProtoDuration } from '../../../model/duration.js';
 import type { ServiceNode } from '../../../model/mesh-model.js';
 import type { KubernetesObject } from '../../../output/manifest.js';
-import type { LocalRateLimitSpec } from '../../../schema/traffic.js';
-import { API, objectMeta, workloadLabels } from '../common.js';
-import type { RateLimitEntry, TokenBucket } from './envoy-types.js';
+import { workloadLabels } from '../../../model/workload-identity.js';
+import { API, objectMeta } from '../common.js';
+import type { RateLimitEntry } from '../../../plan/rate-limit-types.js';
 
 export const HTTP_CONNECTION_MANAGER = 'envoy.filters.network.http_connection_manager';
 export const ROUTER_FILTER = 'envoy.filters.http.router';
-
-/**
- * Rate-limit stages keep the actions of the local and global filters apart: each filter only reads
- * the actions of its own stage. The global filter keeps Envoy's default stage, as Istio documents it.
- */
-export const GLOBAL_RATE_LIMIT_STAGE = 0;
-export const LOCAL_RATE_LIMIT_STAGE = 1;
-
-/** Envoy refuses local rate-limit token buckets that refill more often than this. */
-export const MIN_FILL_INTERVAL_MS = 50;
 
 export interface ConfigPatch {
   applyTo: 'HTTP_FILTER' | 'VIRTUAL_HOST';
@@ -80,23 +69,4 @@ export function inboundRateLimitActionsPatch(rateLimits: RateLimitEntry[]): Conf
  */
 export function fullyOn(runtimeKey: string): { runtime_key: string; default_value: { numerator: number; denominator: 'HUNDRED' } } {
   return { runtime_key: runtimeKey, default_value: { numerator: 100, denominator: 'HUNDRED' } };
-}
-
-/**
- * The token bucket of a local limit: `requests` tokens every `per`, holding at most `burst`
- * (default: requests). An interval shorter than Envoy's 50ms minimum is stretched to the smallest
- * multiple that is allowed, with the tokens per fill multiplied alike, so the rate stays the one
- * written; the bucket then holds at least one fill, or the stretched refill would be cut short.
- */
-export function tokenBucket(limit: Pick<LocalRateLimitSpec, 'requests' | 'per' | 'burst'>): TokenBucket {
-  const perMs = parseDuration(limit.per);
-  if (perMs === undefined || perMs <= 0) throw new Error(`rate limit interval "${limit.per}" reached the compiler; validation should have refused it`);
-  const multiple = Math.max(1, Math.ceil(MIN_FILL_INTERVAL_MS / perMs));
-  const tokensPerFill = limit.requests * multiple;
-  const burst = limit.burst ?? limit.requests;
-  return {
-    max_tokens: multiple === 1 ? burst : Math.max(burst, tokensPerFill),
-    tokens_per_fill: tokensPerFill,
-    fill_interval: toProtoDuration(perMs * multiple),
-  };
 }

@@ -1,7 +1,7 @@
 // Global rate limits (`rateLimit.global`): counters shared by all instances, kept by the mesh's
 // rate-limit service. One EnvoyFilter `<service>-global-ratelimit` per service, following Istio's
 // global rate-limit task: Envoy's ratelimit filter before the router of the inbound chain, and the
-// rate-limit actions that build each request's descriptors (global-descriptors.ts) merged into the
+// rate-limit actions that build each request's descriptors (src/plan/rate-limit-descriptors.ts) merged into the
 // inbound virtual hosts. The descriptors' limits live in the rate-limit service's configuration
 // (descriptor-config.ts).
 //
@@ -17,14 +17,14 @@
 // The EnvoyFilter has priority 10, after the local one (the default 0; Istio suggests steps of 10 to
 // leave room): both insert before the router, so the local filter ends up first and a request it
 // refuses costs the rate-limit service nothing.
-import { compiledName, serviceObjects } from '../../../model/compiled-names.js';
-import { parseDuration, toProtoDuration } from '../../../model/duration.js';
-import { DEFAULT_NAMESPACE, type MeshModel, type ServiceNode } from '../../../model/mesh-model.js';
+import { compiledName, serviceObjects } from '../compiled-names.js';
+import { toProtoDuration } from '../../../model/duration.js';
+import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
 import type { KubernetesObject } from '../../../output/manifest.js';
+import { GLOBAL_RATE_LIMIT_STAGE, planGlobalRateLimit } from '../../../plan/rate-limits.js';
 import { destinationHosts } from '../common.js';
 import type { IstioEmitter } from '../index.js';
-import { GLOBAL_RATE_LIMIT_STAGE, inboundHttpFilterPatch, inboundRateLimitActionsPatch, rateLimitEnvoyFilter } from './envoy-filter.js';
-import { globalDescriptors, serviceAction } from './global-descriptors.js';
+import { inboundHttpFilterPatch, inboundRateLimitActionsPatch, rateLimitEnvoyFilter } from './envoy-filter.js';
 
 export const RATE_LIMIT_FILTER = 'envoy.filters.http.ratelimit';
 export const RATE_LIMIT_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit';
@@ -41,36 +41,28 @@ export function istioOutboundCluster(host: string, port: number): string {
 export function compileGlobalRateLimit(model: MeshModel, service: ServiceNode): KubernetesObject[] {
   const name = compiledName.globalRateLimitFilter(service.name);
   if (!serviceObjects(service).some((object) => object.kind === 'EnvoyFilter' && object.name === name)) return [];
-  const settings = model.settings.rateLimitService;
-  // The Mesh has no namespace: its references resolve from the default one, as the validator's.
-  const rateLimitService = settings && model.findDestination(settings.service, DEFAULT_NAMESPACE);
-  if (!settings || !rateLimitService) {
-    throw new Error(`${service.key}: global rate limits without a resolvable rate-limit service reached the compiler; validation should have refused them`);
-  }
-  const host = destinationHosts(rateLimitService)[0]!;
-  const timeoutMs = parseDuration(settings.timeout);
-  if (timeoutMs === undefined) throw new Error(`rate-limit service timeout "${settings.timeout}" reached the compiler; validation should have refused it`);
-
+  const plan = planGlobalRateLimit(model, service);
+  if (!plan) throw new Error(`${service.key}: a global rate-limit EnvoyFilter without a global limit`);
+  const host = destinationHosts(plan.service)[0]!;
   const typedConfig = {
     '@type': RATE_LIMIT_TYPE,
-    domain: settings.domain,
+    domain: plan.domain,
     stage: GLOBAL_RATE_LIMIT_STAGE,
     // failOpen: a rate-limit service that does not answer in time lets the request through.
-    failure_mode_deny: !settings.failOpen,
-    timeout: toProtoDuration(timeoutMs),
+    failure_mode_deny: !plan.failOpen,
+    timeout: toProtoDuration(plan.timeoutMs),
     rate_limit_service: {
-      grpc_service: { envoy_grpc: { cluster_name: istioOutboundCluster(host, settings.port), authority: host } },
+      grpc_service: { envoy_grpc: { cluster_name: istioOutboundCluster(host, plan.port), authority: host } },
       transport_api_version: 'V3',
     },
     enable_x_ratelimit_headers: 'DRAFT_VERSION_03',
     rate_limited_as_resource_exhausted: true,
   };
-  const rateLimits = globalDescriptors(service).map((descriptor) => ({ stage: GLOBAL_RATE_LIMIT_STAGE, actions: [serviceAction(service), descriptor.action] }));
   return [
     rateLimitEnvoyFilter(
       service,
       name,
-      [inboundHttpFilterPatch(RATE_LIMIT_FILTER, typedConfig), inboundRateLimitActionsPatch(rateLimits)],
+      [inboundHttpFilterPatch(RATE_LIMIT_FILTER, typedConfig), inboundRateLimitActionsPatch([...plan.rateLimits])],
       GLOBAL_FILTER_PRIORITY,
     ),
   ];

@@ -1,10 +1,6 @@
-// One mesh access rule -> one AuthorizationPolicy rule. The mesh format and Istio agree on the
-// shape (the fields of a rule must all hold, the values of one field are alternatives, an empty
-// list is no condition), so most fields map one to one. Where they differ:
-// - services, serviceAccounts and principals are three conditions in the mesh file but all
-//   become Istio `principals`, one list whose values are alternatives: when a rule sets more than
-//   one of them, the principals are their intersection, so the conditions still all hold.
-// - access rules name the Service's ports; Envoy's inbound listener sees the workload's port.
+// One access decision of the plan (src/plan/access.ts) -> one AuthorizationPolicy rule: caller
+// identities are Istio `principals` (Istio's form of a SPIFFE ID, without the scheme), workload
+// ports are `ports`, claims are `request.auth.claims[<claim>]` conditions. Istio's own twist:
 // - on TCP ports Istio drops HTTP-only conditions (paths, methods, claims, request principals)
 //   from DENY rules, which widens them to every connection: a deny of `/admin` on a service with
 //   a TCP port would cut the TCP port off. Such rules always name the service's HTTP ports, where
@@ -12,10 +8,10 @@
 //   and warns about every DENY rule of HTTP-only conditions without ports (IST0133). (ALLOW rules
 //   need nothing: Istio drops the whole rule, which is what the mesh rule means on TCP, where no
 //   request has a path.)
-import { compareStrings } from '../../../diagnostics/types.js';
-import type { AccessRuleSpec, SourceSpec } from '../../../schema/policy.js';
 import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
-import { httpWorkloadPorts, istioPrincipal, serviceAccountsOf, workloadPort } from './workload.js';
+import { accessDecision } from '../../../plan/access.js';
+import type { AccessRuleSpec } from '../../../schema/policy.js';
+import { httpWorkloadPorts } from './workload.js';
 
 export interface IstioSource {
   principals?: string[];
@@ -43,22 +39,33 @@ export interface IstioRule {
 
 export type RuleAction = 'allow' | 'deny';
 
-const SPIFFE_SCHEME = 'spiffe://';
-
 /**
  * The Istio rule for a mesh access rule of `service`, or undefined when the rule can match no
- * request at all (e.g. `services` and `principals` that no caller satisfies together): an
- * omitted ALLOW rule admits nobody and an omitted DENY rule refuses nobody, as meant.
+ * request at all: an omitted ALLOW rule admits nobody and an omitted DENY rule refuses nobody.
  */
 export function toIstioRule(model: MeshModel, service: ServiceNode, rule: AccessRuleSpec, action: RuleAction): IstioRule | undefined {
-  const source = toIstioSource(model, service, rule.from);
-  if (source === 'nobody') return undefined;
+  const decision = accessDecision(model, service, rule);
+  if (!decision) return undefined;
   const istioRule: IstioRule = {};
-  if (source) istioRule.from = [{ source }];
-  const operation = toIstioOperation(service, rule);
-  if (operation) istioRule.to = [{ operation }];
-  const when = toIstioConditions(rule);
-  if (when.length > 0) istioRule.when = when;
+  const callers = decision.callers;
+  if (callers) {
+    const source: IstioSource = {
+      ...(callers.identities ? { principals: [...callers.identities] } : {}),
+      ...(callers.namespaces ? { namespaces: [...callers.namespaces] } : {}),
+      ...(callers.ipBlocks ? { ipBlocks: [...callers.ipBlocks] } : {}),
+    };
+    istioRule.from = [{ source }];
+  }
+  const requests = decision.requests;
+  if (requests) {
+    const operation: IstioOperation = {
+      ...(requests.paths ? { paths: [...requests.paths] } : {}),
+      ...(requests.methods ? { methods: [...requests.methods] } : {}),
+      ...(requests.ports ? { ports: requests.ports.map(String) } : {}),
+    };
+    istioRule.to = [{ operation }];
+  }
+  if (decision.claims) istioRule.when = decision.claims.map(({ claim, values }) => ({ key: `request.auth.claims[${claim}]`, values: [...values] }));
   return action === 'deny' ? limitToHttpPorts(service, istioRule) : istioRule;
 }
 
@@ -69,104 +76,6 @@ export function toIstioRule(model: MeshModel, service: ServiceNode, rule: Access
  */
 export function requireTokenRule(service: ServiceNode): IstioRule | undefined {
   return limitToHttpPorts(service, { from: [{ source: { notRequestPrincipals: ['*'] } }] });
-}
-
-function nonEmpty<T>(values: readonly T[] | undefined): readonly T[] | undefined {
-  return values && values.length > 0 ? values : undefined;
-}
-
-function unique(values: Iterable<string>): string[] {
-  return [...new Set(values)];
-}
-
-/** The `source` of the rule; undefined when it admits every caller, 'nobody' when none. */
-function toIstioSource(model: MeshModel, service: ServiceNode, from: SourceSpec | undefined): IstioSource | 'nobody' | undefined {
-  if (!from) return undefined;
-  const trustDomain = model.settings.trustDomain;
-  // Each present identity field is one condition; each is a list of principal patterns.
-  const identityConditions: string[][] = [];
-  const services = nonEmpty(from.services);
-  if (services) {
-    identityConditions.push(
-      unique(
-        services.flatMap((ref) => {
-          const caller = model.findService(ref, service.namespace);
-          return caller ? serviceAccountsOf(caller).map((account) => istioPrincipal(trustDomain, caller.namespace, account)) : [];
-        }),
-      ),
-    );
-  }
-  const accounts = nonEmpty(from.serviceAccounts);
-  if (accounts) {
-    identityConditions.push(
-      unique(
-        accounts.map((account) => {
-          const slash = account.indexOf('/');
-          return slash === -1 ? istioPrincipal(trustDomain, service.namespace, account) : istioPrincipal(trustDomain, account.slice(0, slash), account.slice(slash + 1));
-        }),
-      ),
-    );
-  }
-  const principals = nonEmpty(from.principals);
-  if (principals) {
-    // Istio matches principals without the scheme: "cluster.local/ns/shop/sa/web".
-    identityConditions.push(unique(principals.map((principal) => (principal.startsWith(SPIFFE_SCHEME) ? principal.slice(SPIFFE_SCHEME.length) : principal))));
-  }
-
-  const source: IstioSource = {};
-  if (identityConditions.length > 0) {
-    const matching = intersectPrincipals(identityConditions);
-    if (matching.length === 0) return 'nobody';
-    source.principals = matching;
-  }
-  const namespaces = nonEmpty(from.namespaces);
-  if (namespaces) source.namespaces = unique(namespaces);
-  const ipBlocks = nonEmpty(from.ipBlocks);
-  if (ipBlocks) source.ipBlocks = unique(ipBlocks);
-  // `anyone: true` adds no condition: it is the absence of one.
-  return Object.keys(source).length > 0 ? source : undefined;
-}
-
-/**
- * The principals every condition admits. Only `principals` may hold wildcards, and it comes last,
- * so the first condition is a list of exact identities whenever there is more than one.
- */
-function intersectPrincipals(conditions: readonly string[][]): string[] {
-  const [first, ...others] = conditions;
-  if (!first) return [];
-  return first.filter((principal) => others.every((patterns) => patterns.some((pattern) => istioPatternMatches(pattern, principal))));
-}
-
-/** Istio string matching: exact, "prefix*", "*suffix", or "*" for any non-empty value. */
-function istioPatternMatches(pattern: string, value: string): boolean {
-  if (pattern === '*') return value.length > 0;
-  if (pattern.endsWith('*')) return value.startsWith(pattern.slice(0, -1));
-  if (pattern.startsWith('*')) return value.endsWith(pattern.slice(1));
-  return pattern === value;
-}
-
-function toIstioOperation(service: ServiceNode, rule: AccessRuleSpec): IstioOperation | undefined {
-  const to = rule.to;
-  if (!to) return undefined;
-  const operation: IstioOperation = {};
-  const paths = nonEmpty(to.paths);
-  if (paths) operation.paths = unique(paths);
-  const methods = nonEmpty(to.methods);
-  if (methods) operation.methods = unique(methods);
-  const ports = nonEmpty(to.ports);
-  if (ports) operation.ports = unique(ports.map((port) => String(workloadPort(service, port))));
-  return Object.keys(operation).length > 0 ? operation : undefined;
-}
-
-/** JWT claims, sorted by name: `request.auth.claims[<claim>]` holds one of the values. */
-function toIstioConditions(rule: AccessRuleSpec): IstioCondition[] {
-  const claims = rule.when?.claims ?? {};
-  return Object.keys(claims)
-    .sort(compareStrings)
-    .map((claim) => {
-      const values = claims[claim]!;
-      return { key: `request.auth.claims[${claim}]`, values: typeof values === 'string' ? [values] : unique(values) };
-    });
 }
 
 function usesHttpAttributes(rule: IstioRule): boolean {

@@ -15,7 +15,7 @@
 //   admit everything to the services that do list their callers, since ALLOW policies add up.
 import type { KubernetesObject } from '../../../output/manifest.js';
 import { compareStrings } from '../../../diagnostics/types.js';
-import { compiledName, ROOT_NAMESPACE } from '../../../model/compiled-names.js';
+import { compiledName, ROOT_NAMESPACE } from '../compiled-names.js';
 import { effectiveAccessDefault } from '../../../model/effective-policy.js';
 import type { GatewayNode, MeshModel, MeshNode, ServiceNode } from '../../../model/mesh-model.js';
 import { API, objectMeta } from '../common.js';

@@ -6,7 +6,7 @@
 // Istio's root namespace is left to Istio's installation, which owns its labels.
 import type { KubernetesObject } from '../../../output/manifest.js';
 import { compareStrings } from '../../../diagnostics/types.js';
-import { ROOT_NAMESPACE, type CompiledSource } from '../../../model/compiled-names.js';
+import { ROOT_NAMESPACE, type CompiledSource } from '../compiled-names.js';
 import type { MeshModel } from '../../../model/mesh-model.js';
 import { API, objectMeta } from '../common.js';
 

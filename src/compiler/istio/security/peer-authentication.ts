@@ -6,7 +6,7 @@
 // port), so `spec.mtls.ports` keys, which name Service ports, are translated to target ports.
 import type { KubernetesObject } from '../../../output/manifest.js';
 import { compareStrings } from '../../../diagnostics/types.js';
-import { compiledName, DEFAULTS_OBJECT_NAME, ROOT_NAMESPACE, type CompiledSource } from '../../../model/compiled-names.js';
+import { compiledName, DEFAULTS_OBJECT_NAME, ROOT_NAMESPACE, type CompiledSource } from '../compiled-names.js';
 import { declaresMeshWide, parsePortKey, type MtlsMode } from '../../../model/effective-policy.js';
 import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
 import { API, objectMeta } from '../common.js';

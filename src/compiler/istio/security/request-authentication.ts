@@ -4,7 +4,7 @@
 // that the AuthorizationPolicy emitter adds to `<service>-deny` (Istio's documented way to make
 // a token mandatory).
 import type { KubernetesObject } from '../../../output/manifest.js';
-import { compiledName } from '../../../model/compiled-names.js';
+import { compiledName } from '../compiled-names.js';
 import type { MeshModel } from '../../../model/mesh-model.js';
 import type { MeshResourceT } from '../../../schema/resources.js';
 import { API, objectMeta } from '../common.js';

@@ -5,7 +5,8 @@
 //   targetPort, upgraded to TLS by the DestinationRule, so the proxy still sees the requests.
 // Services with VMs get a Kubernetes Service instead (./vm-service.ts).
 import type { KubernetesObject } from '../../../output/manifest.js';
-import { compiledName, portName } from '../../../model/compiled-names.js';
+import { portName } from '../../../model/names.js';
+import { compiledName } from '../compiled-names.js';
 import type { ExternalServiceNode, MeshModel } from '../../../model/mesh-model.js';
 import type { ServicePortT } from '../../../schema/resources.js';
 import { API, objectMeta } from '../common.js';

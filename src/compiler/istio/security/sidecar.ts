@@ -21,11 +21,11 @@
 //   mTLS then refuses.
 import type { KubernetesObject } from '../../../output/manifest.js';
 import { compareStrings } from '../../../diagnostics/types.js';
-import { compiledName, DEFAULTS_OBJECT_NAME, ROOT_NAMESPACE, type CompiledSource } from '../../../model/compiled-names.js';
+import { compiledName, DEFAULTS_OBJECT_NAME, ROOT_NAMESPACE, type CompiledSource } from '../compiled-names.js';
 import type { Destination, MeshModel, ServiceNode } from '../../../model/mesh-model.js';
 import { declaresMeshWide } from '../../../model/effective-policy.js';
 import { API, destinationHosts, objectMeta } from '../common.js';
-import { dependencyResolver } from './dependencies.js';
+import { dependencyResolver } from '../../../plan/dependencies.js';
 import { workloadSelector } from './workload.js';
 
 type EgressSetting = MeshModel['settings']['egress'];

@@ -10,7 +10,7 @@
 //   manage; naming one that does not exist would turn logging off.
 import type { KubernetesObject } from '../../../output/manifest.js';
 import { compareStrings } from '../../../diagnostics/types.js';
-import { compiledName, DEFAULTS_OBJECT_NAME, ROOT_NAMESPACE, type CompiledSource } from '../../../model/compiled-names.js';
+import { compiledName, DEFAULTS_OBJECT_NAME, ROOT_NAMESPACE, type CompiledSource } from '../compiled-names.js';
 import type { MeshModel } from '../../../model/mesh-model.js';
 import type { TelemetrySpec } from '../../../schema/policy.js';
 import { API, objectMeta } from '../common.js';

@@ -6,10 +6,12 @@
 // destination (IST0134). Ports keep their names and say their protocol in `appProtocol`, which
 // Istio reads before the name.
 import type { KubernetesObject } from '../../../output/manifest.js';
-import { compiledName, portName } from '../../../model/compiled-names.js';
+import { portName } from '../../../model/names.js';
+import { compiledName } from '../compiled-names.js';
 import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
 import type { ServicePortT } from '../../../schema/resources.js';
-import { API, objectMeta, workloadLabels } from '../common.js';
+import { workloadLabels } from '../../../model/workload-identity.js';
+import { API, objectMeta } from '../common.js';
 import { sortedRecord } from './workload.js';
 
 const APP_PROTOCOL: Record<ServicePortT['protocol'], string> = { http: 'http', http2: 'http2', grpc: 'grpc', tcp: 'tcp', tls: 'tls' };

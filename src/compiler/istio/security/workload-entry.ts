@@ -4,9 +4,10 @@
 // the VM's service account (default: the service's `serviceAccount`, else its name), which access
 // rules naming the service admit as well.
 import type { KubernetesObject } from '../../../output/manifest.js';
-import { compiledName } from '../../../model/compiled-names.js';
+import { compiledName } from '../compiled-names.js';
 import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
-import { API, objectMeta, workloadLabels } from '../common.js';
+import { workloadLabels } from '../../../model/workload-identity.js';
+import { API, objectMeta } from '../common.js';
 import { sortedRecord, vmServiceAccount } from './workload.js';
 
 export function compileWorkloadEntries(model: MeshModel): KubernetesObject[] {

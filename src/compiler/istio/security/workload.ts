@@ -4,7 +4,8 @@
 import { compareStrings } from '../../../diagnostics/types.js';
 import type { ServiceNode } from '../../../model/mesh-model.js';
 import type { ServicePortT } from '../../../schema/resources.js';
-import { workloadLabels } from '../common.js';
+import { workloadLabels } from '../../../model/workload-identity.js';
+import { workloadPortOf } from '../../../plan/access.js';
 
 /** A copy of a user-written map with its keys in a stable order. */
 export function sortedRecord<T>(record: Readonly<Record<string, T>>): Record<string, T> {
@@ -30,8 +31,7 @@ export function workloadSelector(service: ServiceNode): { labels: Record<string,
  * service is kept as written (the validator reports it).
  */
 export function workloadPort(service: ServiceNode, port: number): number {
-  const declared = service.resource.spec.ports.find((candidate) => candidate.port === port);
-  return declared?.targetPort ?? port;
+  return workloadPortOf(service, port);
 }
 
 const L7_PROTOCOLS: ReadonlySet<ServicePortT['protocol']> = new Set(['http', 'http2', 'grpc']);

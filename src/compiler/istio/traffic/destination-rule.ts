@@ -6,7 +6,7 @@
 // false`, the start of Istio's mTLS migration) makes every caller send TLS that nobody there
 // terminates, and every call fails.
 import { compareStrings } from '../../../diagnostics/types.js';
-import { compiledName, serviceObjects } from '../../../model/compiled-names.js';
+import { compiledName, serviceObjects } from '../compiled-names.js';
 import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
 import type { KubernetesObject } from '../../../output/manifest.js';
 import { API, objectMeta, serviceHost } from '../common.js';

@@ -6,7 +6,7 @@
 // the given SNI (without one, Istio sets SNI from the request's Host header on HTTP ports). Ports
 // declared `tls` already carry the application's own TLS, so the proxy passes them through
 // (DISABLE) instead of wrapping TLS in TLS. `originate: false` says the proxy must not add TLS.
-import { externalServiceObjects } from '../../../model/compiled-names.js';
+import { externalServiceObjects } from '../compiled-names.js';
 import type { ExternalServiceNode } from '../../../model/mesh-model.js';
 import type { KubernetesObject } from '../../../output/manifest.js';
 import { API, objectMeta } from '../common.js';

@@ -4,7 +4,7 @@
 // case, as the ingress VirtualServices write theirs: Istio compares the two as strings, while DNS
 // (and Envoy's virtual host matching) ignores case.
 import type { GatewayNode } from '../../../model/mesh-model.js';
-import { compiledName } from '../../../model/compiled-names.js';
+import { compiledName } from '../compiled-names.js';
 import type { GatewayResourceT } from '../../../schema/resources.js';
 import type { KubernetesObject } from '../../../output/manifest.js';
 import { API, objectMeta } from '../common.js';

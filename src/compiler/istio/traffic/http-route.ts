@@ -1,12 +1,21 @@
-// One planned route as an Istio HTTPRoute: its matches, where it sends requests (route, redirect
-// or direct response) and the settings of the mesh route (rewrite, timeout, retries, fault,
-// mirror, CORS, header changes). Each piece is a small function so the Envoy target can mirror it.
-import { compareStrings } from '../../../diagnostics/types.js';
+// One planned route (src/plan/routes.ts) as an Istio HTTPRoute: its matches, where it sends
+// requests (route, redirect or direct response) and its settings (rewrite, timeout, retries,
+// fault, mirror, CORS, header changes), all resolved by the plan.
+import { toProtoDuration } from '../../../model/duration.js';
 import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
-import { normalizeValueMatch } from '../../../model/route-match.js';
-import type { RouteSpec } from '../../../schema/traffic.js';
-import { resolveDestination, toIstioDestination, toIstioRouteDestinations, type PortPolicy } from './destinations.js';
-import { toIstioDuration } from './duration.js';
+import type { MatchEntry } from '../../../plan/match.js';
+import {
+  resolveRewrite,
+  type CorsPlan,
+  type FaultPlan,
+  type HeaderChanges,
+  type HeaderOperations,
+  type RedirectAction,
+  type RetryPlan,
+  type RewriteIntent,
+} from '../../../plan/route-actions.js';
+import type { PlannedHttpRoute } from '../../../plan/routes.js';
+import { toIstioDestination, toIstioRouteDestinations, type PortPolicy } from './destinations.js';
 import type {
   IstioCorsPolicy,
   IstioHeaderOperations,
@@ -16,10 +25,8 @@ import type {
   IstioHttpRetry,
   IstioHttpRewrite,
   IstioHttpRoute,
-  IstioStringMatch,
 } from './istio-types.js';
-import { toIstioMatches, type MatchEntry } from './match.js';
-import type { PlannedHttpRoute } from './route-plan.js';
+import { toIstioMatches } from './match.js';
 import { toIstioStringMatch } from './string-match.js';
 
 export interface HttpRouteContext {
@@ -33,47 +40,33 @@ export interface HttpRouteContext {
  * ones an ingress VirtualService narrowed them to).
  */
 export function toIstioHttpRoute(planned: PlannedHttpRoute, entries: readonly MatchEntry[] | undefined, context: HttpRouteContext): IstioHttpRoute {
-  const route = planned.route;
+  const action = planned.action;
   const match = toIstioMatches(entries);
   const out: IstioHttpRoute = { name: planned.name, ...(match ? { match } : {}) };
-  if (route?.redirect) {
-    out.redirect = toIstioRedirect(route.redirect);
-  } else if (route?.directResponse) {
-    out.directResponse = toIstioDirectResponse(route.directResponse);
+  if (action.kind === 'redirect') {
+    out.redirect = toIstioRedirect(action);
+  } else if (action.kind === 'direct-response') {
+    out.directResponse = { status: action.status, ...(action.body !== undefined ? { body: { string: action.body } } : {}) };
   } else {
-    if (!planned.destinations?.length) throw new Error(`${context.service.key}: route "${planned.name}" forwards nowhere`);
-    out.route = toIstioRouteDestinations(planned.destinations, context.ports, context.service);
-    // Istio rejects a rewrite or a fault next to a redirect, and none of these act on a request
-    // that is not forwarded (MESH303 reports them), so they are written for forwarding routes only.
-    if (route?.rewrite) {
-      const rewrite = toIstioRewrite(route.rewrite, entries);
+    out.route = toIstioRouteDestinations(action.destinations, context.ports, context.service);
+    if (action.rewrite) {
+      const rewrite = toIstioRewrite(action.rewrite, entries);
       if (rewrite) out.rewrite = rewrite;
     }
-    if (route?.timeout !== undefined) out.timeout = toIstioDuration(route.timeout);
-    if (route?.retries) out.retries = toIstioRetries(route.retries);
-    if (route?.fault) {
-      const fault = toIstioFault(route.fault);
-      if (fault) out.fault = fault;
-    }
-    if (route?.mirror) {
-      const mirror = route.mirror;
-      const node = mirror.service === undefined ? context.service : resolveDestination(context.model, mirror.service, context.service);
-      out.mirror = toIstioDestination({ node, ...(mirror.version !== undefined ? { version: mirror.version } : {}) }, context.ports, context.service);
-      out.mirrorPercentage = { value: mirror.percent };
+    if (action.timeoutMs !== undefined) out.timeout = toProtoDuration(action.timeoutMs);
+    if (action.retries) out.retries = toIstioRetries(action.retries);
+    if (action.fault) out.fault = toIstioFault(action.fault);
+    if (action.mirror) {
+      out.mirror = toIstioDestination(action.mirror.destination, context.ports, context.service);
+      out.mirrorPercentage = { value: action.mirror.percent };
     }
   }
-  if (route?.cors) {
-    const cors = toIstioCors(route.cors);
-    if (cors) out.corsPolicy = cors;
-  }
-  if (route?.headers) {
-    const headers = toIstioHeaders(route.headers);
-    if (headers) out.headers = headers;
-  }
+  if (planned.cors) out.corsPolicy = toIstioCors(planned.cors);
+  if (planned.headers) out.headers = toIstioHeaders(planned.headers);
   return out;
 }
 
-export function toIstioRedirect(redirect: NonNullable<RouteSpec['redirect']>): IstioHttpRedirect {
+function toIstioRedirect(redirect: RedirectAction): IstioHttpRedirect {
   return {
     ...(redirect.uri !== undefined ? { uri: redirect.uri } : {}),
     ...(redirect.authority !== undefined ? { authority: redirect.authority } : {}),
@@ -83,27 +76,15 @@ export function toIstioRedirect(redirect: NonNullable<RouteSpec['redirect']>): I
   };
 }
 
-export function toIstioDirectResponse(response: NonNullable<RouteSpec['directResponse']>): NonNullable<IstioHttpRoute['directResponse']> {
-  return { status: response.status, ...(response.body !== undefined ? { body: { string: response.body } } : {}) };
-}
-
-/**
- * `prefix` replaces the matched path prefix: Istio's `rewrite.uri`, which Envoy applies as a
- * prefix rewrite (on an exact match the whole path is the prefix). `uri` replaces the whole path:
- * `rewrite.uri` too when every match is an exact path, else a regex rewrite of the whole path
- * (Envoy keeps the query string either way). `uri` wins when both are written.
- */
-export function toIstioRewrite(rewrite: NonNullable<RouteSpec['rewrite']>, entries: readonly MatchEntry[] | undefined): IstioHttpRewrite | undefined {
+/** A prefix rewrite is Istio's `rewrite.uri` (Envoy applies it as a prefix rewrite); a whole-path one is `uriRegexRewrite`. */
+function toIstioRewrite(intent: RewriteIntent, entries: readonly MatchEntry[] | undefined): IstioHttpRewrite | undefined {
+  const rewrite = resolveRewrite(intent, entries);
+  if (!rewrite) return undefined;
   const out: IstioHttpRewrite = {};
-  if (rewrite.uri !== undefined) {
-    const everyPathExact = entries !== undefined && entries.length > 0 && entries.every((entry) => entry.path?.kind === 'exact');
-    if (everyPathExact) out.uri = rewrite.uri;
-    else out.uriRegexRewrite = { match: '^.*$', rewrite: rewrite.uri.replace(/\\/g, '\\\\') };
-  } else if (rewrite.prefix !== undefined) {
-    out.uri = rewrite.prefix;
-  }
+  if (rewrite.path?.kind === 'prefix') out.uri = rewrite.path.value;
+  else if (rewrite.path?.kind === 'regex') out.uriRegexRewrite = { match: rewrite.path.pattern, rewrite: rewrite.path.substitution };
   if (rewrite.authority !== undefined) out.authority = rewrite.authority;
-  return Object.keys(out).length > 0 ? out : undefined;
+  return out;
 }
 
 /**
@@ -112,60 +93,45 @@ export function toIstioRewrite(rewrite: NonNullable<RouteSpec['rewrite']>, entri
  * Istio turns into retriable status codes. Without `on`, Istio's default conditions apply, which
  * are the format's documented default.
  */
-export function toIstioRetries(retries: NonNullable<RouteSpec['retries']>): IstioHttpRetry {
+function toIstioRetries(retries: RetryPlan): IstioHttpRetry {
   if (retries.attempts <= 0) return { attempts: 0 };
   return {
     attempts: retries.attempts,
-    ...(retries.perTryTimeout !== undefined ? { perTryTimeout: toIstioDuration(retries.perTryTimeout) } : {}),
+    ...(retries.perTryTimeoutMs !== undefined ? { perTryTimeout: toProtoDuration(retries.perTryTimeoutMs) } : {}),
     ...(retries.on !== undefined && retries.on.length > 0 ? { retryOn: retries.on.join(',') } : {}),
   };
 }
 
-export function toIstioFault(fault: NonNullable<RouteSpec['fault']>): IstioHttpFault | undefined {
+function toIstioFault(fault: FaultPlan): IstioHttpFault {
   const out: IstioHttpFault = {};
-  if (fault.delay) out.delay = { fixedDelay: toIstioDuration(fault.delay.duration), percentage: { value: fault.delay.percent } };
+  if (fault.delay) out.delay = { fixedDelay: toProtoDuration(fault.delay.ms), percentage: { value: fault.delay.percent } };
   if (fault.abort) out.abort = { httpStatus: fault.abort.status, percentage: { value: fault.abort.percent } };
-  return out.delay || out.abort ? out : undefined;
+  return out;
 }
 
-/**
- * Origins are StringMatches (a plain string is exact). An origin that must merely be present
- * matches any origin; one that must be absent matches none (a CORS request always has an Origin)
- * and is left out. Without any origin left the policy would allow nothing, so it is not written.
- */
-export function toIstioCors(cors: NonNullable<RouteSpec['cors']>): IstioCorsPolicy | undefined {
-  const allowOrigins: IstioStringMatch[] = [];
-  for (const origin of cors.allowOrigins) {
-    const condition = normalizeValueMatch(origin);
-    if (condition.kind === 'absent') continue;
-    allowOrigins.push(condition.kind === 'present' ? { regex: '.*' } : toIstioStringMatch(condition));
-  }
-  if (allowOrigins.length === 0) return undefined;
+/** Origins are StringMatches (a plain string is exact). */
+function toIstioCors(cors: CorsPlan): IstioCorsPolicy {
   return {
-    allowOrigins,
-    ...(cors.allowMethods?.length ? { allowMethods: [...cors.allowMethods] } : {}),
-    ...(cors.allowHeaders?.length ? { allowHeaders: [...cors.allowHeaders] } : {}),
-    ...(cors.exposeHeaders?.length ? { exposeHeaders: [...cors.exposeHeaders] } : {}),
-    ...(cors.maxAge !== undefined ? { maxAge: toIstioDuration(cors.maxAge) } : {}),
+    allowOrigins: cors.origins.map(toIstioStringMatch),
+    ...(cors.allowMethods ? { allowMethods: [...cors.allowMethods] } : {}),
+    ...(cors.allowHeaders ? { allowHeaders: [...cors.allowHeaders] } : {}),
+    ...(cors.exposeHeaders ? { exposeHeaders: [...cors.exposeHeaders] } : {}),
+    ...(cors.maxAgeMs !== undefined ? { maxAge: toProtoDuration(cors.maxAgeMs) } : {}),
     ...(cors.allowCredentials !== undefined ? { allowCredentials: cors.allowCredentials } : {}),
   };
 }
 
-export function toIstioHeaders(headers: NonNullable<RouteSpec['headers']>): IstioHeaders | undefined {
-  const request = headers.request ? toHeaderOperations(headers.request) : undefined;
-  const response = headers.response ? toHeaderOperations(headers.response) : undefined;
-  if (!request && !response) return undefined;
-  return { ...(request ? { request } : {}), ...(response ? { response } : {}) };
+function toIstioHeaders(headers: HeaderChanges): IstioHeaders {
+  return {
+    ...(headers.request ? { request: toHeaderOperations(headers.request) } : {}),
+    ...(headers.response ? { response: toHeaderOperations(headers.response) } : {}),
+  };
 }
 
-function toHeaderOperations(changes: NonNullable<NonNullable<RouteSpec['headers']>['request']>): IstioHeaderOperations | undefined {
-  const sorted = (record: Record<string, string> | undefined) => {
-    const entries = Object.entries(record ?? {}).sort(([a], [b]) => compareStrings(a, b));
-    return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+function toHeaderOperations(operations: HeaderOperations): IstioHeaderOperations {
+  return {
+    ...(operations.set ? { set: Object.fromEntries(operations.set) } : {}),
+    ...(operations.add ? { add: Object.fromEntries(operations.add) } : {}),
+    ...(operations.remove ? { remove: [...operations.remove] } : {}),
   };
-  const set = sorted(changes.set);
-  const add = sorted(changes.add);
-  const remove = changes.remove?.length ? [...changes.remove] : undefined;
-  if (!set && !add && !remove) return undefined;
-  return { ...(set ? { set } : {}), ...(add ? { add } : {}), ...(remove ? { remove } : {}) };
 }

@@ -17,18 +17,17 @@
 //
 // A service without HTTP ports is exposed as a byte stream: a TLS route by SNI for its tls port
 // (passthrough listeners), else a TCP route.
-import { ingressVirtualServiceNames, compiledName, type NamedGatewayHost } from '../../../model/compiled-names.js';
-import type { ExposedPathMatch } from '../../../model/gateway-hosts.js';
+import { ingressVirtualServiceNames, compiledName, type NamedGatewayHost } from '../compiled-names.js';
 import { qualify, type MeshModel, type ServiceNode } from '../../../model/mesh-model.js';
+import { hasHttpPort } from '../../../model/ports.js';
+import { narrowToExposedPaths, takesAllOf } from '../../../plan/ingress.js';
+import type { MatchEntry } from '../../../plan/match.js';
+import { planHttpRoutes } from '../../../plan/routes.js';
 import type { KubernetesObject } from '../../../output/manifest.js';
 import { API, objectMeta, serviceHost } from '../common.js';
 import type { IstioEmitter } from '../index.js';
-import { hasHttpPort } from './destinations.js';
 import { toIstioHttpRoute } from './http-route.js';
 import type { IstioHttpRoute, IstioVirtualServiceSpec } from './istio-types.js';
-import { isUnconditional, type MatchEntry } from './match.js';
-import { planHttpRoutes, type PlannedHttpRoute } from './route-plan.js';
-import { PATH_HEADER } from './string-match.js';
 
 export const compileIngressVirtualServices: IstioEmitter = (model) => {
   requireDeclaredGateways(model);
@@ -78,17 +77,6 @@ export function compileIngressVirtualService(model: MeshModel, entry: NamedGatew
   return { apiVersion: API.networking, kind: 'VirtualService', metadata: objectMeta(gateway, entry.name, gateway.namespace), spec };
 }
 
-/** True when every request `entry` matches is matched by `before`: a path condition at most, covering the entry's path. */
-function takesAllOf(before: MatchEntry, entry: MatchEntry): boolean {
-  if (before.method !== undefined || before.headers.length > 0 || before.query.length > 0 || before.caller !== undefined) return false;
-  const outer = before.path;
-  const inner = entry.path;
-  if (outer === undefined) return true;
-  if (inner === undefined || inner.kind === 'regex') return false;
-  if (outer.kind === 'prefix') return inner.value.startsWith(outer.value);
-  return outer.kind === 'exact' && inner.kind === 'exact' && inner.value === outer.value;
-}
-
 /**
  * Validation refuses exposures on undeclared gateways (MESH205); the grouping skips them, so a model
  * that skipped validation would otherwise lose an exposure without a word.
@@ -126,70 +114,4 @@ function withDistinctNames(routes: readonly OwnedRoute[]): IstioHttpRoute[] {
     taken.add(name);
     return { ...route, name };
   });
-}
-
-/**
- * The route's match entries narrowed to the exposed paths (undefined: every request on the host),
- * or null when no request under them can match the route.
- */
-export function narrowToExposedPaths(planned: PlannedHttpRoute, paths: readonly ExposedPathMatch[]): MatchEntry[] | undefined | null {
-  const entries: readonly MatchEntry[] = planned.entries ?? [{ headers: [], query: [] }];
-  const rewritesPrefix = planned.route?.rewrite?.prefix !== undefined && planned.route.rewrite.uri === undefined;
-  const narrowed: MatchEntry[] = [];
-  for (const path of paths) {
-    for (const entry of entries) {
-      if (entry.caller) continue;
-      const underPath = path.kind === 'prefix' ? narrowToPrefix(entry, path.value, rewritesPrefix) : narrowToExact(entry, path.value, rewritesPrefix);
-      if (underPath) narrowed.push(underPath);
-    }
-  }
-  if (narrowed.length === 0) return null;
-  return narrowed.some(isUnconditional) ? undefined : narrowed;
-}
-
-/**
- * The entry limited to paths starting with `prefix`, or null when its path cannot start with it.
- * The prefix goes into the entry's path when that keeps its meaning; otherwise (a regex path, or a
- * prefix rewrite that must keep replacing the route's own prefix) it is a `:path` prefix condition.
- */
-function narrowToPrefix(entry: MatchEntry, prefix: string, rewritesPrefix: boolean): MatchEntry | null {
-  if (prefix === '' || prefix === '/') return entry;
-  const asPathCondition = (): MatchEntry => ({ ...entry, headers: [...entry.headers, { name: PATH_HEADER, match: { prefix }, negated: false }] });
-  const path = entry.path;
-  if (path === undefined) return rewritesPrefix ? asPathCondition() : { ...entry, path: { kind: 'prefix', value: prefix } };
-  switch (path.kind) {
-    case 'exact':
-      return path.value.startsWith(prefix) ? entry : null;
-    case 'prefix':
-      if (path.value.startsWith(prefix)) return entry;
-      if (!prefix.startsWith(path.value)) return null;
-      return rewritesPrefix ? asPathCondition() : { ...entry, path: { kind: 'prefix', value: prefix } };
-    case 'regex':
-      return asPathCondition();
-  }
-}
-
-/**
- * The entry limited to the one path `exact`, or null when its path cannot be it. The exact path
- * goes into the entry's path when that keeps its meaning; otherwise (a regex path, or a prefix
- * rewrite that must keep replacing the route's own prefix) it is a `:path` condition, a regex
- * since `:path` carries the query string too.
- */
-function narrowToExact(entry: MatchEntry, exact: string, rewritesPrefix: boolean): MatchEntry | null {
-  const asPathCondition = (): MatchEntry => ({ ...entry, headers: [...entry.headers, { name: PATH_HEADER, match: { regex: `${escapeRegex(exact)}(\\?.*)?` }, negated: false }] });
-  const path = entry.path;
-  if (path === undefined) return rewritesPrefix ? asPathCondition() : { ...entry, path: { kind: 'exact', value: exact } };
-  switch (path.kind) {
-    case 'exact':
-      return path.value === exact ? entry : null;
-    case 'prefix':
-      if (!exact.startsWith(path.value)) return null;
-      return rewritesPrefix ? asPathCondition() : { ...entry, path: { kind: 'exact', value: exact } };
-    case 'regex':
-      return asPathCondition();
-  }
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 }

@@ -1,7 +1,9 @@
-// `resilience` as a DestinationRule traffic policy: load balancer, connection pool (the circuit
-// breaker), outlier detection and locality failover; and the per-port TLS settings that go with it.
+// `resilience` (as the plan resolves it: src/plan/resilience.ts) as a DestinationRule traffic
+// policy: load balancer, connection pool (the circuit breaker), outlier detection and locality
+// failover; and the per-port TLS settings that go with it.
+import { toProtoDuration } from '../../../model/duration.js';
+import { resiliencePlan, type CircuitBreakerPlan, type OutlierDetectionPlan, type ResiliencePlan } from '../../../plan/resilience.js';
 import type { ResilienceSpec } from '../../../schema/policy.js';
-import { toIstioDuration } from './duration.js';
 import type {
   IstioClientTls,
   IstioConnectionPool,
@@ -14,8 +16,8 @@ import type {
 const SIMPLE_BALANCERS = { 'round-robin': 'ROUND_ROBIN', 'least-request': 'LEAST_REQUEST', random: 'RANDOM' } as const;
 
 /** The policy for every port of the destination; empty when the resilience block sets none of it. */
-export function toTrafficPolicy(resilience: ResilienceSpec | undefined): IstioPolicySettings {
-  if (!resilience) return {};
+export function toTrafficPolicy(spec: ResilienceSpec | undefined): IstioPolicySettings {
+  const resilience = resiliencePlan(spec);
   const loadBalancer = toIstioLoadBalancer(resilience);
   const connectionPool = resilience.circuitBreaker ? toIstioConnectionPool(resilience.circuitBreaker) : undefined;
   const outlierDetection = resilience.outlierDetection ? toIstioOutlierDetection(resilience.outlierDetection) : undefined;
@@ -31,26 +33,26 @@ export function toTrafficPolicy(resilience: ResilienceSpec | undefined): IstioPo
  * unset balancer stays unset), plus locality failover, which Envoy applies only together with
  * outlier detection (MESH400 asks for it).
  */
-export function toIstioLoadBalancer(resilience: ResilienceSpec): IstioLoadBalancer | undefined {
+function toIstioLoadBalancer(resilience: ResiliencePlan): IstioLoadBalancer | undefined {
   const balancer = resilience.loadBalancer;
   const out: IstioLoadBalancer = {};
-  if (typeof balancer === 'string') out.simple = SIMPLE_BALANCERS[balancer];
-  else if (balancer) {
-    const hash = balancer.consistentHash;
-    if (hash.header !== undefined) out.consistentHash = { httpHeaderName: hash.header };
-    else if (hash.cookie !== undefined) {
+  if (balancer && balancer.kind !== 'consistent-hash') out.simple = SIMPLE_BALANCERS[balancer.kind];
+  else if (balancer?.key) {
+    const key = balancer.key;
+    if (key.kind === 'header') out.consistentHash = { httpHeaderName: key.name };
+    else if (key.kind === 'cookie') {
       // ttl 0s asks Envoy for a session cookie; without a ttl Envoy never sets the cookie (MESH405).
       out.consistentHash = {
         httpCookie: {
-          name: hash.cookie.name,
-          ...(hash.cookie.ttl !== undefined ? { ttl: toIstioDuration(hash.cookie.ttl) } : {}),
-          ...(hash.cookie.path !== undefined ? { path: hash.cookie.path } : {}),
+          name: key.name,
+          ...(key.ttlMs !== undefined ? { ttl: toProtoDuration(key.ttlMs) } : {}),
+          ...(key.path !== undefined ? { path: key.path } : {}),
         },
       };
-    } else if (hash.sourceIp) out.consistentHash = { useSourceIp: true };
-    else if (hash.queryParameter !== undefined) out.consistentHash = { httpQueryParameterName: hash.queryParameter };
+    } else if (key.kind === 'source-ip') out.consistentHash = { useSourceIp: true };
+    else out.consistentHash = { httpQueryParameterName: key.name };
   }
-  if (resilience.localityFailover?.length) {
+  if (resilience.localityFailover) {
     out.localityLbSetting = { enabled: true, failover: resilience.localityFailover.map(({ from, to }) => ({ from, to })) };
   }
   return Object.keys(out).length > 0 ? out : undefined;
@@ -60,10 +62,10 @@ export function toIstioLoadBalancer(resilience: ResilienceSpec): IstioLoadBalanc
  * The circuit breaker: connections and their timeout are TCP settings; pending requests, requests
  * (Envoy's max_requests, for every HTTP version despite the name) and retries are HTTP ones.
  */
-export function toIstioConnectionPool(breaker: NonNullable<ResilienceSpec['circuitBreaker']>): IstioConnectionPool | undefined {
+function toIstioConnectionPool(breaker: CircuitBreakerPlan): IstioConnectionPool | undefined {
   const tcp = {
     ...(breaker.maxConnections !== undefined ? { maxConnections: breaker.maxConnections } : {}),
-    ...(breaker.connectTimeout !== undefined ? { connectTimeout: toIstioDuration(breaker.connectTimeout) } : {}),
+    ...(breaker.connectTimeoutMs !== undefined ? { connectTimeout: toProtoDuration(breaker.connectTimeoutMs) } : {}),
   };
   const http = {
     ...(breaker.maxPendingRequests !== undefined ? { http1MaxPendingRequests: breaker.maxPendingRequests } : {}),
@@ -82,12 +84,12 @@ export function toIstioConnectionPool(breaker: NonNullable<ResilienceSpec['circu
  * percentages in whole percents: a fraction is rounded the cautious way (eject fewer hosts, stop
  * ejecting sooner).
  */
-export function toIstioOutlierDetection(outlier: NonNullable<ResilienceSpec['outlierDetection']>): IstioOutlierDetection | undefined {
+export function toIstioOutlierDetection(outlier: OutlierDetectionPlan): IstioOutlierDetection | undefined {
   const out: IstioOutlierDetection = {
     ...(outlier.consecutive5xx !== undefined ? { consecutive5xxErrors: outlier.consecutive5xx } : {}),
     ...(outlier.consecutiveGatewayErrors !== undefined ? { consecutiveGatewayErrors: outlier.consecutiveGatewayErrors } : {}),
-    ...(outlier.interval !== undefined ? { interval: toIstioDuration(outlier.interval) } : {}),
-    ...(outlier.baseEjectionTime !== undefined ? { baseEjectionTime: toIstioDuration(outlier.baseEjectionTime) } : {}),
+    ...(outlier.intervalMs !== undefined ? { interval: toProtoDuration(outlier.intervalMs) } : {}),
+    ...(outlier.baseEjectionTimeMs !== undefined ? { baseEjectionTime: toProtoDuration(outlier.baseEjectionTimeMs) } : {}),
     ...(outlier.maxEjectionPercent !== undefined ? { maxEjectionPercent: Math.floor(outlier.maxEjectionPercent) } : {}),
     ...(outlier.minHealthPercent !== undefined ? { minHealthPercent: Math.ceil(outlier.minHealthPercent) } : {}),
   };

@@ -1,17 +1,18 @@
 // The VirtualService of a service's in-mesh traffic, read by the sidecars of its callers: one per
 // service host (Istio merges several VirtualServices for one host unreliably in sidecars), with no
-// `gateways` (so only the mesh uses it). HTTP ports get the service's routes (route-plan.ts); tcp
+// `gateways` (so only the mesh uses it). HTTP ports get the service's routes (src/plan/routes.ts); tcp
 // and tls ports get TCP routes when they have something to decide (a canary, a route by caller).
-import { serviceObjects } from '../../../model/compiled-names.js';
+import { serviceObjects } from '../compiled-names.js';
 import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
 import type { KubernetesObject } from '../../../output/manifest.js';
 import { API, objectMeta, serviceHost } from '../common.js';
 import type { IstioEmitter } from '../index.js';
-import { hasHttpPort, hasStreamPort, toIstioRouteDestinations } from './destinations.js';
+import { hasHttpPort, hasStreamPort } from '../../../model/ports.js';
+import { planHttpRoutes, planTcpRoutes, type PlannedTcpRoute } from '../../../plan/routes.js';
+import { toIstioRouteDestinations } from './destinations.js';
 import { toIstioHttpRoute } from './http-route.js';
 import type { IstioTcpRoute, IstioVirtualServiceSpec } from './istio-types.js';
 import { toIstioL4Match } from './match.js';
-import { planHttpRoutes, planTcpRoutes, type PlannedTcpRoute } from './route-plan.js';
 
 export const compileVirtualServices: IstioEmitter = (model) => model.services.flatMap((service) => compileVirtualService(model, service));
 

@@ -3,7 +3,7 @@
 // (or the gateway): its requests never reach the service, so no bucket ever counts them, and the
 // emitter leaves the limit out. The route looks protected while it is not.
 import { defineRule } from '../../../diagnostics/rule.js';
-import { routeName } from '../../../model/compiled-names.js';
+import { routeName } from '../../../model/names.js';
 import { localRateLimits } from './local-rate-limits.js';
 
 export default defineRule({

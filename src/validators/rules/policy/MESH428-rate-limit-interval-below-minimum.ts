@@ -5,7 +5,7 @@
 // numbers in the message are the ones the emitter writes (its own tokenBucket builder, which is
 // pure). Info: nothing is lost, but the file no longer says what Envoy enforces.
 import { defineRule } from '../../../diagnostics/rule.js';
-import { MIN_FILL_INTERVAL_MS, tokenBucket } from '../../../compiler/istio/ratelimit/envoy-filter.js';
+import { MIN_FILL_INTERVAL_MS, tokenBucket } from '../../../model/token-bucket.js';
 import { parseDuration } from '../../../model/duration.js';
 import { localRateLimits } from './local-rate-limits.js';
 

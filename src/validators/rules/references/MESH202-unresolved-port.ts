@@ -4,7 +4,7 @@
 // service's real ports, so a wrong one routes nowhere or silently applies to no traffic.
 import { defineRule, type RuleContext } from '../../../diagnostics/rule.js';
 import type { Location } from '../../../diagnostics/types.js';
-import { portName } from '../../../model/compiled-names.js';
+import { portName } from '../../../model/names.js';
 import { DEFAULT_NAMESPACE, type Destination } from '../../../model/mesh-model.js';
 import { listForMessage, referenceTo, resolveDestination, suggestName } from '../../../model/resolve-reference.js';
 import type { ServicePortT } from '../../../schema/resources.js';

@@ -4,7 +4,7 @@
 // the port keeps its default: the sidecar listens, or callers connect, somewhere else than written.
 import { defineRule, type RuleContext } from '../../../diagnostics/rule.js';
 import type { PathSegment } from '../../../diagnostics/types.js';
-import { portName } from '../../../model/compiled-names.js';
+import { portName } from '../../../model/names.js';
 import type { ServiceNode } from '../../../model/mesh-model.js';
 import { listForMessage, suggestName } from '../../../model/resolve-reference.js';
 

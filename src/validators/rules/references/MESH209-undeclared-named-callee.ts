@@ -6,7 +6,7 @@
 // the service calls, and it no longer says so. Callees the service reaches through the routes of
 // a dependency it lists, and the rate-limit service its global limits ask, need no entry.
 import { defineRule } from '../../../diagnostics/rule.js';
-import { namedCallers } from '../../../compiler/istio/security/dependencies.js';
+import { namedCallers } from '../../../model/named-callers.js';
 import { DEFAULT_NAMESPACE, type Destination, type MeshModel, type ServiceNode } from '../../../model/mesh-model.js';
 import { referenceTo } from '../../../model/resolve-reference.js';
 

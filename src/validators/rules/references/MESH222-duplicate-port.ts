@@ -3,7 +3,7 @@
 // are keyed by them, so a repeat makes every reference to it ambiguous (Istio rejects repeated
 // ServiceEntry ports and gateway server names outright).
 import { defineRule, type RuleContext } from '../../../diagnostics/rule.js';
-import { portName } from '../../../model/compiled-names.js';
+import { portName } from '../../../model/names.js';
 import type { Destination } from '../../../model/mesh-model.js';
 
 export default defineRule({

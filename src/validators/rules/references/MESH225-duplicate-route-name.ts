@@ -2,7 +2,7 @@
 // a written name can repeat). Route names are how diagnostics, reviews and the compiled
 // VirtualService's routes refer to a route; two with one name make those references ambiguous.
 import { defineRule } from '../../../diagnostics/rule.js';
-import { routeName } from '../../../model/compiled-names.js';
+import { routeName } from '../../../model/names.js';
 
 export default defineRule({
   code: 'MESH225',

@@ -9,7 +9,7 @@
 // one host always overlap.
 import { defineRule } from '../../../diagnostics/rule.js';
 import type { Location } from '../../../diagnostics/types.js';
-import { hasHttpPort } from '../../../compiler/istio/traffic/destinations.js';
+import { hasHttpPort } from '../../../model/ports.js';
 import { gatewayHosts, type ExposedPath, type ExposedPathMatch, type HostExposure } from '../../../model/gateway-hosts.js';
 import type { ServiceNode } from '../../../model/mesh-model.js';
 import { referenceTo } from '../../../model/resolve-reference.js';

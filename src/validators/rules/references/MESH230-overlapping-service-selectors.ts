@@ -13,7 +13,7 @@
 // more than MAX_SUBSET_LABELS labels are only compared for identical sets.
 import { defineRule } from '../../../diagnostics/rule.js';
 import { compareStrings, type Location } from '../../../diagnostics/types.js';
-import { workloadLabels } from '../../../compiler/istio/common.js';
+import { workloadLabels } from '../../../model/workload-identity.js';
 import type { ServiceNode } from '../../../model/mesh-model.js';
 
 const MAX_SUBSET_LABELS = 6;

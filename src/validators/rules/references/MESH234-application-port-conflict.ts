@@ -8,7 +8,7 @@
 // captures traffic and an application rightly listens on its service port.
 import { defineRule } from '../../../diagnostics/rule.js';
 import { LOCAL_APP_ADDRESS } from '../../../compiler/envoy/settings.js';
-import { portName } from '../../../model/compiled-names.js';
+import { portName } from '../../../model/names.js';
 import { envoyTargetInUse, listenAddressesOverlap, workloadSockets, WorkloadFindings } from './envoy-proxy-ports.js';
 
 export default defineRule({

@@ -9,9 +9,9 @@
 import { reservedPorts, type ReservedPort } from '../../../compiler/envoy/settings.js';
 import { defineRule } from '../../../diagnostics/rule.js';
 import type { Location } from '../../../diagnostics/types.js';
-import { dependencyResolver } from '../../../compiler/istio/security/dependencies.js';
-import { isHttpFamily } from '../../../compiler/istio/traffic/destinations.js';
-import { portName } from '../../../model/compiled-names.js';
+import { dependencyResolver } from '../../../plan/dependencies.js';
+import { isHttpFamily } from '../../../model/ports.js';
+import { portName } from '../../../model/names.js';
 import type { Destination, ServiceNode } from '../../../model/mesh-model.js';
 import { referenceTo } from '../../../model/resolve-reference.js';
 import { envoyTargetInUse, workloadSockets, WorkloadFindings, type WorkloadSockets } from './envoy-proxy-ports.js';

@@ -2,7 +2,8 @@
 // suffixes (-allow, -local-ratelimit, -vm-<index>…). Kubernetes refuses such names when the
 // compiled output is applied, long after review; the fix is a shorter metadata.name.
 import { defineRule } from '../../../diagnostics/rule.js';
-import { compiledObjects, MAX_COMPILED_NAME_LENGTH, type CompiledObject, type CompiledSource } from '../../../model/compiled-names.js';
+import { MAX_COMPILED_NAME_LENGTH } from '../../../model/names.js';
+import { compiledObjects, type CompiledObject, type CompiledSource } from '../../../compiler/istio/compiled-names.js';
 
 export default defineRule({
   code: 'MESH240',

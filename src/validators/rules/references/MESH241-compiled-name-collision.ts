@@ -3,7 +3,7 @@
 // the AuthorizationPolicy "web-allow". Applying the output, one object silently replaces the other.
 import { defineRule } from '../../../diagnostics/rule.js';
 import { formatPath, type Location } from '../../../diagnostics/types.js';
-import { compiledObjects, type CompiledObject } from '../../../model/compiled-names.js';
+import { compiledObjects, type CompiledObject } from '../../../compiler/istio/compiled-names.js';
 
 export default defineRule({
   code: 'MESH241',

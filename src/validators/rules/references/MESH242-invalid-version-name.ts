@@ -2,7 +2,7 @@
 // the same name, and Istio rejects subset names that are not DNS labels, so the whole
 // DestinationRule, with every other version's subset, would be refused.
 import { defineRule } from '../../../diagnostics/rule.js';
-import { isDnsLabel, MAX_COMPILED_NAME_LENGTH } from '../../../model/compiled-names.js';
+import { isDnsLabel, MAX_COMPILED_NAME_LENGTH } from '../../../model/names.js';
 
 export default defineRule({
   code: 'MESH242',

@@ -15,7 +15,7 @@ import {
 } from '../../../compiler/envoy/settings.js';
 import type { RuleContext } from '../../../diagnostics/rule.js';
 import type { Location } from '../../../diagnostics/types.js';
-import { portName } from '../../../model/compiled-names.js';
+import { portName } from '../../../model/names.js';
 import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
 
 /**

@@ -1,7 +1,7 @@
 // Regexes that compile to a larger RE2 program than Envoy accepts. Envoy refuses any regex whose
 // program size exceeds re2.max_program_size.error_level (100 by default) and with it the whole
 // route configuration. The size is meshctl's estimate of C++ RE2's program (see
-// src/model/re2-regex.ts): it errs low, so what is reported is too large.
+// src/shared/re2-regex.ts): it errs low, so what is reported is too large.
 //
 // Cookie matches are measured as they are emitted, not as they are written: Istio has no cookie
 // match, so every cookie condition (exact, prefix, present and absent included) becomes a regex on
@@ -11,9 +11,9 @@
 // built by the emitter's own builder, so the rule measures exactly what Envoy is sent.
 import { defineRule } from '../../../diagnostics/rule.js';
 import { formatPath, type PathSegment } from '../../../diagnostics/types.js';
-import { cookieCondition } from '../../../compiler/istio/traffic/string-match.js';
+import { cookieCondition } from '../../../model/conditions.js';
 import type { MeshModel } from '../../../model/mesh-model.js';
-import { checkRe2, ENVOY_MAX_PROGRAM_SIZE } from '../../../model/re2-regex.js';
+import { checkRe2, ENVOY_MAX_PROGRAM_SIZE } from '../../../shared/re2-regex.js';
 import { normalizeValueMatch } from '../../../model/route-match.js';
 import type { ValueMatchSpec } from '../../../schema/primitives.js';
 import { regexSites, routeSites, type Locatable } from './sites.js';
@@ -57,8 +57,8 @@ export default defineRule({
         own = alone.programSize;
       }
       const emitted = cookieCondition(site.cookie, condition).match;
-      if (!('regex' in emitted)) continue;
-      const result = checkRe2(emitted.regex);
+      if (emitted.kind !== 'regex') continue;
+      const result = checkRe2(emitted.value);
       if (!result.valid || result.programSize <= ENVOY_MAX_PROGRAM_SIZE) continue;
       const at = typeof site.match === 'string' ? site.node.at(...site.path) : site.node.at(...site.path, condition.kind);
       if (own === undefined) {

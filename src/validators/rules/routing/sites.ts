@@ -2,7 +2,7 @@
 // the same kind of value wherever it appears; listing the places once keeps them in step with
 // the schema: a new duration field is added here, and the duration rule checks it.
 import type { Location, PathSegment } from '../../../diagnostics/types.js';
-import { routeName } from '../../../model/compiled-names.js';
+import { routeName } from '../../../model/names.js';
 import { memoizePerModel } from '../../../model/memoize.js';
 import { qualify, type MeshModel, type ServiceNode } from '../../../model/mesh-model.js';
 import type { ResilienceSpec } from '../../../schema/policy.js';

@@ -2,20 +2,14 @@
 // emitters name objects with these functions and the naming rules check them before anything is
 // emitted, so a name that Kubernetes would refuse, or two sources that would overwrite each other's
 // object, are caught with a location in the mesh files rather than at `kubectl apply` time.
-import { memoizePerModel } from './memoize.js';
+import { memoizePerModel } from '../../model/memoize.js';
 import { createHash } from 'node:crypto';
-import { compareStrings, type PathSegment } from '../diagnostics/types.js';
-import type { ServicePortT } from '../schema/resources.js';
-import { declaresMeshWide, effectiveAccessDefault } from './effective-policy.js';
-import { hostsOverlap } from './host-match.js';
-import { gatewayHosts, type GatewayHost } from './gateway-hosts.js';
-import { DEFAULT_NAMESPACE, qualify, type ExternalServiceNode, type GatewayNode, type MeshModel, type MeshNode, type ServiceNode } from './mesh-model.js';
-
-/**
- * Every compiled name is kept a DNS label: the strictest rule Kubernetes applies to object names,
- * so one name works for every kind, as a label value and inside Envoy cluster names.
- */
-export const MAX_COMPILED_NAME_LENGTH = 63;
+import { compareStrings, type PathSegment } from '../../diagnostics/types.js';
+import { declaresMeshWide, effectiveAccessDefault } from '../../model/effective-policy.js';
+import { hostsOverlap } from '../../model/host-match.js';
+import { gatewayHosts, type GatewayHost } from '../../model/gateway-hosts.js';
+import { DEFAULT_NAMESPACE, qualify, type ExternalServiceNode, type GatewayNode, type MeshModel, type MeshNode, type ServiceNode } from '../../model/mesh-model.js';
+import { isDnsLabel, MAX_COMPILED_NAME_LENGTH } from '../../model/names.js';
 
 /** Istio's root namespace: objects in it apply to the whole mesh. */
 export const ROOT_NAMESPACE = 'istio-system';
@@ -23,14 +17,8 @@ export const ROOT_NAMESPACE = 'istio-system';
 /** The name of mesh-wide and namespace-wide objects (Istio's convention for them). */
 export const DEFAULTS_OBJECT_NAME = 'default';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const RATE_LIMIT_CONFIG_SUFFIX = '-ratelimit-config';
 const HOST_HASH_LENGTH = 8;
-
-/** True when the text can be an object or subset name: a DNS label (RFC 1123). */
-export function isDnsLabel(text: string): boolean {
-  return text.length <= MAX_COMPILED_NAME_LENGTH && DNS_LABEL.test(text);
-}
 
 export const compiledName = {
   /** The VirtualService of a service's in-mesh traffic (routes, canary, A/B test). */
@@ -77,16 +65,6 @@ export const compiledName = {
   /** The rate-limit service's descriptor configuration (a ConfigMap), named after the mesh's rate-limit domain. */
   rateLimitConfig: (domain: string) => `${dnsLabelPart(domain, MAX_COMPILED_NAME_LENGTH - RATE_LIMIT_CONFIG_SUFFIX.length)}${RATE_LIMIT_CONFIG_SUFFIX}`,
 } as const;
-
-/** A port's name: the one written, or `<protocol>-<port>` (e.g. http-9080). */
-export function portName(port: Pick<ServicePortT, 'name' | 'port' | 'protocol'>): string {
-  return port.name ?? `${port.protocol}-${port.port}`;
-}
-
-/** A route's name in diagnostics and in the compiled VirtualService: the one written, or route-<index> from 0. */
-export function routeName(route: { readonly name?: string | undefined }, index: number): string {
-  return route.name ?? `route-${index}`;
-}
 
 /** The namespace of the Mesh's rate-limit service. The Mesh has none of its own: a bare name is in the default one. */
 export function rateLimitServiceNamespace(ref: string): string {

@@ -14,9 +14,9 @@
 //   the connection's address takes it from the X-Forwarded-For entry the ingress gateway appended.
 // - path: one counter per request path as sent (`:path`, query string included).
 // - value: one counter for every request.
-import type { ServiceNode } from '../../../model/mesh-model.js';
-import type { RateLimitSpec } from '../../../schema/policy.js';
-import type { RateLimitAction } from './envoy-types.js';
+import type { ServiceNode } from '../model/mesh-model.js';
+import type { RateLimitSpec } from '../schema/policy.js';
+import type { RateLimitAction } from './rate-limit-types.js';
 
 type GlobalDescriptorSpec = NonNullable<RateLimitSpec['global']>['descriptors'][number];
 

@@ -18,14 +18,14 @@
 // Every condition becomes an Envoy header matcher: the path, its query parameters and the method
 // are matched on the `:path` and `:method` pseudo-headers, cookies on the `cookie` header, with RE2
 // regexes that match the whole value (as Istio and Envoy route matches do).
-import { compareStrings } from '../../../diagnostics/types.js';
-import { routeName } from '../../../model/compiled-names.js';
-import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
-import { checkRe2, ENVOY_MAX_PROGRAM_SIZE } from '../../../model/re2-regex.js';
-import { normalizeRouteMatch, type PathCondition, type ValueCondition } from '../../../model/route-match.js';
-import type { RouteSpec } from '../../../schema/traffic.js';
-import { COOKIE_HEADER, cookieRegex, PATH_HEADER, queryParameterPresentRegex, re2Escape } from '../traffic/string-match.js';
-import type { HeaderMatcher } from './envoy-types.js';
+import { compareStrings } from '../diagnostics/types.js';
+import { routeName } from '../model/names.js';
+import type { MeshModel, ServiceNode } from '../model/mesh-model.js';
+import { checkRe2, ENVOY_MAX_PROGRAM_SIZE } from '../shared/re2-regex.js';
+import { normalizeRouteMatch, type PathCondition, type ValueCondition } from '../model/route-match.js';
+import type { RouteSpec } from '../schema/traffic.js';
+import { COOKIE_HEADER, cookieRegex, PATH_HEADER, queryParameterPresentRegex, re2Escape } from '../model/conditions.js';
+import type { HeaderMatcher } from './rate-limit-types.js';
 
 const METHOD_HEADER = ':method';
 

@@ -1,9 +1,12 @@
-// "Did you mean" for names that may be compared against thousands of candidates: a mesh with
-// many unresolved references must not turn suggestions into quadratic work. The distance is
-// bounded (it stops as soon as a candidate cannot beat the best one so far) and every suggester
-// has a budget of matrix cells; once spent, it suggests nothing rather than slowing the run down.
-// The threshold is closestMatch's (diagnostics/suggest.ts): case-insensitive, at most a third of
-// the longer name's length in edits (at least one), applied to each candidate in turn.
+// "Did you mean" suggestions for misspelt field names, kinds, commands and references: one
+// suggester for all of them. A name is a plausible typo of a candidate when it is at most a third
+// of the longer name's length in edits (at least one), compared case-insensitively; ties go to the
+// smaller name.
+//
+// Names may be compared against thousands of candidates: a mesh with many unresolved references
+// must not turn suggestions into quadratic work. The distance is bounded (it stops as soon as a
+// candidate cannot beat the best one so far) and a suggester that serves many lookups has a budget
+// of matrix cells; once spent, it suggests nothing rather than slowing the run down.
 import { compareStrings } from '../diagnostics/types.js';
 
 /** Matrix cells and candidates visited: a few hundred milliseconds at most. */
@@ -70,4 +73,15 @@ export function boundedDistance(a: string, b: string, limit: number): number {
   }
   const distance = previous[b.length]!;
   return distance > limit ? limit + 1 : distance;
+}
+
+/** The closest candidate, if it is close enough to be a plausible typo. */
+export function closestMatch(input: string, candidates: Iterable<string>): string | undefined {
+  return new NameSuggester().nearest(input, candidates);
+}
+
+/** "; did you mean \"x\"?" or an empty string. */
+export function didYouMean(input: string, candidates: Iterable<string>): string {
+  const match = closestMatch(input, candidates);
+  return match ? `; did you mean "${match}"?` : '';
 }

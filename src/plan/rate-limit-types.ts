@@ -1,6 +1,12 @@
-// The Envoy v3 messages the rate-limit EnvoyFilters carry, as the JSON Istio converts to protobuf:
-// field names in snake_case as the protos spell them (Envoy's own documentation writes them so),
-// enums by name, durations as "1.5s". Only the fields meshctl sets are declared.
+// The vocabulary rate-limit buckets are planned in: Envoy's rate-limit descriptors, actions and
+// token buckets. Both targets enforce limits with Envoy's rate-limit filters (Istio has no
+// rate-limit API of its own: its target patches the same filters in with EnvoyFilters), so the
+// plan states buckets in the terms those filters read. The messages are the JSON of Envoy's v3
+// protos: field names in snake_case as the protos spell them, enums by name, durations as "1.5s".
+// Only the fields meshctl sets are declared.
+import type { TokenBucket } from '../model/token-bucket.js';
+
+export type { TokenBucket };
 
 /** envoy.type.matcher.v3.StringMatcher: one of exact, prefix, safe_regex (RE2, whole value). */
 export type StringMatcher = { exact: string } | { prefix: string } | { safe_regex: { regex: string } };
@@ -31,13 +37,6 @@ export interface RateLimitEntry {
 export interface DescriptorEntry {
   key: string;
   value: string;
-}
-
-/** envoy.type.v3.TokenBucket. */
-export interface TokenBucket {
-  max_tokens: number;
-  tokens_per_fill: number;
-  fill_interval: string;
 }
 
 /** envoy.extensions.common.ratelimit.v3.LocalRateLimitDescriptor. */

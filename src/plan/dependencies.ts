@@ -1,5 +1,6 @@
-// The hosts a service's proxy sends requests to, which its Sidecar imports and nothing else (so
-// the proxy's configuration grows with its dependencies, not with the mesh: istio/istio#18954).
+// The hosts a service's proxy sends requests to: what the Istio target's Sidecar imports and the
+// Envoy target's outbound listeners serve, and nothing else (so the proxy's configuration grows
+// with its dependencies, not with the mesh: istio/istio#18954).
 //
 // A service S calls:
 // - itself (meshctl always lets a service reach itself, see MESH207);
@@ -14,9 +15,9 @@
 // VirtualService is applied by the caller's proxy, which then sends to those hosts directly. (Istio
 // infers these from imported VirtualServices as well; naming them keeps the Sidecar complete on
 // its own.) One level is enough: a route's destination is reached without its own routes.
-import { compareStrings, type PathSegment } from '../../../diagnostics/types.js';
-import { DEFAULT_NAMESPACE, qualify, type Destination, type MeshModel, type ServiceNode } from '../../../model/mesh-model.js';
-import { serviceAccountsOf } from '../../../model/workload-identity.js';
+import { compareStrings } from '../diagnostics/types.js';
+import { DEFAULT_NAMESPACE, type Destination, type MeshModel, type ServiceNode } from '../model/mesh-model.js';
+import { namedCallers } from '../model/named-callers.js';
 
 /** The dependencies of each service; the caller index is built once per model, not per service. */
 export function dependencyResolver(model: MeshModel): (service: ServiceNode) => Destination[] {
@@ -27,58 +28,6 @@ export function dependencyResolver(model: MeshModel): (service: ServiceNode) => 
     else if (!callees.includes(callee)) callees.push(callee);
   }
   return (service) => dependenciesOf(model, service, calleesByCaller.get(service) ?? []);
-}
-
-/** A service that another service's file names as its caller, and where. */
-export interface NamedCaller {
-  readonly caller: ServiceNode;
-  readonly callee: ServiceNode;
-  /** The entry in the callee's document that names the caller. */
-  readonly path: readonly PathSegment[];
-}
-
-/**
- * Every (caller, callee) pair the callees' files establish, in model order: allow rules naming the
- * caller by one of its identities, and routes matching on it as a caller.
- */
-export function namedCallers(model: MeshModel): NamedCaller[] {
-  const byIdentity = servicesByIdentity(model);
-  const trustDomainPrefix = `spiffe://${model.settings.trustDomain}/ns/`;
-  const found: NamedCaller[] = [];
-  for (const callee of model.services) {
-    const spec = callee.resource.spec;
-    const add = (callers: Iterable<ServiceNode>, path: readonly PathSegment[]) => {
-      for (const caller of callers) found.push({ caller, callee, path });
-    };
-    const byRef = (ref: string) => {
-      const caller = model.findService(ref, callee.namespace);
-      return caller ? [caller] : [];
-    };
-    (spec.access?.allow ?? []).forEach((rule, r) => {
-      const at = (...rest: PathSegment[]) => ['spec', 'access', 'allow', r, 'from', ...rest];
-      rule.from?.services?.forEach((ref, i) => add(byRef(ref), at('services', i)));
-      rule.from?.serviceAccounts?.forEach((account, i) => add(byIdentity.get(qualify(account, callee.namespace)) ?? [], at('serviceAccounts', i)));
-      rule.from?.principals?.forEach((principal, i) => {
-        // spiffe://<trust domain>/ns/<namespace>/sa/<account>, exactly: patterns name no one caller.
-        const match = principal.startsWith(trustDomainPrefix) ? /^([^/*]+)\/sa\/([^/*]+)$/.exec(principal.slice(trustDomainPrefix.length)) : null;
-        if (match) add(byIdentity.get(`${match[1]}/${match[2]}`) ?? [], at('principals', i));
-      });
-    });
-    (spec.routes ?? []).forEach((route, r) => route.match?.from?.forEach((ref, i) => add(byRef(ref), ['spec', 'routes', r, 'match', 'from', i])));
-  }
-  return found;
-}
-
-/** `namespace/account` -> the services whose workloads run as that account. */
-function servicesByIdentity(model: MeshModel): Map<string, ServiceNode[]> {
-  const index = new Map<string, ServiceNode[]>();
-  for (const service of model.services) {
-    for (const account of serviceAccountsOf(service)) {
-      const key = `${service.namespace}/${account}`;
-      index.set(key, [...(index.get(key) ?? []), service]);
-    }
-  }
-  return index;
 }
 
 /** Every destination the service's proxy sends to, itself included, sorted by key and kind. */

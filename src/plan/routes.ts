@@ -1,11 +1,11 @@
-// The routes of a service, in the order Envoy must try them, before they are written for a
-// particular VirtualService (the mesh one, read by sidecars, and the ingress one, read by
-// gateways). Both carry the same routes: a request from the internet meets the same redirects,
-// A/B test and canary as one from inside the mesh.
+// The routes of a service, in the order a proxy must try them, before a target writes them for
+// callers' sidecars or for gateways (the Istio target as a mesh and an ingress VirtualService, the
+// Envoy target as virtual hosts). Both carry the same routes: a request from the internet meets
+// the same redirects, A/B test and canary as one from inside the mesh.
 //
 // Order: the service's routes as the mesh file lists them (the first match wins), then a default
-// route to the default split unless a route already matches every request (a VirtualService that
-// matches no route answers 404, so the default route is what keeps unmatched requests flowing).
+// route to the default split unless a route already matches every request (a proxy that matches
+// no route answers 404, so the default route is what keeps unmatched requests flowing).
 //
 // The A/B test. `abTest` says "requests in the cohort go to the variant, the rest to the control
 // (default: the default split)", and a route without `to` "follows the default split". So the A/B
@@ -21,28 +21,28 @@
 // On tcp and tls ports nothing of a request is visible but the connection, so TCP routes keep only
 // the forwarding routes that match every request or only by caller (and name no HTTP port), then
 // the default split; the A/B test, which needs a header or cookie, does not apply to them.
-import { routeName } from '../../../model/compiled-names.js';
-import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
-import { matchesEverything, normalizeRouteMatch } from '../../../model/route-match.js';
-import type { RouteSpec } from '../../../schema/traffic.js';
-import {
-  defaultSplit,
-  explicitDestinations,
-  hasHttpPort,
-  isHttpFamily,
-  versionOf,
-  type PlannedDestination,
-} from './destinations.js';
+//
+// Every route carries its resolved action (route-actions.ts): the targets write the action and
+// never read the mesh route again. `route` names the mesh route a planned route came from, for
+// review and graph, which show settings as the mesh file wrote them.
+import { routeName } from '../model/names.js';
+import type { MeshModel, ServiceNode } from '../model/mesh-model.js';
+import { isHttpFamily, hasHttpPort } from '../model/ports.js';
+import { matchesEverything, normalizeRouteMatch } from '../model/route-match.js';
+import type { RouteSpec } from '../schema/traffic.js';
+import { defaultSplit, explicitDestinations, versionOf, type PlannedDestination } from './destinations.js';
 import { callerMatch, cohortCondition, matchEntries, withCondition, type CallerMatch, type MatchEntry } from './match.js';
+import { corsPlan, headerChanges, routeAction, type CorsPlan, type HeaderChanges, type RouteAction } from './route-actions.js';
 
 export interface PlannedHttpRoute {
   readonly name: string;
   /** Undefined: every request. */
   readonly entries?: readonly MatchEntry[];
-  /** The mesh route whose actions this route carries; undefined for the generated default routes. */
+  /** The mesh route this route was planned from; undefined for the generated default routes. */
   readonly route?: RouteSpec;
-  /** Where it forwards; undefined when it redirects or answers directly. */
-  readonly destinations?: readonly PlannedDestination[];
+  readonly action: RouteAction;
+  readonly cors?: CorsPlan;
+  readonly headers?: HeaderChanges;
 }
 
 export interface PlannedTcpRoute {
@@ -59,6 +59,11 @@ export function followsDefaultSplit(route: RouteSpec): boolean {
   return route.to === undefined && route.redirect === undefined && route.directResponse === undefined;
 }
 
+/** Where the route forwards to; undefined when it redirects or answers directly. */
+export function forwardedTo(planned: PlannedHttpRoute): readonly PlannedDestination[] | undefined {
+  return planned.action.kind === 'forward' ? planned.action.destinations : undefined;
+}
+
 export function planHttpRoutes(model: MeshModel, service: ServiceNode): PlannedHttpRoute[] {
   const spec = service.resource.spec;
   const routes = spec.routes ?? [];
@@ -71,28 +76,37 @@ export function planHttpRoutes(model: MeshModel, service: ServiceNode): PlannedH
   const cohortLabel = abTest?.name ?? 'cohort';
 
   const planned: PlannedHttpRoute[] = [];
+  const plan = (name: string, entries: readonly MatchEntry[] | undefined, route: RouteSpec | undefined, destinations: readonly PlannedDestination[] | undefined): PlannedHttpRoute => {
+    const cors = route?.cors ? corsPlan(route.cors) : undefined;
+    const headers = route?.headers ? headerChanges(route.headers) : undefined;
+    return {
+      name,
+      ...(entries ? { entries } : {}),
+      ...(route ? { route } : {}),
+      action: routeAction(model, service, route, destinations),
+      ...(cors ? { cors } : {}),
+      ...(headers ? { headers } : {}),
+    };
+  };
   routes.forEach((route, index) => {
     const name = routeName(route, index);
     const entries = matchEntries(model, service, route.match);
     if (!followsDefaultSplit(route)) {
       const destinations = route.to !== undefined ? explicitDestinations(model, service, route.to) : undefined;
-      planned.push({ name, ...(entries ? { entries } : {}), route, ...(destinations ? { destinations } : {}) });
+      planned.push(plan(name, entries, route, destinations));
       return;
     }
-    if (cohort && variant) {
-      planned.push({ name: names.claim(`${name}-${cohortLabel}`), entries: withCondition(entries, cohort), route, destinations: variant });
-    }
-    planned.push({ name, ...(entries ? { entries } : {}), route, destinations: everyoneElse });
+    if (cohort && variant) planned.push(plan(names.claim(`${name}-${cohortLabel}`), withCondition(entries, cohort), route, variant));
+    planned.push(plan(name, entries, route, everyoneElse));
   });
 
   const catchAll = routes.some((route) => matchesEverything(normalizeRouteMatch(route.match, service.namespace)));
   if (!catchAll) {
-    if (cohort && variant) planned.push({ name: names.claim(cohortLabel), entries: withCondition(undefined, cohort), destinations: variant });
-    planned.push({ name: names.claim(DEFAULT_ROUTE_NAME), destinations: everyoneElse });
+    if (cohort && variant) planned.push(plan(names.claim(cohortLabel), withCondition(undefined, cohort), undefined, variant));
+    planned.push(plan(names.claim(DEFAULT_ROUTE_NAME), undefined, undefined, everyoneElse));
   }
   return planned;
 }
-
 export function planTcpRoutes(model: MeshModel, service: ServiceNode): PlannedTcpRoute[] {
   const split = defaultSplit(service);
   const planned: PlannedTcpRoute[] = [];

@@ -5,7 +5,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { didYouMean } from '../diagnostics/suggest.js';
+import { didYouMean } from '../shared/suggest.js';
 
 export const CONFIG_FILE = '.meshctl.yaml';
 

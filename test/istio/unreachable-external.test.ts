@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadMesh, validate } from '../../src/index.js';
+import { loadMesh, loadSources, SourceText, validate } from '../../src/index.js';
+import { dependencyResolver } from '../../src/plan/dependencies.js';
 import { ISTIO_BUILD_TIMEOUT_MS, installIstioJudge, meshUnderJudgement, runPilot } from '../support/istio-judge.js';
 
 const repoRoot = path.join(import.meta.dirname, '..', '..');
@@ -53,4 +54,23 @@ describe('MESH237 as istiod sees it', () => {
     const [checkout] = await pushed(fixed);
     expect(checkout!.clusters.filter((name) => name.includes(REPORTED))).not.toEqual([]);
   }, 120_000);
+});
+
+describe('MESH237 agrees with the dependencies the targets scope proxies to', () => {
+  const fixture = readFileSync(path.join(repoRoot, FIXTURE), 'utf8');
+  const http = fixture.replace('ports: [{port: 443, protocol: tls}]\n  resolution: dns\n---\n# Declared', 'ports: [{port: 80, protocol: http}]\n  resolution: dns\n---\n# Declared');
+  const variants: [string, string][] = [
+    ['named by no one', fixture],
+    ['a dependency', fixture.replace('dependsOn: [tax]', 'dependsOn: [tax, payments]')],
+    ['a route destination', http.replace('  dependsOn: [tax]', '  dependsOn: [tax]\n  routes:\n    - match: {path: /pay}\n      to: [{service: payments}]')],
+    ['a mirror', http.replace('  dependsOn: [tax]', '  dependsOn: [tax]\n  routes:\n    - name: all\n      mirror: {service: payments, percent: 5}')],
+  ];
+  it.each(variants)('%s', (_name, text) => {
+    const result = validate(loadSources([new SourceText('mesh.yaml', text)]));
+    expect(result.errorCount, result.diagnostics.map((d) => d.message).join('; ')).toBe(0);
+    const reported = result.diagnostics.some((d) => d.code === 'MESH237');
+    const dependencies = dependencyResolver(result.model);
+    const reached = result.model.services.some((service) => dependencies(service).some((destination) => destination.key === 'shop/payments'));
+    expect(reported).toBe(!reached);
+  });
 });

@@ -4,9 +4,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv2020Module from 'ajv/dist/2020.js';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { meshJsonSchemaText } from '../src/index.js';
+import { LIMITS } from '../src/schema/limits.js';
+import { validateText } from './helpers/validate-text.js';
 
 const repoRoot = path.join(import.meta.dirname, '..');
 const schemaFile = path.join(repoRoot, 'schemas', 'mesh.schema.json');
@@ -102,5 +104,52 @@ describe('the JSON Schema\'s shape', () => {
     expect(validateMesh(route('1m30s')), JSON.stringify(validateMesh.errors)).toBe(true);
     expect(validateMesh(route('90 seconds'))).toBe(false);
     expect(validateMesh.errors?.filter((error) => error.keyword !== 'if').map((error) => `${error.instancePath} ${error.keyword}`)).toEqual(['/spec/routes/0/timeout pattern']);
+  });
+});
+
+// The bounds meshctl enforces — the zod types' (src/schema/limits.ts) and the rules' that give
+// advice of their own — are in the JSON Schema too, so an editor flags what validate reports. Each
+// case is checked at its bound and one step past it, by the JSON Schema and by meshctl alike.
+describe('the JSON Schema carries the numeric bounds meshctl enforces', () => {
+  const service = (spec: Record<string, unknown>) => ({
+    apiVersion: 'meshctl.dev/v1alpha1',
+    kind: 'Service',
+    metadata: { name: 'a', namespace: 'shop' },
+    spec: { ports: [{ port: 80, protocol: 'http' }], versions: { v1: { labels: { version: 'v1' } }, v2: { labels: { version: 'v2' } } }, ...spec },
+  });
+  const route = (fields: Record<string, unknown>) => service({ routes: [{ name: 'all', ...fields }] });
+  const cases: { field: string; make: (value: number) => Record<string, unknown>; lowest?: number; highest?: number }[] = [
+    { field: 'ports[].port', make: (port) => service({ ports: [{ port, protocol: 'http' }] }), lowest: LIMITS.port.min, highest: LIMITS.port.max },
+    { field: 'retries.attempts', make: (attempts) => route({ retries: { attempts } }), lowest: 0, highest: LIMITS.retryAttempts.max },
+    { field: 'circuitBreaker.maxConnections', make: (maxConnections) => service({ resilience: { circuitBreaker: { maxConnections } } }), lowest: 1, highest: LIMITS.circuitBreaker.max },
+    { field: 'circuitBreaker.maxRequestsPerConnection', make: (value) => service({ resilience: { circuitBreaker: { maxRequestsPerConnection: value } } }), lowest: 0 },
+    { field: 'outlierDetection.consecutive5xx', make: (value) => service({ resilience: { outlierDetection: { consecutive5xx: value } } }), lowest: 0, highest: LIMITS.outlierCount.max },
+    { field: 'rateLimit.local.requests', make: (requests) => service({ rateLimit: { local: { requests, per: '1s' } } }), lowest: 1, highest: LIMITS.tokenBucket.max },
+    { field: 'route split weight', make: (weight) => route({ to: [{ version: 'v1', weight }, { version: 'v2', weight: 100 - weight }] }), lowest: 0, highest: 100 },
+    { field: 'fault.abort.percent', make: (percent) => route({ fault: { abort: { status: 503, percent } } }), lowest: 0, highest: 100 },
+    { field: 'canary.weight', make: (weight) => service({ canary: { stable: 'v1', canary: 'v2', weight } }), lowest: 0, highest: 100 },
+  ];
+  const meshctlAccepts = (document: Record<string, unknown>) => validateText(stringify(document)).errorCount === 0;
+
+  it.each(cases)('$field', ({ make, lowest, highest }) => {
+    const validateMesh = compileMeshSchema();
+    const bounds = [
+      ...(lowest !== undefined ? [[lowest, lowest - 1]] : []),
+      ...(highest !== undefined ? [[highest, highest + 1]] : []),
+    ];
+    for (const [inside, outside] of bounds) {
+      expect(validateMesh(make(inside!)), `${inside}: ${JSON.stringify(validateMesh.errors)}`).toBe(true);
+      expect(meshctlAccepts(make(inside!)), `meshctl refuses ${inside}`).toBe(true);
+      expect(validateMesh(make(outside!)), `the JSON Schema accepts ${outside}`).toBe(false);
+      expect(meshctlAccepts(make(outside!)), `meshctl accepts ${outside}`).toBe(false);
+    }
+  });
+
+  it('every upper bound of src/schema/limits.ts is in the schema', () => {
+    const text = readFileSync(schemaFile, 'utf8');
+    for (const [name, bound] of Object.entries(LIMITS)) {
+      const keyword = ['port', 'retryAttempts', 'circuitBreaker', 'outlierCount', 'tokenBucket', 'globalRequests'].includes(name) ? 'maximum' : 'maxLength';
+      expect(text, `${name}: ${keyword} ${bound.max}`).toContain(`"${keyword}": ${bound.max}`);
+    }
   });
 });

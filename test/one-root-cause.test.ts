@@ -65,3 +65,20 @@ describe('recoverIdentity', () => {
     expect(recoverIdentity('kind: Service\nspec: {}\n')).toBeUndefined();
   });
 });
+
+describe('a Mesh document that does not load', () => {
+  it('is one error: what the services take from it (the rate-limit service, JWT providers) is not reported missing', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const path = await import('node:path');
+    const dir = path.join(import.meta.dirname, '..', 'examples', 'mesh');
+    const sources = readdirSync(dir)
+      .filter((name) => name.endsWith('.yaml'))
+      .sort()
+      .map((name) => {
+        const text = readFileSync(path.join(dir, name), 'utf8');
+        return new SourceText(`mesh/${name}`, name === 'mesh.yaml' ? text.replace('mtls: strict', 'mtls: strikt') : text);
+      });
+    const codes = validate(loadSources(sources)).diagnostics.filter((d) => d.level === 'error').map((d) => `${d.span.file} ${d.code}`);
+    expect(codes).toEqual(['mesh/mesh.yaml MESH103']);
+  });
+});

@@ -94,10 +94,23 @@ describe('.meshctl.yaml', () => {
     rmSync(path.join(project, '.meshctl.yaml'));
   });
 
+  it('an unknown key is an error at its line and column, with the key it was likely meant to be', () => {
+    writeFileSync(path.join(project, '.meshctl.yaml'), 'paths: [mesh]\ntraget: envoy\n');
+    const run = meshctl(['validate', 'mesh']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe('meshctl: error: .meshctl.yaml:2:1: unknown key "traget"; did you mean "target"? (expected rules, ignore, paths, target)\n');
+    expect(run.stdout).toBe('');
+    rmSync(path.join(project, '.meshctl.yaml'));
+  });
+
   it('parses and checks every key', () => {
     const parse = (text: string) => parseProjectConfig(text, path.join(project, '.meshctl.yaml'), project, TARGETS);
-    expect(() => parse('rulez: {}\n')).toThrow(new ProjectConfigError('.meshctl.yaml: unknown key "rulez" (expected rules, ignore, paths, target)'));
-    expect(() => parse('target: gloo\n')).toThrow(new ProjectConfigError(`.meshctl.yaml:1:9: target: unknown target "gloo" (expected one of "istio"|"envoy")`));
+    expect(() => parse('rulez: {}\n')).toThrow(new ProjectConfigError('.meshctl.yaml:1:1: unknown key "rulez"; did you mean "rules"? (expected rules, ignore, paths, target)'));
+    expect(() => parse('# project settings\npaths: [mesh]\n  # ignored files\nignores: [drafts]\n')).toThrow(
+      new ProjectConfigError('.meshctl.yaml:4:1: unknown key "ignores"; did you mean "ignore"? (expected rules, ignore, paths, target)'),
+    );
+    expect(() => parse('{paths: [mesh], colour: true}\n')).toThrow(new ProjectConfigError('.meshctl.yaml:1:17: unknown key "colour" (expected rules, ignore, paths, target)'));
+    expect(() => parse('target: gloo\n')).toThrow(/^\.meshctl\.yaml:1:9: target: /);
     expect(() => parse('rules: [\n')).toThrow(ProjectConfigError);
     const config = parse('rules: {MESH301: warn}\npaths: [mesh, other/]\nignore: ["*.draft.yaml", "mesh/generated/**"]\n');
     expect(config.rules).toEqual({ MESH301: 'warning' });

@@ -1,8 +1,9 @@
 // The README shows a mesh file and what meshctl compiles it to; both must stay true. Its set-up puts
 // meshctl on the PATH, and every command of its tour runs as written.
-import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Ajv2020Module from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileIstio, loadSources, SourceText, validate } from '../src/index.js';
@@ -25,6 +26,32 @@ describe('README', () => {
 
   it('shows a service that validates cleanly', () => {
     expect(result.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([]);
+  });
+
+  it('says how to put the schema where the first line of its sample points, from the user\'s own mesh directory', async () => {
+    const target = /^# yaml-language-server: \$schema=(\S+)$/m.exec(service.split('\n')[0]!)?.[1];
+    expect(target, 'the sample starts with a $schema comment').toBeDefined();
+    // The sentence after the sample says which command writes the schema, run among the mesh files.
+    const after = readme.slice(readme.indexOf(service) + service.length, readme.indexOf('\n## ', readme.indexOf(service)));
+    const command = /`(meshctl schema > [^`]+)`, run in the directory of your mesh files/.exec(after)?.[1];
+    expect(command, 'the README says how to write the schema').toBeDefined();
+    // A user's repository, not this one: the sample copied into its mesh/ directory.
+    const repository = mkdtempSync(path.join(tmpdir(), 'meshctl-user-repo-'));
+    try {
+      const meshDirectory = path.join(repository, 'mesh');
+      mkdirSync(meshDirectory);
+      writeFileSync(path.join(meshDirectory, 'reviews.yaml'), service);
+      const run = await runProcess('bash', ['-c', command!.replace(/^meshctl /, `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(repoRoot, 'bin', 'run.js'))} `)], { cwd: meshDirectory });
+      expect(run.code, run.stderr).toBe(0);
+      const schemaFile = path.resolve(meshDirectory, target!);
+      expect(existsSync(schemaFile), `${target} from mesh/reviews.yaml`).toBe(true);
+      const Ajv2020 = Ajv2020Module.default;
+      const check = new Ajv2020({ allErrors: true, strict: true }).compile(JSON.parse(readFileSync(schemaFile, 'utf8')));
+      expect(check(parse(service)), JSON.stringify(check.errors)).toBe(true);
+      expect(check(parse(service.replace('weight: 10,', 'weight: 110,')))).toBe(false);
+    } finally {
+      rmSync(repository, { recursive: true, force: true });
+    }
   });
 
   it('shows the VirtualService meshctl really compiles from it', () => {

@@ -13,7 +13,7 @@ export default class Graph extends MeshctlCommand {
 
 Formats: mermaid (a flowchart for GitHub and GitLab Markdown: wrap it in a \`\`\`mermaid fence), dot (Graphviz: meshctl graph -o dot | dot -Tsvg > mesh.svg) and json (nodes and edges for scripts). Output is deterministic.
 
-Access is drawn from the access rules and the effective namespace and mesh defaults: a service that lists allow rules has one edge per caller they name; a service without allow rules in an allow-by-default namespace has one dashed edge from "any caller"; a deny-by-default one without allow rules has none.
+Access is drawn from the access rules and the effective namespace and mesh defaults: a service that lists allow rules has one edge per caller they name; a service without allow rules in an allow-by-default namespace has one dashed edge from "any caller"; a deny-by-default one without allow rules has none. A caller that also calls the service (dependsOn), or a gateway that exposes it, is joined to it by that one edge, which says what the rules allow or deny: green where they allow, red where they deny. A gateway is drawn as the caller where rules name its service account. Cohort edges say who is in the cohort; a version nothing sends traffic to is left out.
 
 EXIT CODES
   0  drawn

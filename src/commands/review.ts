@@ -6,14 +6,16 @@ import { writeStdout } from '../cli/stdout.js';
 import { outputFlags } from '../cli/output-format.js';
 import { OBJECT_TARGETS } from '../targets/index.js';
 
-const FORMATS = ['stylish', 'markdown', 'json'];
+const FORMATS = ['stylish', 'markdown', 'json', 'sarif', 'github'];
 const OBJECT_TARGET_NAMES = OBJECT_TARGETS.map((target) => target.name);
 
 export default class Review extends MeshctlCommand {
   static override summary = 'Review the change in a mesh\'s behaviour between two git revisions.';
   static override description = `Reads the mesh at --base and at --head from git's object database (never touching the working tree or the index; without --head, the working tree is the head, uncommitted edits and untracked files included), validates and compiles both, and reports what changes: traffic shares per route, A/B cohort routes, routes added, removed or reordered, timeouts, retries, faults, rate limits, load balancing and circuit breaking; access changes, each widened or narrowed; validation findings the head introduces; and the compiled objects that differ, with their YAML diffs.
 
-PATHS are files or directories relative to the current directory, as for "meshctl validate" (default: the paths of .meshctl.yaml, else the current directory); the repository is the one that holds the first path, so it may be run from anywhere. A path missing at one revision is an empty mesh there.
+PATHS are files or directories relative to the current directory, as for "meshctl validate" (default: the paths of .meshctl.yaml, else the current directory); the repository is the one that holds the first path, so it may be run from anywhere. A path missing at one revision is an empty mesh there. Directory searches skip what validate skips: .meshctl.yaml's ignore patterns, compile output, other tools' YAML.
+
+Every change carries the file, line and column of the mesh text that made it (-o json, sarif, github), so a bot can comment on that line. A side with errors is not compiled; its errors are listed.
 
 --fail-on sets the exit code for CI gates:
   widened-access  any access change classified widened
@@ -29,6 +31,7 @@ EXIT CODES
     '<%= config.bin %> review --base origin/main mesh/ -o markdown --output-file review.md',
     '<%= config.bin %> review --base v1.4.0 --head HEAD -o json',
     '<%= config.bin %> review --base origin/main --fail-on widened-access',
+    '<%= config.bin %> review --base origin/main -o github',
   ];
   static override strict = false;
   static override args = {
@@ -56,11 +59,17 @@ EXIT CODES
     const rules = await this.ruleLevels(flags.rule, argv as string[]);
     const [{ readMeshRevisions }, review] = await Promise.all([import('../git/mesh-revisions.js'), import('../review/index.js')]);
 
-    const revisions = await readMeshRevisions({ base: flags.base, ...(flags.head !== undefined ? { head: flags.head } : {}), paths: await this.meshPaths(argv as string[]) });
-    const projectTarget = (await this.projectConfig(argv as string[]))?.target;
-    const target = flags.target ?? (projectTarget !== undefined && OBJECT_TARGET_NAMES.includes(projectTarget) ? projectTarget : OBJECT_TARGET_NAMES[0]!);
-    const base = review.prepareReviewSide(revisions.base.loaded, revisions.base, { rules, target });
-    const head = review.prepareReviewSide(revisions.head.loaded, revisions.head, { rules, target });
+    // A git failure is a UserError: the base command reports it.
+    const config = await this.projectConfig(argv as string[]);
+    const revisions = await readMeshRevisions({
+      base: flags.base,
+      ...(flags.head !== undefined ? { head: flags.head } : {}),
+      paths: await this.meshPaths(argv as string[]),
+      ...(config ? { ignore: (absolute: string) => config.ignores(absolute) } : {}),
+    });
+    const base = review.prepareReviewSide(revisions.base.loaded, revisions.base, { rules });
+    const head = review.prepareReviewSide(revisions.head.loaded, revisions.head, { rules });
+    const projectTarget = config?.target;
     const result = review.reviewMesh(base, head);
     const condition = flags['fail-on'] as (typeof review.FAIL_ON)[number] | undefined;
     const failed = condition !== undefined && review.matchesFailOn(result, condition);
@@ -68,6 +77,8 @@ EXIT CODES
     let text: string;
     if (output.format === 'json') text = review.renderReviewJson(result, condition ? { condition, matched: failed } : undefined);
     else if (output.format === 'markdown') text = review.renderReviewMarkdown(result);
+    else if (output.format === 'sarif') text = review.renderReviewSarif(result, { toolVersion: this.config.version });
+    else if (output.format === 'github') text = review.renderReviewGithub(result);
     else text = review.renderReviewStylish(result, { color: output.target ? false : shouldColor(flags.color, process.env, Boolean(process.stdout.isTTY)), diffs: flags.diffs });
 
     if (output.target) {

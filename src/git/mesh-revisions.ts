@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DEFAULT_LIMITS, type LoadLimits } from '../loader/limits.js';
 import { meshPathScope } from './mesh-paths.js';
 import { GitReadError, openRepository, resolveRevision } from './repository.js';
-import { readMeshAtCommit, readMeshInWorkingTree, type MeshSnapshot } from './revision-tree.js';
+import { readMeshAtCommit, readMeshInWorkingTree, type MeshSnapshot, type SkipOptions } from './revision-tree.js';
 
 export interface MeshRevision extends MeshSnapshot {
   /** The revision as given; undefined for the working tree. */
@@ -27,6 +27,8 @@ export interface ReadMeshRevisionsOptions {
   head?: string;
   paths?: readonly string[];
   limits?: Partial<LoadLimits>;
+  /** Skips what .meshctl.yaml ignores, on both sides (the working tree's configuration). */
+  ignore?: SkipOptions['ignore'];
 }
 
 /**
@@ -43,11 +45,12 @@ export async function readMeshRevisions(options: ReadMeshRevisionsOptions): Prom
   const baseCommit = await resolveRevision(repository, options.base, 'base');
   const headCommit = options.head !== undefined ? await resolveRevision(repository, options.head, 'head') : undefined;
 
-  const base: MeshRevision = { ref: options.base, commit: baseCommit, ...(await readMeshAtCommit(repository, baseCommit, scope, limits)) };
+  const skip: SkipOptions = options.ignore ? { ignore: options.ignore } : {};
+  const base: MeshRevision = { ref: options.base, commit: baseCommit, ...(await readMeshAtCommit(repository, baseCommit, scope, limits, skip)) };
   const head: MeshRevision =
     headCommit !== undefined
-      ? { ref: options.head, commit: headCommit, ...(await readMeshAtCommit(repository, headCommit, scope, limits)) }
-      : await readMeshInWorkingTree(repository, scope, limits);
+      ? { ref: options.head, commit: headCommit, ...(await readMeshAtCommit(repository, headCommit, scope, limits, skip)) }
+      : await readMeshInWorkingTree(repository, scope, limits, skip);
 
   for (const entry of scope.paths) {
     if (!base.foundPaths.has(entry) && !head.foundPaths.has(entry)) {

@@ -66,25 +66,54 @@ class GraphDraft {
     if (extra.implicit) edge.implicit = true;
   }
 
-  finish(): ServiceGraph {
-    const nodes = [...this.nodes.values()].sort((a, b) => compareStrings(a.id, b.id));
+  finish(options: BuildGraphOptions): ServiceGraph {
+    const label = (edge: EdgeDraft) => (edge.parts.length > 0 ? edge.parts.join(edge.kind === 'may-call' || edge.kind === 'denied' ? '; ' : ', ') : undefined);
+    // One edge per pair: what access rules say about a caller that calls the service (dependsOn)
+    // or a gateway that exposes it is written on that edge, not drawn beside it.
+    const merged = new Map<string, { allowed?: string; denied?: string }>();
+    for (const [id, edge] of this.edges) {
+      if (edge.kind !== 'may-call' && edge.kind !== 'denied') continue;
+      const carrier = ['calls', 'exposes'].map((kind) => edgeId(kind as GraphEdgeKind, edge.from, edge.to)).find((candidate) => this.edges.has(candidate));
+      if (carrier === undefined) continue;
+      const access = merged.get(carrier) ?? {};
+      access[edge.kind === 'may-call' ? 'allowed' : 'denied'] = label(edge) ?? 'any request';
+      merged.set(carrier, access);
+      this.edges.delete(id);
+    }
     const edges: GraphEdge[] = [...this.edges.entries()]
       .sort(([a], [b]) => compareStrings(a, b))
-      .map(([id, edge]) => ({
-        id,
-        kind: edge.kind,
-        from: edge.from,
-        to: edge.to,
-        ...(edge.parts.length > 0 ? { label: edge.parts.join(edge.kind === 'may-call' || edge.kind === 'denied' ? '; ' : ', ') } : {}),
-        ...(edge.weight !== undefined ? { weight: edge.weight } : {}),
-        ...(edge.implicit ? { implicit: true } : {}),
-      }));
+      .map(([id, edge]) => {
+        const text = label(edge);
+        const access = merged.get(id);
+        return {
+          id,
+          kind: edge.kind,
+          from: edge.from,
+          to: edge.to,
+          ...(text !== undefined ? { label: text } : {}),
+          ...(edge.weight !== undefined ? { weight: edge.weight } : {}),
+          ...(edge.implicit ? { implicit: true } : {}),
+          ...(access ? { access } : {}),
+        };
+      });
+    // A version no route sends to (the service's traffic goes to all its versions) would stand
+    // alone in the picture: it is left out.
+    const linked = new Set(edges.flatMap((edge) => [edge.from, edge.to]));
+    const nodes = [...this.nodes.values()].filter((node) => options.idleVersions || node.kind !== 'version' || linked.has(node.id)).sort((a, b) => compareStrings(a.id, b.id));
     const namespaces = [...new Set(nodes.flatMap((node) => (node.namespace !== undefined ? [node.namespace] : [])))].sort(compareStrings);
     return { namespaces, nodes, edges };
   }
 }
 
-export function buildServiceGraph(model: MeshModel): ServiceGraph {
+export interface BuildGraphOptions {
+  /**
+   * Keep versions nothing sends traffic to. A picture leaves them out; a comparison of two
+   * revisions keeps them, so that a version a new split starts to use is not taken for a new one.
+   */
+  readonly idleVersions?: boolean;
+}
+
+export function buildServiceGraph(model: MeshModel, options: BuildGraphOptions = {}): ServiceGraph {
   const graph = new GraphDraft();
   for (const service of model.services) addServiceNodes(graph, model, service);
   for (const external of model.externalServices) {
@@ -117,7 +146,7 @@ export function buildServiceGraph(model: MeshModel): ServiceGraph {
       graph.addEdge('exposes', nodeIds.gateway(gateway.namespace, gateway.name), serviceId(service), `${host} ${paths.map(describeExposedPath).join(' ')}`);
     }
   }
-  return graph.finish();
+  return graph.finish(options);
 }
 
 function serviceId(service: Pick<ServiceNode, 'namespace' | 'name'>): string {
@@ -223,17 +252,37 @@ function ruleCallers(
   claim('serviceAccounts', from.serviceAccounts, (accounts) =>
     accounts.map((account) => {
       const key = qualify(account, service.namespace);
-      const owner = identities.get(key);
-      return owner ? serviceId(owner) : addCallerNode(graph, `caller:sa:${key}`, `service account ${key}`);
+      return identityNode(model, identities, key) ?? addCallerNode(graph, `caller:sa:${key}`, `service account ${key}`);
     }),
   );
   claim('principals', from.principals, (principals) =>
-    principals.map((principal) => addCallerNode(graph, `caller:principal:${principal}`, principal === '*' ? 'any authenticated caller' : principal)),
+    principals.map((principal) => {
+      const key = principalAccount(model, principal);
+      return (key !== undefined ? identityNode(model, identities, key) : undefined) ?? addCallerNode(graph, `caller:principal:${principal}`, principal === '*' ? 'any authenticated caller' : principal);
+    }),
   );
   claim('namespaces', from.namespaces, (namespaces) => namespaces.map((namespace) => addCallerNode(graph, `caller:namespace:${namespace}`, `namespace ${namespace}`)));
   claim('ipBlocks', from.ipBlocks, (blocks) => blocks.map((block) => addCallerNode(graph, `caller:ip:${block}`, block)));
   if (ids === undefined) ids = [addCallerNode(graph, ANY_CALLER_ID, 'any caller')];
   return { ids, conditions: conditions.length > 0 ? `(${conditions.join('; ')})` : '' };
+}
+
+/**
+ * The node a service account (`namespace/name`) stands for: the one service running as it, or a
+ * gateway, whose pods run as the service account named after it (Istio's gateway chart names it
+ * after the release: docs/istio.md, "Ingress and the gateway's identity").
+ */
+function identityNode(model: MeshModel, identities: Map<string, ServiceNode>, key: string): string | undefined {
+  const owner = identities.get(key);
+  if (owner) return serviceId(owner);
+  const gateway = model.gateways.find((candidate) => `${candidate.namespace}/${candidate.name}` === key);
+  return gateway ? nodeIds.gateway(gateway.namespace, gateway.name) : undefined;
+}
+
+/** `namespace/name` of a SPIFFE ID of this mesh's trust domain, or undefined. */
+function principalAccount(model: MeshModel, principal: string): string | undefined {
+  const match = /^spiffe:\/\/([^/]+)\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(principal);
+  return match && match[1] === model.settings.trustDomain ? `${match[2]}/${match[3]}` : undefined;
 }
 
 /** What a rule lets through: methods, paths, ports and the JWT claims it needs. */
@@ -250,7 +299,7 @@ function operationLabel(rule: AccessRuleSpec): string {
 function addTrafficEdges(graph: GraphDraft, model: MeshModel, service: ServiceNode): void {
   const id = serviceId(service);
   const spec = service.resource.spec;
-  const cohortLabel = `cohort ${spec.abTest?.name ?? 'cohort'}`;
+  const cohortLabel = spec.abTest ? `cohort ${spec.abTest.name ? `${spec.abTest.name}: ` : ''}${cohortCondition(spec.abTest.cohort)}` : 'cohort';
   const send = (destination: PlannedDestination, part: string | undefined, weight?: number) => {
     const kind = destination.node === service ? 'split' : 'routes-to';
     // The service's own traffic to all its versions is not a split: nothing to draw.
@@ -293,6 +342,20 @@ function addTrafficEdges(graph: GraphDraft, model: MeshModel, service: ServiceNo
     const target = node.kind === 'Service' ? destinationId(node, mirror.version) : destinationId(node);
     graph.addEdge('mirror', id, target, `${routeName(route, index)} ${mirror.percent}%`);
   });
+}
+
+/** The requests in an A/B test's cohort, in words: "header x-beta = on", "cookie layout = beta". */
+function cohortCondition(cohort: NonNullable<ServiceNode['resource']['spec']['abTest']>['cohort']): string {
+  const [field, match] = cohort.header ? ['header', cohort.header] as const : cohort.cookie ? ['cookie', cohort.cookie] as const : [undefined, undefined];
+  if (!field || !match) return 'cohort';
+  const value = match.value;
+  if (typeof value === 'string') return `${field} ${match.name} = ${value}`;
+  if (value.exact !== undefined) return `${field} ${match.name} = ${value.exact}`;
+  if (value.prefix !== undefined) return `${field} ${match.name} starts ${value.prefix}`;
+  if (value.regex !== undefined) return `${field} ${match.name} ~ ${value.regex}`;
+  if (value.present) return `${field} ${match.name} present`;
+  if (value.absent) return `${field} ${match.name} absent`;
+  return `${field} ${match.name}`;
 }
 
 /**

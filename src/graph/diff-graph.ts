@@ -9,9 +9,9 @@ export function diffServiceGraphs(before: ServiceGraph, after: ServiceGraph): Se
     old.label === now.label && old.detail === now.detail ? undefined : { label: old.label, ...(old.detail !== undefined ? { detail: old.detail } : {}) },
   );
   const edges = diffElements(before.edges, after.edges, (old, now) =>
-    old.label === now.label && old.weight === now.weight && old.implicit === now.implicit
+    old.label === now.label && old.weight === now.weight && old.implicit === now.implicit && old.access?.allowed === now.access?.allowed && old.access?.denied === now.access?.denied
       ? undefined
-      : { ...(old.label !== undefined ? { label: old.label } : {}), ...(old.weight !== undefined ? { weight: old.weight } : {}) },
+      : { ...(old.label !== undefined ? { label: old.label } : {}), ...(old.weight !== undefined ? { weight: old.weight } : {}), ...(old.access !== undefined ? { access: old.access } : {}) },
   );
   return { namespaces: namespacesOf(nodes), nodes, edges };
 }

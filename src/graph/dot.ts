@@ -35,6 +35,28 @@ function edgeAttributes(edge: GraphEdge): string[] {
   }
 }
 
+/**
+ * Who may call whom, in colour: green where an allow rule admits the caller, red where a deny rule
+ * refuses it. Only in a plain graph: a diff's colours (added, removed, changed) take their place.
+ */
+export const ACCESS_COLOURS = { allowed: '#1a7f37', denied: '#cf222e' } as const;
+
+export function accessVerdict(edge: GraphEdge): keyof typeof ACCESS_COLOURS | undefined {
+  if (edge.status !== undefined) return undefined;
+  // A caller allowed some requests and refused others may still call: allowed wins, the label
+  // says what is refused.
+  if ((edge.kind === 'may-call' && !edge.implicit) || edge.access?.allowed !== undefined) return 'allowed';
+  if (edge.kind === 'denied' || edge.access?.denied !== undefined) return 'denied';
+  return undefined;
+}
+
+function accessAttributes(edge: GraphEdge): string[] {
+  const verdict = accessVerdict(edge);
+  if (verdict === undefined) return [];
+  const colour = dotString(ACCESS_COLOURS[verdict]);
+  return [`color=${colour}`, `fontcolor=${colour}`];
+}
+
 const STATUS_COLOURS: Record<Exclude<ChangeStatus, 'unchanged'>, string> = { added: '#1a7f37', removed: '#cf222e', changed: '#9a6700' };
 
 function statusAttributes(status: ChangeStatus | undefined): string[] {
@@ -61,7 +83,7 @@ export function renderDot(graph: ServiceGraph): string {
   });
   for (const edge of graph.edges) {
     const text = edgeText(edge);
-    const attributes = mergeStyles([...(text ? [`label=${dotString(text)}`] : []), ...edgeAttributes(edge), ...statusAttributes(edge.status)]);
+    const attributes = mergeStyles([...(text ? [`label=${dotString(text)}`] : []), ...edgeAttributes(edge), ...accessAttributes(edge), ...statusAttributes(edge.status)]);
     lines.push(`  ${dotString(edge.from)} -> ${dotString(edge.to)}${attributes.length > 0 ? ` [${attributes.join(', ')}]` : ''};`);
   }
   lines.push('}');

@@ -1,5 +1,5 @@
 // The service graph: build it from a validated mesh, compare two revisions, draw it.
-export { buildServiceGraph } from './build-graph.js';
+export { buildServiceGraph, type BuildGraphOptions } from './build-graph.js';
 export { diffServiceGraphs, focusGraph, type GraphElement } from './diff-graph.js';
 export { renderMermaid, mermaidIds, escapeMermaidText, type MermaidOptions } from './mermaid.js';
 export { renderDot, dotString } from './dot.js';

@@ -21,7 +21,15 @@ export function nodeLines(node: GraphNode): string[] {
   return lines;
 }
 
-function describeEdge(kind: GraphEdge['kind'], label: string | undefined, implicit: boolean | undefined): string {
+/** What the access rules merged into a calls or exposes edge say: "allowed: GET /cart", "denied: /admin". */
+function describeAccess(access: GraphEdge['access']): string[] {
+  if (!access) return [];
+  const part = (word: string, text: string | undefined) => (text === undefined ? [] : [text === 'any request' ? word : `${word}: ${text}`]);
+  return [...part('allowed', access.allowed), ...part('denied', access.denied)];
+}
+
+function describeEdge(kind: GraphEdge['kind'], label: string | undefined, implicit: boolean | undefined, access?: GraphEdge['access']): string {
+  const withAccess = (text: string) => [text, ...describeAccess(access)].filter((part) => part !== '').join(' · ');
   switch (kind) {
     case 'may-call':
       if (implicit) return label ?? 'allow-by-default';
@@ -33,9 +41,10 @@ function describeEdge(kind: GraphEdge['kind'], label: string | undefined, implic
     case 'mirror':
       return label ? `mirror ${label}` : 'mirror';
     case 'calls':
-      return label ?? 'calls';
-    case 'split':
+      return withAccess(label ?? 'calls');
     case 'exposes':
+      return withAccess(label ?? '');
+    case 'split':
     case 'runs-on':
       return label ?? '';
   }
@@ -43,9 +52,9 @@ function describeEdge(kind: GraphEdge['kind'], label: string | undefined, implic
 
 /** The edge's text; a changed edge shows old → new. Empty when the edge carries no words. */
 export function edgeText(edge: GraphEdge): string {
-  const now = describeEdge(edge.kind, edge.label, edge.implicit);
+  const now = describeEdge(edge.kind, edge.label, edge.implicit, edge.access);
   if (edge.status === 'changed' && edge.before) {
-    const was = describeEdge(edge.kind, edge.before.label, edge.implicit);
+    const was = describeEdge(edge.kind, edge.before.label, edge.implicit, edge.before.access);
     return was === now ? `${now} (changed)` : `${was || '—'} → ${now || '—'}`;
   }
   return `${now}${statusSuffix(edge.status)}`.trim();

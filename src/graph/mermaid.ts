@@ -5,6 +5,7 @@
 import { compareStrings } from '../diagnostics/types.js';
 import type { ChangeStatus, GraphEdge, GraphNode, ServiceGraph } from './types.js';
 import { edgeText, nodeLines } from './labels.js';
+import { ACCESS_COLOURS, accessVerdict } from './dot.js';
 
 export interface MermaidOptions {
   /** Front-matter title of the diagram. */
@@ -100,6 +101,11 @@ export function renderMermaid(graph: ServiceGraph, options: MermaidOptions = {})
     lines.push(`  ${id(edge.from)} ${arrow(edge)}${label} ${id(edge.to)}`);
   });
 
+  // Allowed and denied callers in the DOT picture's colours (a plain graph only: see accessVerdict).
+  for (const verdict of ['allowed', 'denied'] as const) {
+    const indexes = graph.edges.flatMap((edge, index) => (accessVerdict(edge) === verdict ? [index] : []));
+    if (indexes.length > 0) lines.push(`  linkStyle ${indexes.join(',')} stroke:${ACCESS_COLOURS[verdict]},color:${ACCESS_COLOURS[verdict]}`);
+  }
   const statuses = ['added', 'removed', 'changed'] as const;
   for (const status of statuses) {
     const ids = graph.nodes.filter((n) => n.status === status).map((n) => id(n.id));

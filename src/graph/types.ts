@@ -56,9 +56,14 @@ export interface GraphEdge {
   readonly weight?: number;
   /** True for the allow-by-default edge from "any caller": drawn dashed. */
   readonly implicit?: boolean;
+  /**
+   * For a `calls` or `exposes` edge whose pair an access rule also names: what the rules allow
+   * and deny, merged into this edge so that a pair is one edge (drawn in the allow or deny colour).
+   */
+  readonly access?: { readonly allowed?: string; readonly denied?: string };
   readonly status?: ChangeStatus;
-  /** For status `changed`: the label and weight before. */
-  readonly before?: { readonly label?: string; readonly weight?: number };
+  /** For status `changed`: the label, weight and access before. */
+  readonly before?: { readonly label?: string; readonly weight?: number; readonly access?: GraphEdge['access'] };
 }
 
 export interface ServiceGraph {

@@ -4,8 +4,9 @@
 import { UserError } from '../diagnostics/user-error.js';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
+import { isMap, isScalar, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { didYouMean } from '../shared/suggest.js';
 
 export const CONFIG_FILE = '.meshctl.yaml';
 
@@ -83,9 +84,17 @@ export function parseProjectConfig(text: string, absoluteFile: string, cwd: stri
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const keyPath = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') {
+      // Located at the key itself, as a misspelt field in a mesh file is.
+      const key = issue.keys[0]!;
+      const parent = keyPath.length > 0 ? document.getIn(keyPath, true) : document.contents;
+      const pair = isMap(parent) ? parent.items.find((item) => isScalar(item.key) && String(item.key.value) === key) : undefined;
+      const keyRange = pair && isScalar(pair.key) ? pair.key.range : undefined;
+      const known = Object.keys(ProjectConfigSchema.shape);
+      throw new ProjectConfigError(`${at(keyRange?.[0])}: unknown key "${key}"${didYouMean(key, known)} (expected ${known.join(', ')})`);
+    }
     const node = keyPath.length > 0 ? (document.getIn(keyPath, true) as { range?: number[] } | undefined) : undefined;
-    const where = issue.code === 'unrecognized_keys' ? `unknown key "${issue.keys[0]}" (expected rules, ignore, paths, target)` : `${keyPath.join('.') || 'the file'}: ${issue.message}`;
-    throw new ProjectConfigError(`${at(node?.range?.[0])}: ${where}`);
+    throw new ProjectConfigError(`${at(node?.range?.[0])}: ${keyPath.join('.') || 'the file'}: ${issue.message}`);
   }
   const target = parsed.data.target;
   if (target !== undefined && knownTargets !== undefined && !knownTargets.includes(target)) {

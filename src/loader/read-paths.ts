@@ -35,6 +35,15 @@ const OTHER_TOOLS: readonly (readonly [RegExp, string])[] = [
 ];
 const MESHCTL_API_VERSION = /^[ \t]*apiVersion:[ \t]*["']?meshctl\.dev\//m;
 
+/**
+ * The tool whose YAML a file found by a directory search is (by its name), unless a document in it
+ * says apiVersion: meshctl.dev/...; undefined for a mesh file.
+ */
+export function otherToolOwning(fileName: string, text: string): string | undefined {
+  const tool = OTHER_TOOLS.find(([name]) => name.test(fileName))?.[1];
+  return tool !== undefined && !MESHCTL_API_VERSION.test(text) ? tool : undefined;
+}
+
 export interface ReadResult {
   sources: SourceText[];
   findings: Finding[];
@@ -100,8 +109,8 @@ export async function readMeshPaths(paths: readonly string[], options: ReadOptio
       findings.push(read.finding);
       continue;
     }
-    const tool = file.found ? OTHER_TOOLS.find(([name]) => name.test(path.basename(file.absolute)))?.[1] : undefined;
-    if (tool !== undefined && !MESHCTL_API_VERSION.test(read.source.text)) {
+    const tool = file.found ? otherToolOwning(path.basename(file.absolute), read.source.text) : undefined;
+    if (tool !== undefined) {
       findings.push(createFinding(skippedPath, 'otherTool', { tool }, { span: fileStartSpan(file.display) }));
       continue;
     }

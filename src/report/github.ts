@@ -22,10 +22,10 @@ export function formatGithub(result: ValidationResult): string {
 // Escaping as the runner's toolkit does it (actions/toolkit, command.ts), after every control
 // character is made visible: the log shows the annotation's text, and a raw escape sequence in it
 // would reach whoever reads the log in a terminal.
-function escapeData(text: string): string {
+export function escapeData(text: string): string {
   return printable(text).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
-function escapeProperty(text: string): string {
+export function escapeProperty(text: string): string {
   return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }

@@ -8,7 +8,8 @@ import type { MeshModel } from '../model/mesh-model.js';
 /** Mermaid text without a fence, or undefined when nothing in the graph changed. */
 export function changedGraph(before: MeshModel | undefined, after: MeshModel | undefined): string | undefined {
   if (!before || !after) return undefined;
-  const changed = focusGraph(diffServiceGraphs(buildServiceGraph(before), buildServiceGraph(after)));
+  // Idle versions are kept on both sides: a version a new split sends to existed before.
+  const changed = focusGraph(diffServiceGraphs(buildServiceGraph(before, { idleVersions: true }), buildServiceGraph(after, { idleVersions: true })));
   if (changed.nodes.length === 0) return undefined;
   return renderMermaid(changed);
 }

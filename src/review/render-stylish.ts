@@ -5,7 +5,7 @@
 import { Chalk } from 'chalk';
 import { printable } from '../report/printable.js';
 import { objectLabel } from './object-changes.js';
-import type { MeshReview } from './types.js';
+import type { MeshReview, ReviewLocation } from './types.js';
 
 export interface ReviewStylishOptions {
   color: boolean;
@@ -19,17 +19,30 @@ export function renderReviewStylish(review: MeshReview, options: ReviewStylishOp
   const revision = (side: MeshReview['base'], fallback: string) => (side.ref !== undefined ? `${side.ref}${side.commit ? ` (${side.commit.slice(0, 7)})` : ''}` : fallback);
   lines.push(chalk.bold(printable(`meshctl review: ${revision(review.base, 'base')} → ${revision(review.head, 'the working tree')}`)));
   lines.push('');
+  // A side with errors is not compiled: say why, even when both sides share the errors.
+  for (const [side, name] of [[review.base, 'the base'], [review.head, 'the head']] as const) {
+    if (side.errorFindings.length === 0) continue;
+    const count = side.errorFindings.length;
+    lines.push(chalk.underline(`${name} has ${count} ${count === 1 ? 'error' : 'errors'}, so its objects are not compiled or compared`));
+    for (const d of side.errorFindings) lines.push(`  ${chalk.dim(`${printable(d.file)}:${d.line}:${d.column}`)}  ${chalk.red('error')}  ${printable(d.message)}  ${chalk.dim(d.code)}`);
+    lines.push('');
+  }
+  if (review.unresolved.length > 0) {
+    lines.push(chalk.dim(printable(`not compared: ${review.unresolved.join(', ')}`)));
+    lines.push('');
+  }
   const { summary } = review;
   if (!summary.changed) {
     lines.push(chalk.green('✔ no change in behaviour'));
     return lines.join('\n') + '\n';
   }
+  const where = (location: ReviewLocation | undefined) => (location ? `  ${chalk.dim(printable(`${location.file}:${location.line}${location.side === 'base' ? ' (base)' : ''}`))}` : '');
 
   for (const entity of review.entities) {
     lines.push(`${chalk.underline(printable(entity.entity))} ${chalk.dim(`${entity.kind}, ${entity.status}`)}`);
     for (const change of entity.changes) {
       const marker = change.risk ? chalk.yellow('⚠') : ' ';
-      lines.push(`  ${marker} ${chalk.dim(change.category.padEnd(15))} ${printable(change.message)}`);
+      lines.push(`  ${marker} ${chalk.dim(change.category.padEnd(15))} ${printable(change.message)}${where(change.location)}`);
     }
     lines.push('');
   }
@@ -37,7 +50,7 @@ export function renderReviewStylish(review: MeshReview, options: ReviewStylishOp
     lines.push(chalk.underline('access'));
     for (const change of review.access) {
       const label = change.classification === 'widened' ? chalk.red.bold('widened ') : chalk.green('narrowed');
-      lines.push(`  ${label}  ${printable(`${change.scope}: ${change.message}`)}`);
+      lines.push(`  ${label}  ${printable(`${change.scope}: ${change.message}`)}${where(change.location)}`);
     }
     lines.push('');
   }

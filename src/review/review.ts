@@ -5,14 +5,16 @@ import { UserError } from '../diagnostics/user-error.js';
 import { compileArtifacts } from '../pipeline/index.js';
 import { OBJECT_TARGETS } from '../targets/index.js';
 import type { LoadedMesh } from '../loader/load-mesh.js';
+import type { SpanResolver } from '../loader/span-resolver.js';
 import type { KubernetesObject } from '../output/manifest.js';
 import type { ValidateOptions, ValidationResult } from '../validators/validate.js';
 import { diffAccess } from './access-changes.js';
 import { diffDiagnostics } from './diagnostic-changes.js';
 import { diffEntities } from './entity-changes.js';
 import { changedGraph } from './graph-section.js';
+import { locateAccessChange, locateEntityChange } from './locations.js';
 import { diffObjects } from './object-changes.js';
-import type { FailOn, MeshReview, ReviewSideSummary, ReviewSummary } from './types.js';
+import { toReviewedDiagnostic, type FailOn, type MeshReview, type ReviewSideSummary, type ReviewSummary } from './types.js';
 
 export interface ReviewSide {
   /** The revision as given; undefined for the working tree. */
@@ -21,6 +23,8 @@ export interface ReviewSide {
   readonly validation: ValidationResult;
   /** Undefined when the side has errors: a mesh with errors is never compiled. */
   readonly objects?: readonly KubernetesObject[];
+  /** Turns a place in the side's documents into file:line:col; without it changes carry no location. */
+  readonly spans?: SpanResolver;
 }
 
 export interface ReviewSideOptions extends Omit<ValidateOptions, 'targets'> {
@@ -38,13 +42,32 @@ export function prepareReviewSide(loaded: LoadedMesh, revision: { ref?: string; 
     ...(revision.commit !== undefined ? { commit: revision.commit } : {}),
     validation: result.validation,
     ...(result.ok && result.artifacts.kind === 'objects' ? { objects: result.artifacts.objects } : {}),
+    spans: loaded.spans,
   };
 }
 
 export function reviewMesh(base: ReviewSide, head: ReviewSide): MeshReview {
   const [before, after] = [base.validation.model, head.validation.model];
-  const entities = diffEntities(before, after);
-  const access = diffAccess(before, after);
+  const sides = { base: { model: before, spans: base.spans }, head: { model: after, spans: head.spans } };
+  // Compare only what both sides could resolve: a resource whose document does not load on one
+  // side is not "added" or "removed", and with a Mesh document that does not load, every access
+  // default of that side would be a stand-in, so access is not compared at all.
+  const unloaded = (key: string) => (before.invalidKeys.has(key) ? 'base' : after.invalidKeys.has(key) ? 'head' : undefined);
+  const meshUnloaded = [before, after].some((model) => [...model.invalidKeys].some((key) => !key.includes('/')));
+  const unresolved = [...new Set([...before.invalidKeys, ...after.invalidKeys])].sort().map((key) => `${key} (does not load in the ${unloaded(key)})`);
+  const entities = diffEntities(before, after)
+    .filter((entity) => (entity.kind === 'Mesh' ? !meshUnloaded : unloaded(entity.entity) === undefined))
+    .map((entity) => ({
+    ...entity,
+    changes: entity.changes.map((change) => {
+      const location = locateEntityChange(sides, entity, change);
+      return location ? { ...change, location } : change;
+    }),
+  }));
+  const access = (meshUnloaded ? [] : diffAccess(before, after).filter((change) => unloaded(change.scope) === undefined)).map((change) => {
+    const location = locateAccessChange(sides, change);
+    return location ? { ...change, location } : change;
+  });
   const diagnostics = diffDiagnostics(base.validation.diagnostics, head.validation.diagnostics);
   const compared = base.objects !== undefined && head.objects !== undefined;
   const objects = compared ? diffObjects(base.objects!, head.objects!) : [];
@@ -90,6 +113,7 @@ export function reviewMesh(base: ReviewSide, head: ReviewSide): MeshReview {
     access,
     diagnostics,
     objects,
+    unresolved,
     ...(graph !== undefined ? { graph } : {}),
   };
 }
@@ -102,6 +126,7 @@ function sideSummary(side: ReviewSide): ReviewSideSummary {
     errors: side.validation.errorCount,
     warnings: side.validation.warningCount,
     compiled: side.objects !== undefined,
+    errorFindings: side.validation.diagnostics.filter((d) => d.level === 'error').map(toReviewedDiagnostic),
   };
 }
 

@@ -18,12 +18,25 @@ export type ChangeCategory =
   | 'circuit-breaker'
   | 'other';
 
+/**
+ * Where in the mesh text a change is: the field that says it, at the head (the base for what the
+ * head removed), so a bot can comment on that line of the pull request.
+ */
+export interface ReviewLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly side: 'base' | 'head';
+}
+
 export interface BehaviourChange {
   readonly category: ChangeCategory;
   /** One line a reviewer reads: "v2 75% → 50%, v3 25% → 50% (routes from-productpage, default)". */
   readonly message: string;
   /** Why the change is risky (see docs/review.md), when it is. */
   readonly risk?: string;
+  /** Set by reviewMesh. */
+  readonly location?: ReviewLocation;
 }
 
 export interface EntityChange {
@@ -56,6 +69,8 @@ export interface AccessChange {
   readonly message: string;
   /** Every widening is: it lets requests through that were refused before. */
   readonly securityRelevant: boolean;
+  /** Set by reviewMesh. */
+  readonly location?: ReviewLocation;
 }
 
 export interface ReviewedDiagnostic {
@@ -88,6 +103,8 @@ export interface ReviewSideSummary {
   readonly warnings: number;
   /** False when the side has errors and was not compiled. */
   readonly compiled: boolean;
+  /** The side's error-level diagnostics: why it was not compiled, listed even when both sides share them. */
+  readonly errorFindings: readonly ReviewedDiagnostic[];
 }
 
 export interface ReviewSummary {
@@ -108,6 +125,8 @@ export interface MeshReview {
   readonly access: readonly AccessChange[];
   readonly diagnostics: { readonly new: readonly ReviewedDiagnostic[]; readonly resolved: readonly ReviewedDiagnostic[] };
   readonly objects: readonly ObjectChange[];
+  /** Resources (`namespace/name`, or the Mesh's name) whose document does not load on one side: not compared. */
+  readonly unresolved: readonly string[];
   /** The changed part of the service graph as a Mermaid flowchart (no fence); undefined when nothing in it changed. */
   readonly graph?: string;
 }

@@ -100,9 +100,14 @@ export const PortNumber = z
   .max(LIMITS.port.max)
   .meta({ description: `A TCP port, ${LIMITS.port.min}-${LIMITS.port.max}.` });
 
-/** A whole number no larger than `max`; lower bounds are semantic rules with their own advice. */
-export function count(max: number) {
-  return z.number().int().max(max);
+/**
+ * A whole number no larger than `max`. A lower bound is a semantic rule's, with its own advice, so
+ * the zod type leaves it out; `ruleMinimum` (the smallest value that rule accepts) is carried into
+ * the JSON Schema alone, so editors flag what validate would.
+ */
+export function count(max: number, ruleMinimum?: number) {
+  const schema = z.number().int().max(max);
+  return ruleMinimum === undefined ? schema : schema.meta({ minimum: ruleMinimum });
 }
 
 const LabelKey = z

@@ -7,18 +7,18 @@ import { LocalRateLimit } from './traffic.js';
 
 export const CircuitBreaker = z
   .strictObject({
-    maxConnections: count(LIMITS.circuitBreaker.max).optional(),
-    maxPendingRequests: count(LIMITS.circuitBreaker.max).optional(),
-    maxRequests: count(LIMITS.circuitBreaker.max).optional(),
-    maxRequestsPerConnection: count(LIMITS.circuitBreaker.max).optional(),
-    maxRetries: count(LIMITS.circuitBreaker.max).optional(),
+    maxConnections: count(LIMITS.circuitBreaker.max, 1).optional(), // MESH404
+    maxPendingRequests: count(LIMITS.circuitBreaker.max, 1).optional(), // MESH404
+    maxRequests: count(LIMITS.circuitBreaker.max, 1).optional(), // MESH404
+    maxRequestsPerConnection: count(LIMITS.circuitBreaker.max, 0).optional(), // MESH404: 0 is unlimited
+    maxRetries: count(LIMITS.circuitBreaker.max, 1).optional(), // MESH404
     connectTimeout: Duration.optional(),
   })
   .meta({ description: 'Connection-pool limits; requests beyond them fail fast instead of queueing.' });
 
 export const OutlierDetection = z.strictObject({
-  consecutive5xx: count(LIMITS.outlierCount.max).optional(),
-  consecutiveGatewayErrors: count(LIMITS.outlierCount.max).optional(),
+  consecutive5xx: count(LIMITS.outlierCount.max, 0).optional(), // MESH403
+  consecutiveGatewayErrors: count(LIMITS.outlierCount.max, 0).optional(), // MESH403
   interval: Duration.optional(),
   baseEjectionTime: Duration.optional(),
   maxEjectionPercent: Percent.optional(),
@@ -61,7 +61,7 @@ export const GlobalRateLimitDescriptor = z.strictObject({
       value: z.string().optional().meta({ description: 'A fixed value: one bucket for everyone.' }),
     })
     .meta({ description: 'What the limit is counted by: exactly one of header, remoteAddress, path, value.' }),
-  requests: count(LIMITS.globalRequests.max),
+  requests: count(LIMITS.globalRequests.max, 1), // MESH420
   per: z.enum(['second', 'minute', 'hour', 'day']),
 });
 

@@ -27,7 +27,9 @@ export const ServiceRef = z.string().min(1).meta({
 
 export const Port = PortNumber;
 
-export const Percent = z.number().meta({ description: 'A percentage, 0-100.' });
+// 0-100 is checked by rules with advice of their own (MESH300, MESH307, MESH330, MESH403, MESH600);
+// the bounds are here as JSON Schema metadata, so editors flag what validate reports.
+export const Percent = z.number().meta({ description: 'A percentage, 0-100.', minimum: 0, maximum: 100 });
 
 export const Labels = LabelMap;
 export const Annotations = LabelKeyedMap.meta({ description: 'Kubernetes annotations: free-form notes for people and tools (an owner, a runbook link), unlike labels never used to select anything.' });

@@ -44,7 +44,7 @@ export const RetryOn = z.string().meta({
 });
 
 export const Retries = z.strictObject({
-  attempts: count(LIMITS.retryAttempts.max).meta({ description: 'Retries after the first attempt; 0 disables retries.' }),
+  attempts: count(LIMITS.retryAttempts.max, 0).meta({ description: 'Retries after the first attempt; 0 disables retries.' }),
   perTryTimeout: Duration.optional(),
   on: z.array(RetryOn).min(1).optional().meta({ description: 'Default: connect-failure, refused-stream, unavailable, cancelled, retriable-status-codes.' }),
 });
@@ -103,9 +103,9 @@ export const Mirror = z.strictObject({
 
 /** The per-instance token bucket. Also used per route. */
 export const LocalRateLimit = z.strictObject({
-  requests: count(LIMITS.tokenBucket.max).meta({ description: 'Tokens added every interval.' }),
+  requests: count(LIMITS.tokenBucket.max, 1).meta({ description: 'Tokens added every interval.' }), // MESH420
   per: Duration.meta({ description: 'The fill interval, e.g. 1s or 1m.' }),
-  burst: count(LIMITS.tokenBucket.max).optional().meta({ description: 'Bucket size; default: requests.' }),
+  burst: count(LIMITS.tokenBucket.max, 1).optional().meta({ description: 'Bucket size; default: requests.' }),
   perHeader: z.string().optional().meta({ description: 'Keep one bucket per value of this request header.' }),
 });
 

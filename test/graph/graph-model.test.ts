@@ -67,7 +67,7 @@ describe('traffic splits', () => {
       to: [{version: v1, weight: 70}, {version: v2, weight: 30}]`,
       ),
     );
-    expect(edge(graph, 'split:service:shop/checkout->version:shop/checkout/v2').label).toBe('split-by-hand 30%, cohort one-page');
+    expect(edge(graph, 'split:service:shop/checkout->version:shop/checkout/v2').label).toBe('split-by-hand 30%, cohort one-page: header x-exp = one-page');
     expect(edge(graph, 'split:service:shop/checkout->version:shop/checkout/v1')).toMatchObject({ label: 'legacy, split-by-hand 70%, 100%', weight: 100 });
   });
 

@@ -174,7 +174,7 @@ describe('JSON', () => {
       expect(['service', 'version', 'external', 'vm', 'gateway', 'caller']).toContain(node.kind);
     }
     for (const edge of parsed.edges) {
-      expect(Object.keys(edge).every((key) => ['id', 'kind', 'from', 'to', 'label', 'weight', 'implicit'].includes(key)), JSON.stringify(edge)).toBe(true);
+      expect(Object.keys(edge).every((key) => ['id', 'kind', 'from', 'to', 'label', 'weight', 'implicit', 'access'].includes(key)), JSON.stringify(edge)).toBe(true);
     }
   });
 });

@@ -100,7 +100,9 @@ describe('traffic', () => {
     const { 'mesh/details.yaml': _details, ...rest } = base;
     const productpage = rest['mesh/productpage.yaml']!;
     const review = reviewFiles(base, { ...rest, 'mesh/productpage.yaml': productpage });
-    expect(review.entities).toEqual([{ entity: 'store/details', kind: 'Service', status: 'removed', changes: [{ category: 'service', message: 'service removed', risk: 'service store/details removed' }] }]);
+    // Located at the base: the head no longer has the text.
+    const location = { file: 'mesh/details.yaml', line: 3, column: 18, side: 'base' };
+    expect(review.entities).toEqual([{ entity: 'store/details', kind: 'Service', status: 'removed', changes: [{ category: 'service', message: 'service removed', risk: 'service store/details removed', location }] }]);
     expect(review.objects.map((o) => `${o.status} ${o.kind}/${o.name}`)).toEqual(['removed AuthorizationPolicy/details-allow', 'changed Sidecar/productpage']);
     expect(matchesFailOn(review, 'risky')).toBe(true);
   });

@@ -49,8 +49,8 @@ describe('JSON and stylish', () => {
     const review = reviewFiles(base, { ...base, 'mesh/mesh.yaml': base['mesh/mesh.yaml']!.replace('strict', 'permissive') });
     const text = renderReviewJson(review, { condition: 'widened-access', matched: true });
     const parsed = JSON.parse(text) as Record<string, unknown>;
-    expect(Object.keys(parsed)).toEqual(['schemaVersion', 'base', 'head', 'summary', 'entities', 'access', 'diagnostics', 'objects', 'failOn']);
-    expect(parsed.head).toEqual({ ref: null, commit: null, files: 4, errors: 0, warnings: 0, compiled: true });
+    expect(Object.keys(parsed)).toEqual(['schemaVersion', 'base', 'head', 'summary', 'entities', 'access', 'diagnostics', 'objects', 'unresolved', 'failOn']);
+    expect(parsed.head).toEqual({ ref: null, commit: null, files: 4, errors: 0, warnings: 0, compiled: true, errorFindings: [] });
     expect(renderReviewJson(review, { condition: 'widened-access', matched: true })).toBe(text);
   });
 

@@ -2,6 +2,7 @@
 // rateLimitService. Without one there is nothing to send descriptors to: the limits cannot be
 // compiled, and a proxy pointed at a missing service would fail open or refuse everything.
 import { defineRule } from '../../rule.js';
+import { hasInvalidMesh } from '../../../model/resolve-reference.js';
 
 export default defineRule({
   code: 'MESH423',
@@ -14,6 +15,8 @@ export default defineRule({
   },
   check({ model, report }) {
     if (model.settings.rateLimitService) return;
+    // A Mesh document that does not load may well name the service: its own error is the one to fix.
+    if (!model.mesh && hasInvalidMesh(model)) return;
     for (const service of model.services) {
       if (!service.resource.spec.rateLimit?.global) continue;
       const related = model.mesh ? [{ message: 'the Mesh', location: model.mesh.keyAt('spec') }] : undefined;

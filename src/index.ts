@@ -4,7 +4,7 @@ export { DEFAULT_LIMITS, type LoadLimits } from './loader/limits.js';
 export { SourceText, type SourceDocument } from './loader/source-file.js';
 export { UnknownRuleError, type ValidationResult } from './validators/validate.js';
 export { validate, compile, compileArtifacts, type ValidateOptions, type CompileOptions, type CompileResult, type ArtifactsResult } from './pipeline/index.js';
-export { RULES, findRule } from './validators/rules/index.js';
+export { RULES, findRule } from './targets/rules.js';
 export type { RuleMeta, RuleCategory } from './diagnostics/rule.js';
 export type { Rule, RuleContext } from './validators/rule.js';
 export type { Diagnostic, Level, LevelSetting, SourceSpan } from './diagnostics/types.js';

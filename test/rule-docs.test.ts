@@ -57,7 +57,7 @@ describe.each(RULES.map((rule) => [rule.code, rule] as const))('%s docs page', (
 
 describe('the rules index, docs/rules/README.md', () => {
   it('is what the registry generates now (run `npm run docs:rules` after adding a rule)', async () => {
-    const { rulesIndexMarkdown } = await import('../src/validators/rules/rules-index.js');
+    const { rulesIndexMarkdown } = await import('../src/targets/rules-index.js');
     expect(readFileSync(path.join(docsDir, 'README.md'), 'utf8')).toBe(rulesIndexMarkdown());
   });
 

@@ -61,18 +61,18 @@ export abstract class MeshctlCommand extends Command {
    * before any file is read.
    */
   protected async ruleLevels(values: readonly string[] | undefined, paths: readonly string[] = []): Promise<Record<string, LevelSetting>> {
-    const { resolveLevels, UnknownRuleError } = await import('../validators/validate.js');
+    const [{ ruleLevels }, { UnknownRuleError }] = await Promise.all([import('../pipeline/index.js'), import('../validators/validate.js')]);
     const config = await this.projectConfig(paths);
     if (config) {
       try {
-        resolveLevels(config.rules);
+        ruleLevels(config.rules);
       } catch (error) {
         if (error instanceof UnknownRuleError) throw new UnknownRuleError(error.message, { location: config.file });
         throw error;
       }
     }
     const levels = { ...config?.rules, ...parseRuleLevels(values ?? []) };
-    resolveLevels(levels);
+    ruleLevels(levels);
     return levels;
   }
 

@@ -40,11 +40,12 @@ EXIT CODES
     const output = this.outputChoice(flags, { formats: FORMATS, defaultFormat: 'mermaid', destination: 'file', targetFlag: '--output-file', target: flags['output-file'] });
     const rules = await this.ruleLevels(flags.rule, argv as string[]);
     const [{ validate }, { formatStylish }, graph] = await Promise.all([
-      import('../validators/validate.js'),
+      import('../pipeline/index.js'),
       import('../report/stylish.js'),
       import('../graph/index.js'),
     ]);
-    const result = validate(await this.loadMeshAt(argv as string[]), { rules });
+    // Target-neutral rules only: the graph is drawn from the model, not from a target's output.
+    const result = validate(await this.loadMeshAt(argv as string[]), { rules, targets: [] });
     if (result.diagnostics.length > 0) {
       // Diagnostics go to stderr: stdout carries only the graph.
       process.stderr.write(formatStylish(result, { color: shouldColor(flags.color, process.env, Boolean(process.stderr.isTTY)) }));

@@ -52,7 +52,7 @@ EXIT CODES
       import('../import/report.js'),
       import('../loader/load-mesh.js'),
       import('../loader/source-file.js'),
-      import('../validators/validate.js'),
+      import('../pipeline/index.js'),
       import('../report/stylish.js'),
     ]);
     const read = flags['from-cluster'] ? await this.readCluster(flags) : await readObjectFiles(paths, { cwd: process.cwd() });
@@ -68,7 +68,7 @@ EXIT CODES
     // The result must be a mesh that validates: checked as the files will be read back.
     const base = flags['out-dir'] ?? 'imported';
     const texts = new Map(imported.files.map((file) => [file.path, renderImportedFile(file)]));
-    const validation = validate(loadSources([...texts].map(([name, text]) => new SourceText(`${base}/${name}`, text))));
+    const validation = validate(loadSources([...texts].map(([name, text]) => new SourceText(`${base}/${name}`, text))), { targets: [] });
     const inputErrors = result.findings.some((finding) => finding.level === 'error');
     if (!inputErrors && read.objects.length === 0) this.fail('no Kubernetes objects in the input');
     if (inputErrors || validation.fatal || validation.errorCount > 0) {

@@ -15,7 +15,7 @@ export default class Rules extends MeshctlCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Rules);
     const output = this.outputChoice(flags, { formats: FORMATS, defaultFormat: 'text', destination: 'none' });
-    const { RULES } = await import('../validators/rules/index.js');
+    const { RULES } = await import('../targets/rules.js');
     const { ruleDocsUrl } = await import('../diagnostics/rule.js');
     if (output.format === 'json') {
       const rules = RULES.map((r) => ({

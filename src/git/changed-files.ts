@@ -5,7 +5,7 @@ import { UserError } from '../diagnostics/user-error.js';
 import { promises as fs, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Level } from '../diagnostics/types.js';
-import { findRule } from '../validators/rules/index.js';
+import { findRule } from '../targets/rules.js';
 import type { ValidationResult } from '../validators/validate.js';
 import { explainMissingRevision, gitAt, gitMessage } from './repository.js';
 

@@ -3,11 +3,13 @@
 // so an import never mixes with, or overwrites, mesh files a team already keeps.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { UserError } from '../diagnostics/user-error.js';
 
 /** Marks a directory as written by `meshctl import` (a later import may replace it). */
 export const IMPORT_MARKER = '.meshctl-import';
 
-export class ImportDirectoryError extends Error {}
+/** A directory the import may not write into: the user names another. */
+export class ImportDirectoryError extends UserError {}
 
 export async function writeImportDirectory(directory: string, files: ReadonlyMap<string, string>): Promise<void> {
   const target = path.resolve(directory);

@@ -1,11 +1,12 @@
 // The pipeline: load -> check -> emit, for one target from the registry. It sits above the
 // validators and the targets' emitters and ties them together, so that neither knows the other:
-// the compiler never imports a validator, and a validator never asks which target is compiled
-// except through its RuleContext. A mesh with errors is never compiled: half a mesh applied to a
+// a validator never asks which target is compiled except through its RuleContext, and it runs the
+// rules the pipeline gives it (every rule, from the registry in src/targets/rules.ts). A mesh with errors is never compiled: half a mesh applied to a
 // cluster is worse than none.
 import { UserError } from '../diagnostics/user-error.js';
 import type { LoadedMesh } from '../loader/load-mesh.js';
 import {
+  ALL_RULES,
   configuredTargets,
   findTarget,
   TARGET_NAMES,
@@ -15,9 +16,10 @@ import {
   type TargetOutput,
   type TargetSettings,
 } from '../targets/index.js';
-import { validate as checkMesh, type ValidateOptions as CheckOptions, type ValidationResult } from '../validators/validate.js';
+import type { LevelSetting } from '../diagnostics/types.js';
+import { resolveLevels, validate as checkMesh, type ValidateOptions as CheckOptions, type ValidationResult } from '../validators/validate.js';
 
-export interface ValidateOptions extends Omit<CheckOptions, 'targets'> {
+export interface ValidateOptions extends Omit<CheckOptions, 'targets' | 'ruleSet'> {
   /**
    * The targets to check for (their rules run). Default: `projectTarget` (else the registry's
    * default target) and every target the mesh files configure.
@@ -31,10 +33,15 @@ export interface ValidateOptions extends Omit<CheckOptions, 'targets'> {
 export function validate(loaded: LoadedMesh, options: ValidateOptions = {}): ValidationResult {
   const { targets, projectTarget, ...rest } = options;
   for (const name of targets ?? []) targetNamed(name);
-  return checkMesh(loaded, { ...rest, targets: targets ?? ((model) => configuredTargets(model, projectTarget)) });
+  return checkMesh(loaded, { ...rest, ruleSet: ALL_RULES, targets: targets ?? ((model) => configuredTargets(model, projectTarget)) });
 }
 
-export interface CompileOptions<Name extends TargetName = TargetName> extends Omit<CheckOptions, 'targets'> {
+/** Every rule's level after the overrides (codes or names of any rule); throws UnknownRuleError for one meshctl does not have. */
+export function ruleLevels(overrides: Readonly<Record<string, LevelSetting>>): Map<string, LevelSetting> {
+  return resolveLevels(overrides, ALL_RULES);
+}
+
+export interface CompileOptions<Name extends TargetName = TargetName> extends Omit<CheckOptions, 'targets' | 'ruleSet'> {
   target: Name;
   /** Settings of individual targets. */
   settings?: TargetSettings;
@@ -78,7 +85,7 @@ export function compileArtifacts(loaded: LoadedMesh, options: Omit<CompileOption
 function checkFor(loaded: LoadedMesh, target: Target, options: Omit<CompileOptions, 'target'> & { target: string }): ValidationResult {
   const { target: _target, settings: _settings, envoy: _envoy, portable: _portable, ...check } = options;
   const portable = settingsOf(options).gatewayApi?.portable;
-  return checkMesh(loaded, { ...check, targets: [target.name], ...(portable !== undefined ? { portable } : {}) });
+  return checkMesh(loaded, { ...check, ruleSet: ALL_RULES, targets: [target.name], ...(portable !== undefined ? { portable } : {}) });
 }
 
 function settingsOf(options: Pick<CompileOptions, 'settings' | 'envoy' | 'portable'>): TargetSettings {

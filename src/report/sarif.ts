@@ -2,7 +2,7 @@
 // link, results with physical locations relative to the repository root.
 import { ruleDocsUrl } from '../diagnostics/rule.js';
 import type { Level } from '../diagnostics/types.js';
-import { RULES } from '../validators/rules/index.js';
+import { RULES } from '../targets/rules.js';
 import type { ValidationResult } from '../validators/validate.js';
 
 const SARIF_LEVEL: Record<Level, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };

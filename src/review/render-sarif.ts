@@ -3,7 +3,7 @@
 // names the base's file and line in its message, as it has no place in the head.
 import { DOCS_BASE_URL, ruleDocsUrl } from '../diagnostics/rule.js';
 import type { Level } from '../diagnostics/types.js';
-import { RULES } from '../validators/rules/index.js';
+import { RULES } from '../targets/rules.js';
 import { baseNote, REVIEW_RULES, reviewAnnotations } from './annotations.js';
 import type { MeshReview } from './types.js';
 

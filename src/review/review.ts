@@ -27,7 +27,7 @@ export interface ReviewSide {
   readonly spans?: SpanResolver;
 }
 
-export interface ReviewSideOptions extends Omit<ValidateOptions, 'targets'> {
+export interface ReviewSideOptions extends Omit<ValidateOptions, 'targets' | 'ruleSet'> {
   /** A target whose artifacts are Kubernetes objects (default: the registry's first such target). */
   target?: string;
 }

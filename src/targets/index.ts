@@ -1,9 +1,10 @@
 // The registry of compile targets. Adding a target is one entry here: its module (a
-// defineTarget call) and, for checks of what only it writes, rules whose `target` is its name.
+// defineTarget call) and, for checks of what only it writes, rules whose `target` is its name,
+// kept with its emitter (src/compiler/<target>/rules/) and listed in ./rules.ts.
 // The first target is the default where neither a flag nor .meshctl.yaml names one.
 import type { Rule } from '../validators/rule.js';
 import type { MeshModel } from '../model/mesh-model.js';
-import { RULES } from '../validators/rules/index.js';
+import { RULES } from './rules.js';
 import { envoyTarget } from './envoy.js';
 import { gatewayApiTarget } from './gateway-api.js';
 import { istioTarget } from './istio.js';
@@ -44,4 +45,5 @@ export function configuredTargets(model: MeshModel, projectTarget?: string): Tar
   return TARGET_NAMES.filter((name) => name === named || findTarget(name)?.configuredBy?.(model) === true);
 }
 
+export { ALL_RULES, RULES, findRule } from './rules.js';
 export type { Artifacts, ArtifactKind, FileArtifacts, ObjectArtifacts, ObjectTarget, FileTarget, Target, TargetSettings } from './target.js';

@@ -5,7 +5,7 @@ import { createFinding } from '../diagnostics/finding.js';
 import type { Diagnostic, Finding } from '../diagnostics/types.js';
 import type { SourceText } from '../loader/source-file.js';
 import suppression from '../loader/rules/MESH017-suppression.js';
-import { findRule } from './rules/index.js';
+import type { RuleSet } from './rule-set.js';
 
 const DIRECTIVE = /(?:^|\s)#\s*meshctl-disable-next-line\b(.*)$/;
 
@@ -18,8 +18,11 @@ interface Directive {
   used: boolean;
 }
 
-/** Drops suppressed diagnostics; returns the rest and the findings about the suppressions themselves. */
-export function applySuppressions(diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, SourceText>): { kept: Diagnostic[]; findings: Finding[] } {
+/**
+ * Drops suppressed diagnostics; returns the rest and the findings about the suppressions themselves.
+ * A suppression may name the rules of `ruleSet` (every rule meshctl has, whichever targets are checked).
+ */
+export function applySuppressions(diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, SourceText>, ruleSet: RuleSet): { kept: Diagnostic[]; findings: Finding[] } {
   const findings: Finding[] = [];
   const directives = new Map<string, Directive[]>(); // by "file:line" of the line they apply to
   for (const source of sources.values()) {
@@ -43,7 +46,7 @@ export function applySuppressions(diagnostics: readonly Diagnostic[], sources: R
       }
       const codes: string[] = [];
       for (const name of names) {
-        const rule = findRule(name);
+        const rule = ruleSet.find(name);
         if (!rule) findings.push(createFinding(suppression, 'unknownRule', { rule: name }, { span }));
         else if (rule.fatal) findings.push(createFinding(suppression, 'fatal', { rule: rule.code }, { span }));
         else codes.push(rule.code);

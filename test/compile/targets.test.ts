@@ -8,6 +8,11 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile, configuredTargets, loadSources, OBJECT_TARGETS, REGISTERED_TARGETS, RULES, rulesOf, SourceText, TARGETS, validate } from '../../src/index.js';
 import { runCli, repoRoot } from '../helpers/run-cli.js';
+import { TARGET_NEUTRAL_RULES } from '../../src/validators/rules/index.js';
+import { ruleSet } from '../../src/validators/rule-set.js';
+import { ENVOY_RULES } from '../../src/compiler/envoy/rules/index.js';
+import { COMPILED_NAME_RULES } from '../../src/compiler/istio/rules/index.js';
+import { GATEWAY_API_RULES } from '../../src/compiler/gateway-api/rules/index.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'meshctl-targets-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -135,6 +140,33 @@ describe('the registry', () => {
     for (const rule of RULES) if (rule.target !== undefined) expect(TARGETS, rule.code).toContain(rule.target);
     expect(rulesOf('envoy').map((rule) => rule.code)).toEqual(['MESH233', 'MESH234', 'MESH235']);
     expect(rulesOf('istio')).toEqual([]);
+  });
+
+  it('keeps a target\'s rules with the target: the validators\' rules name none, each target\'s folder holds its own', () => {
+    expect(TARGET_NEUTRAL_RULES.filter((rule) => rule.target !== undefined).map((rule) => rule.code)).toEqual([]);
+    expect(ENVOY_RULES.map((rule) => rule.target)).toEqual(['envoy', 'envoy', 'envoy']);
+    expect(new Set(GATEWAY_API_RULES.map((rule) => rule.target))).toEqual(new Set(['gateway-api']));
+    expect(rulesOf('gateway-api')).toEqual([...GATEWAY_API_RULES].sort((a, b) => a.code.localeCompare(b.code)));
+    // The names of the Istio objects are checked for every target: the Gateway API target writes them too.
+    expect(COMPILED_NAME_RULES.map((rule) => [rule.code, rule.target])).toEqual([['MESH240', undefined], ['MESH241', undefined]]);
+    // The registry is every one of them, once, by code.
+    const all = [...TARGET_NEUTRAL_RULES, ...COMPILED_NAME_RULES, ...ENVOY_RULES, ...GATEWAY_API_RULES];
+    expect(RULES.map((rule) => rule.code)).toEqual(all.map((rule) => rule.code).sort());
+  });
+
+  it('refuses a rule set in which two rules share a code or a name', () => {
+    const [first, second] = ENVOY_RULES as [(typeof ENVOY_RULES)[number], (typeof ENVOY_RULES)[number]];
+    expect(() => ruleSet([first, { ...second, code: first.code }])).toThrow(/two rules have the code MESH233/);
+    expect(() => ruleSet([first, { ...second, name: first.name }])).toThrow(/two rules have the name proxy-port-conflict/);
+    expect(ruleSet([second, first]).find('mesh233')).toBe(first);
+  });
+
+  it('lets levels and suppressions name any target\'s rule, whichever targets are checked', () => {
+    const sources = () => loadSources([new SourceText('mesh.yaml', `# meshctl-disable-next-line MESH700 -- not compiled for the Gateway API here\n${BINDS_APPLICATION_PORT}`)]);
+    const result = validate(sources(), { targets: ['istio'], rules: { MESH233: 'off', 'gateway-api-route-precedence': 'warning' } });
+    const suppressionFindings = result.diagnostics.filter((d) => d.code === 'MESH017').map((d) => d.messageId);
+    expect(suppressionFindings).toEqual(['unused']);
+    expect(() => validate(sources(), { targets: ['istio'], rules: { MESH999: 'off' } })).toThrow(/unknown rule "MESH999"/);
   });
 
   it('chooses the targets a mesh configures: the project\'s (else the default) and those the mesh files speak of', () => {

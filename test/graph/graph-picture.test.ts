@@ -10,13 +10,13 @@ import { Resvg } from '@resvg/resvg-js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildServiceGraph, renderDot, renderMermaid, type ServiceGraph } from '../../src/graph/index.js';
 import { loadMesh } from '../../src/loader/load-mesh.js';
-import { validate } from '../../src/validators/validate.js';
+import { validate } from '../../src/pipeline/index.js';
 import { repoRoot } from '../helpers/run-cli.js';
 
 const ACCESS_KINDS = new Set(['calls', 'may-call', 'denied', 'exposes']);
 let graph: ServiceGraph;
 beforeAll(async () => {
-  graph = buildServiceGraph(validate(await loadMesh([path.join(repoRoot, 'examples', 'mesh')])).model);
+  graph = buildServiceGraph(validate(await loadMesh([path.join(repoRoot, 'examples', 'mesh')]), { targets: [] }).model);
 });
 
 describe('the example mesh as a graph', () => {
@@ -46,7 +46,7 @@ describe('the example mesh as a graph', () => {
     const linked = new Set(graph.edges.flatMap((edge) => [edge.from, edge.to]));
     expect(graph.nodes.filter((node) => node.kind === 'version' && !linked.has(node.id)).map((node) => node.id)).toEqual([]);
     // cart's and inventory's only version, and reviews v1 (the canary splits v2 and v3): no route sends to them.
-    const model = validate(await loadMesh([path.join(repoRoot, 'examples', 'mesh')])).model;
+    const model = validate(await loadMesh([path.join(repoRoot, 'examples', 'mesh')]), { targets: [] }).model;
     const idle = buildServiceGraph(model, { idleVersions: true }).nodes.filter((node) => node.kind === 'version' && !linked.has(node.id));
     expect(idle.map((node) => node.id)).toEqual(['version:orders/cart/v1', 'version:orders/inventory/v1', 'version:storefront/reviews/v1']);
   });

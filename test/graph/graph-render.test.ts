@@ -14,13 +14,13 @@ import {
   type ServiceGraph,
 } from '../../src/graph/index.js';
 import { loadMesh } from '../../src/loader/load-mesh.js';
-import { validate } from '../../src/validators/validate.js';
+import { validate } from '../../src/pipeline/index.js';
 import { compileModel } from '../compile/istio-traffic-support.js';
 import { repoRoot } from '../helpers/run-cli.js';
 import { parseDot } from './dot-parser.js';
 import path from 'node:path';
 
-const exampleGraph = async () => buildServiceGraph(validate(await loadMesh([path.join(repoRoot, 'examples', 'mesh')])).model);
+const exampleGraph = async () => buildServiceGraph(validate(await loadMesh([path.join(repoRoot, 'examples', 'mesh')]), { targets: [] }).model);
 
 /** A graph no mesh file could produce, with every character that means something to Mermaid or DOT. */
 const HOSTILE: ServiceGraph = {

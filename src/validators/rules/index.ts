@@ -1,7 +1,8 @@
-// Every rule meshctl knows, sorted by code. Codes are stable and never reused; a retired rule
-// stays listed here with `retired: true` in its file.
+// The target-neutral rules: the loader's, the schema's and the semantic rules that hold whatever
+// the mesh is compiled to. A target's own rules live with the target (src/compiler/<target>/rules/);
+// the registry of all rules is src/targets/rules.ts. Codes are stable and never reused; a retired
+// rule stays listed with `retired: true` in its file.
 import type { Rule } from '../rule.js';
-import { compareStrings } from '../../diagnostics/types.js';
 import yamlSyntax from '../../loader/rules/MESH001-yaml-syntax.js';
 import duplicateKey from '../../loader/rules/MESH002-duplicate-key.js';
 import tabIndentation from '../../loader/rules/MESH003-tab-indentation.js';
@@ -28,21 +29,12 @@ import unsupportedApiVersion from './schema/MESH105-unsupported-api-version.js';
 import { REFERENCES_RULES } from './references/index.js';
 import { ROUTING_RULES } from './routing/index.js';
 import { POLICY_RULES } from './policy/index.js';
-import { GATEWAY_API_RULES } from './gateway-api/index.js';
 
-export const RULES: readonly Rule[] = [
+export const TARGET_NEUTRAL_RULES: readonly Rule[] = [
   yamlSyntax, duplicateKey, tabIndentation, invalidEncoding, yamlTag, aliasLimit, nestingTooDeep, fileTooLarge, emptyFile,
   notAMapping, foreignResource, pathNotFound, unreadablePath, noMeshFiles, symlinkLoop, skippedPath, suppression,
   unknownField, wrongType, missingField, invalidValue, unknownKind, unsupportedApiVersion,
   ...REFERENCES_RULES,
   ...ROUTING_RULES,
   ...POLICY_RULES,
-  ...GATEWAY_API_RULES,
-].sort((a, b) => compareStrings(a.code, b.code));
-
-export const RULES_BY_CODE: ReadonlyMap<string, Rule> = new Map(RULES.map((rule) => [rule.code, rule]));
-export const RULES_BY_NAME: ReadonlyMap<string, Rule> = new Map(RULES.map((rule) => [rule.name, rule]));
-
-export function findRule(codeOrName: string): Rule | undefined {
-  return RULES_BY_CODE.get(codeOrName.toUpperCase()) ?? RULES_BY_NAME.get(codeOrName);
-}
+];

@@ -21,19 +21,14 @@ import overlappingExposure from './MESH227-overlapping-exposure.js';
 import overlappingServiceSelectors from './MESH230-overlapping-service-selectors.js';
 import externalResolutionMismatch from './MESH231-external-resolution-mismatch.js';
 import gatewayPortConflict from './MESH232-gateway-port-conflict.js';
-import proxyPortConflict from './MESH233-proxy-port-conflict.js';
-import applicationPortConflict from './MESH234-application-port-conflict.js';
-import outboundTcpPortConflict from './MESH235-outbound-tcp-port-conflict.js';
 import invalidProxyAddress from './MESH236-invalid-proxy-address.js';
 import unreachableExternalService from './MESH237-unreachable-external-service.js';
-import compiledNameTooLong from './MESH240-compiled-name-too-long.js';
-import compiledNameCollision from './MESH241-compiled-name-collision.js';
 import invalidVersionName from './MESH242-invalid-version-name.js';
 
 export const REFERENCES_RULES: readonly Rule[] = [
   unresolvedService, unresolvedVersion, unresolvedPort, unexposedAccessPort, unresolvedJwtProvider, unresolvedGateway, unservedExposedHost,
   redundantDependency, undeclaredNamedCallee, duplicateName, duplicateMesh, duplicatePort, duplicateVersionLabels, overlappingVersionLabels, duplicateRouteName,
   duplicateExternalHost, overlappingExposure, overlappingServiceSelectors, externalResolutionMismatch, gatewayPortConflict,
-  compiledNameTooLong, compiledNameCollision, invalidVersionName,
-  unresolvedProxyPortName, proxyPortConflict, applicationPortConflict, outboundTcpPortConflict, invalidProxyAddress, unreachableExternalService,
+  invalidVersionName,
+  unresolvedProxyPortName, invalidProxyAddress, unreachableExternalService,
 ];

@@ -3,8 +3,8 @@
 // Gateway API prefix rewrite needs a PathPrefix match), CORS origins by prefix or regex, and on a
 // grpc port a timeout, rewrite or CORS. The route is written without it: Istio's defaults apply
 // (its default retry policy, no fault, no timeout).
-import { defineRule } from '../../rule.js';
-import { droppedSettings, leftOutBecause } from '../../../compiler/gateway-api/expressible.js';
+import { defineRule } from '../../../validators/rule.js';
+import { droppedSettings, leftOutBecause } from '../expressible.js';
 import { writtenRoutes } from './routes.js';
 import { routeName } from '../../../model/names.js';
 

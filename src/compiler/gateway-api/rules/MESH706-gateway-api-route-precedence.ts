@@ -6,9 +6,9 @@
 // the mesh file gives to the earlier one. Overlap is assumed unless the two matches provably exclude
 // each other (different exact paths, paths under different prefixes, different methods, different
 // exact values of one header or query parameter).
-import { defineRule } from '../../rule.js';
+import { defineRule } from '../../../validators/rule.js';
 import type { PathSegment } from '../../../diagnostics/types.js';
-import { leftOutBecause } from '../../../compiler/gateway-api/expressible.js';
+import { leftOutBecause } from '../expressible.js';
 import { writtenRoutes, type WrittenRoute } from './routes.js';
 import { routeName } from '../../../model/names.js';
 import { type MatchEntry } from '../../../plan/match.js';

@@ -1,9 +1,9 @@
 // Finds services whose compiled objects get names longer than 63 characters once meshctl adds its
 // suffixes (-allow, -local-ratelimit, -vm-<index>…). Kubernetes refuses such names when the
 // compiled output is applied, long after review; the fix is a shorter metadata.name.
-import { defineRule } from '../../rule.js';
+import { defineRule } from '../../../validators/rule.js';
 import { MAX_COMPILED_NAME_LENGTH } from '../../../model/names.js';
-import { compiledObjects, type CompiledObject, type CompiledSource } from '../../../compiler/istio/compiled-names.js';
+import { compiledObjects, type CompiledObject, type CompiledSource } from '../compiled-names.js';
 
 export default defineRule({
   code: 'MESH240',

@@ -1,7 +1,7 @@
 // The Markdown index of all rules (docs/rules/README.md), generated from the registry so that it
 // cannot drift from what meshctl checks.
-import type { RuleCategory } from '../../diagnostics/rule.js';
-import { RULES } from './index.js';
+import type { RuleCategory } from '../diagnostics/rule.js';
+import { RULES } from './rules.js';
 
 const CATEGORY_TITLES: Record<RuleCategory, string> = {
   load: 'Reading files',

@@ -3,7 +3,7 @@
 // only Istio's own kinds can say is then refused, each use at its place: authorization, mTLS and
 // JWT, resilience (DestinationRule), rate limits (EnvoyFilter), telemetry, external services and
 // VM workloads (ServiceEntry, WorkloadEntry), egress mode and proxy scoping (Sidecar).
-import { defineRule } from '../../rule.js';
+import { defineRule } from '../../../validators/rule.js';
 import type { PathSegment } from '../../../diagnostics/types.js';
 import { declaresMeshWide } from '../../../model/effective-policy.js';
 

@@ -2,7 +2,7 @@
 // through the Gateway's frontend validation, which takes CA certificates by reference, not the
 // `credentialName` Secret Istio reads them from (ca.crt); the target would write a listener that
 // accepts every client. Refused rather than weakened.
-import { defineRule } from '../../rule.js';
+import { defineRule } from '../../../validators/rule.js';
 
 export default defineRule({
   code: 'MESH703',

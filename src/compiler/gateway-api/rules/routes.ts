@@ -3,9 +3,9 @@
 // exposed paths, at each gateway host; with the index of the mesh route it carries.
 import { memoizePerModel } from '../../../model/memoize.js';
 import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
-import type { RouteFamily } from '../../../compiler/gateway-api/expressible.js';
-import { portFamily } from '../../../compiler/gateway-api/names.js';
-import { ingressVirtualServiceNames, serviceObjects } from '../../../compiler/istio/compiled-names.js';
+import type { RouteFamily } from '../expressible.js';
+import { portFamily } from '../names.js';
+import { ingressVirtualServiceNames, serviceObjects } from '../../istio/compiled-names.js';
 import { hasHttpPort } from '../../../model/ports.js';
 import { narrowToExposedPaths } from '../../../plan/ingress.js';
 import { type MatchEntry } from '../../../plan/match.js';

@@ -1,9 +1,9 @@
 // Finds two sources that compile to an object of the same kind, namespace and name, e.g. a
 // Gateway "web" under deny-by-default next to a Service "web" with allow rules: both compile to
 // the AuthorizationPolicy "web-allow". Applying the output, one object silently replaces the other.
-import { defineRule } from '../../rule.js';
+import { defineRule } from '../../../validators/rule.js';
 import { formatPath, type Location } from '../../../diagnostics/types.js';
-import { compiledObjects, type CompiledObject } from '../../../compiler/istio/compiled-names.js';
+import { compiledObjects, type CompiledObject } from '../compiled-names.js';
 
 export default defineRule({
   code: 'MESH241',

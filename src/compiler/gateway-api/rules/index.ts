@@ -1,6 +1,8 @@
-// The Gateway API target's rules, one per file: run only by `compile --target gateway-api`
-// (MESH702 only in portable mode); merged into the sorted index in ../index.ts.
-import type { Rule } from '../../rule.js';
+// The Gateway API target's rules, one per file: what the routes it writes cannot say. They read
+// what the target writes (./routes.ts), so they live with it; they run only for the Gateway API
+// target (MESH702 only in portable mode) and are merged into the registry of all rules in
+// src/targets/rules.ts.
+import type { Rule } from '../../../validators/rule.js';
 import routeLeftOut from './MESH700-gateway-api-route-left-out.js';
 import settingDropped from './MESH701-gateway-api-setting-dropped.js';
 import needsIstio from './MESH702-gateway-api-needs-istio.js';

@@ -12,8 +12,8 @@ import {
   sidecarSettings,
   workloadsOf,
   type SidecarSettings,
-} from '../../../compiler/envoy/settings.js';
-import type { RuleContext } from '../../rule.js';
+} from '../settings.js';
+import type { RuleContext } from '../../../validators/rule.js';
 import type { Location } from '../../../diagnostics/types.js';
 import { portName } from '../../../model/names.js';
 import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';

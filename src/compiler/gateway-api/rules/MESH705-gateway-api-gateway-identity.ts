@@ -3,9 +3,9 @@
 // Gateway itself, as `<gateway>-<class>` (Deployment, Service and ServiceAccount), so its requests
 // carry that identity and the rule would no longer admit them: the exposed service would refuse its
 // own gateway.
-import { defineRule } from '../../rule.js';
+import { defineRule } from '../../../validators/rule.js';
 import { qualify } from '../../../model/mesh-model.js';
-import { DEFAULT_GATEWAY_CLASS } from '../../../compiler/gateway-api/ingress.js';
+import { DEFAULT_GATEWAY_CLASS } from '../ingress.js';
 
 export default defineRule({
   code: 'MESH705',

@@ -3,8 +3,8 @@
 // admin interface (both on 127.0.0.1), and a gateway's listeners next to its admin interface. Envoy
 // cannot bind both, so the proxy does not start. Runs when the mesh is compiled or validated for the
 // Envoy target (`target: 'envoy'`): the Istio target ignores these ports.
-import { defineRule } from '../../rule.js';
-import { DEFAULT_ADMIN_PORT, DEFAULT_INBOUND_ADDRESS, LOOPBACK } from '../../../compiler/envoy/settings.js';
+import { defineRule } from '../../../validators/rule.js';
+import { DEFAULT_ADMIN_PORT, DEFAULT_INBOUND_ADDRESS, LOOPBACK } from '../settings.js';
 import { listenAddressesOverlap, meshEnvoyField, workloadSockets, WorkloadFindings, type BoundSocket } from './envoy-proxy-ports.js';
 
 export default defineRule({

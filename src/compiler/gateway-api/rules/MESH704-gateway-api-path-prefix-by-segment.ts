@@ -4,7 +4,7 @@
 // writes it so anyway: Istio ranks a regular expression below every prefix, so the exact string
 // prefix, written as a regex, would lose to the service's default route. Reported so the few
 // requests whose meaning changes are known.
-import { defineRule } from '../../rule.js';
+import { defineRule } from '../../../validators/rule.js';
 import { normalizePathMatch } from '../../../model/route-match.js';
 
 export default defineRule({

@@ -7,8 +7,8 @@
 // on 127.0.0.1. An error, as such a sidecar cannot work; it runs only when the mesh is compiled or
 // validated for the Envoy target: with Istio the sidecar captures traffic and an application
 // rightly listens on its service port.
-import { defineRule } from '../../rule.js';
-import { LOCAL_APP_ADDRESS } from '../../../compiler/envoy/settings.js';
+import { defineRule } from '../../../validators/rule.js';
+import { LOCAL_APP_ADDRESS } from '../settings.js';
 import { portName } from '../../../model/names.js';
 import { listenAddressesOverlap, workloadSockets, WorkloadFindings } from './envoy-proxy-ports.js';
 

@@ -3,9 +3,9 @@
 // condition per header), a gRPC route by anything but its method and headers, or a route that
 // answers directly. The target leaves such a route out rather than widen it; requests it would
 // have taken go to the routes after it.
-import { defineRule } from '../../rule.js';
+import { defineRule } from '../../../validators/rule.js';
 import type { PathSegment } from '../../../diagnostics/types.js';
-import { leftOutBecause } from '../../../compiler/gateway-api/expressible.js';
+import { leftOutBecause } from '../expressible.js';
 import { writtenRoutes } from './routes.js';
 import { routeName } from '../../../model/names.js';
 

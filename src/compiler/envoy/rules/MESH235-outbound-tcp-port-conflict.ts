@@ -6,8 +6,8 @@
 // drift from what is compiled. A service calling itself on its own port is no conflict: the
 // application reaches itself there. Runs when the mesh is compiled or validated for the Envoy
 // target: Istio tells such dependencies apart by their addresses.
-import { reservedPorts, type ReservedPort } from '../../../compiler/envoy/settings.js';
-import { defineRule } from '../../rule.js';
+import { reservedPorts, type ReservedPort } from '../settings.js';
+import { defineRule } from '../../../validators/rule.js';
 import type { Location } from '../../../diagnostics/types.js';
 import { dependencyResolver } from '../../../plan/dependencies.js';
 import { isHttpFamily } from '../../../model/ports.js';

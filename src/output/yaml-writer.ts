@@ -105,10 +105,32 @@ function keyText(key: string): string {
   return text;
 }
 
+// Pieces an emitter builds once and places in many documents (an Envoy cluster or route shared by
+// every proxy that calls one service) are rendered once per place they stand at: the text of a
+// collection depends only on its contents and its indentation. Only collections marked shared are
+// remembered (the emitter promises never to change them), so an object built for one document is
+// never looked up; a WeakMap lets them go with the compile that made them.
+const sharedTexts = new WeakMap<object, Map<string, string>>();
+
+/** Marks a collection as never modified again, so that its rendering may be reused wherever it appears. */
+export function markShared(value: unknown): void {
+  if (isCollection(value) && !sharedTexts.has(value)) sharedTexts.set(value, new Map());
+}
+
 // The writers append to one string, each line ending in "\n". `first` stands in for `indent` on the
 // first line: a collection inside a list starts on the line of its dash ("- name: x").
 
 function writeValue(value: unknown, indent: string, first: string): string {
+  const texts = sharedTexts.get(value as object);
+  if (texts !== undefined) {
+    const place = first === indent ? indent : `${indent}\n${first}`;
+    let text = texts.get(place);
+    if (text === undefined) {
+      text = Array.isArray(value) ? writeList(value, indent, first) : writeMapping(value as Record<string, unknown>, indent, first);
+      texts.set(place, text);
+    }
+    return text;
+  }
   return Array.isArray(value) ? writeList(value, indent, first) : writeMapping(value as Record<string, unknown>, indent, first);
 }
 

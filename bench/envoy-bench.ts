@@ -130,6 +130,15 @@ export function inspectEnvoyOutput(meshDirectory: string, outputDirectory: strin
   // The scan above stands for a parse; if the rendering ever changes under it, say so rather than miscount.
   if (scanClusterCount(text) !== clusters) throw new EnvoyBenchError(`counting clusters in ${file}: the text scan found ${scanClusterCount(text)}, the YAML has ${clusters}`);
   const whole = directoryBytes(outputDirectory);
+  // The largest sidecar of all, by bytes (its size is all statSync needs; only the winner is read).
+  let largest: { service: MeshService; version: string | undefined; bytes: number } | undefined;
+  for (const service of mesh.services) {
+    for (const version of service.versions.length > 0 ? service.versions : [undefined]) {
+      const bytes = statSync(configFile(service, version)).size;
+      if (!largest || bytes > largest.bytes) largest = { service, version, bytes };
+    }
+  }
+  const largestText = readFileSync(configFile(largest!.service, largest!.version), 'utf8');
   return {
     services,
     workload: `${example.namespace}/${example.name}${example.versions[0] ? ` ${example.versions[0]}` : ''}`,
@@ -144,5 +153,11 @@ export function inspectEnvoyOutput(meshDirectory: string, outputDirectory: strin
     workloadsWithSameDependencies: counts.length,
     clustersMost: Math.max(...counts),
     clustersMedian: median(counts),
+    largest: {
+      workload: `${largest!.service.namespace}/${largest!.service.name}${largest!.version ? ` ${largest!.version}` : ''}`,
+      dependencies: largest!.service.dependsOn.length,
+      clusters: scanClusterCount(largestText),
+      bytes: largest!.bytes,
+    },
   };
 }

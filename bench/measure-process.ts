@@ -51,6 +51,19 @@ export function defaultRusageMethod(): RusageMethod {
  * is returned, for the caller to judge.
  */
 export function measureNode(args: readonly string[], options: MeasureOptions): Measurement {
+  return measureProcess(process.execPath, args, options);
+}
+
+/**
+ * Runs any program and measures it (Istio's analyzers, side by side with meshctl). Only GNU time
+ * can see inside a program that is not Node.js: with the preload method this throws a MeasureError.
+ */
+export function measureCommand(executable: string, args: readonly string[], options: MeasureOptions): Measurement {
+  if (options.method !== 'gnu-time') throw new MeasureError(`${path.basename(executable)}: its CPU time and memory can only be read with GNU time (${GNU_TIME})`);
+  return measureProcess(executable, args, options);
+}
+
+function measureProcess(executable: string, args: readonly string[], options: MeasureOptions): Measurement {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...options.env };
   delete env.FORCE_COLOR;
   // Measure meshctl as installed. NODE_ENV=development or test (vitest sets the latter) makes oclif
@@ -63,8 +76,8 @@ export function measureNode(args: readonly string[], options: MeasureOptions): M
   if (usageFile) env.MESHCTL_BENCH_RUSAGE_FILE = usageFile;
   const [command, commandArgs] =
     options.method === 'gnu-time'
-      ? [GNU_TIME, ['-f', `${TIME_MARKER} %U %S %M`, process.execPath, ...args]]
-      : [process.execPath, ['--require', PRELOAD, ...args]];
+      ? [GNU_TIME, ['-f', `${TIME_MARKER} %U %S %M`, executable, ...args]]
+      : [executable, ['--require', PRELOAD, ...args]];
   try {
     const started = performance.now();
     const result = spawnSync(command, commandArgs, {
@@ -76,7 +89,7 @@ export function measureNode(args: readonly string[], options: MeasureOptions): M
       timeout: options.timeoutMs ?? 30 * 60_000,
     });
     const wallMs = performance.now() - started;
-    if (result.error) throw new MeasureError(`could not run node ${args.join(' ')}: ${result.error.message}`);
+    if (result.error) throw new MeasureError(`could not run ${path.basename(executable)} ${args.join(' ')}: ${result.error.message}`);
     let stderr = result.stderr;
     let usage: { cpuMs: number; maxRssKiB: number } | undefined;
     if (options.method === 'gnu-time') {
@@ -94,7 +107,7 @@ export function measureNode(args: readonly string[], options: MeasureOptions): M
     const killed = result.signal !== null;
     if (!usage || !Number.isFinite(usage.cpuMs) || !Number.isFinite(usage.maxRssKiB)) {
       const why = killed ? `it was killed by ${result.signal}` : `no resource usage was reported (exit ${result.status})`;
-      throw new MeasureError(`node ${args.join(' ')}: ${why}${stderr.trim() ? `: ${firstLines(stderr)}` : ''}`);
+      throw new MeasureError(`${path.basename(executable)} ${args.join(' ')}: ${why}${stderr.trim() ? `: ${firstLines(stderr)}` : ''}`);
     }
     return { status: result.status, signal: result.signal, stdout: result.stdout, stderr, wallMs, ...usage };
   } finally {

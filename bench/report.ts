@@ -36,6 +36,17 @@ export function renderResults(results: BenchResults): string {
       new Set([1, 2, 3, 4, 5, 6, 7]),
     ),
   );
+  const sideBySide = sideBySideRows(results);
+  if (sideBySide.length > 0) {
+    out.push('');
+    out.push(
+      table(
+        ['side by side, services', 'parse floor ms', 'validate ms', 'validate / floor', 'compile istio > stdout ms', 'compile / floor', "Istio's analyzers ms", 'analyzers / validate'],
+        sideBySide,
+        new Set([0, 1, 2, 3, 4, 5, 6, 7]),
+      ),
+    );
+  }
   out.push('');
   out.push(
     table(
@@ -48,7 +59,7 @@ export function renderResults(results: BenchResults): string {
     out.push('');
     out.push(
       table(
-        ['Envoy config of one workload', 'services', 'dependencies', 'clusters', 'routes', 'listeners', 'bytes', 'clusters, every 3-dependency workload: most / median', 'whole mesh: clusters', 'whole mesh: MB of Envoy config'],
+        ['Envoy config of one workload', 'services', 'dependencies', 'clusters', 'routes', 'listeners', 'bytes', 'clusters, every 3-dependency workload: most / median', 'whole mesh: clusters', 'whole mesh: MB of Envoy config', 'largest sidecar: clusters / bytes (its dependencies)'],
         results.envoy.workloads.map((w) => [
           w.workload,
           integer(w.services),
@@ -60,8 +71,9 @@ export function renderResults(results: BenchResults): string {
           `${integer(w.clustersMost)} / ${fixed(w.clustersMedian, 1)} (of ${integer(w.workloadsWithSameDependencies)})`,
           integer(w.meshClusters),
           fixed(w.meshBytes / (1024 * 1024), 1),
+          w.largest ? `${integer(w.largest.clusters)} / ${integer(w.largest.bytes)} (${w.largest.dependencies})` : '–',
         ]),
-        new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]),
+        new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
       ),
     );
   }
@@ -84,6 +96,31 @@ export function renderResults(results: BenchResults): string {
     ),
   );
   return `${out.join('\n')}\n`;
+}
+
+/** Each mesh's side-by-side figures: meshctl against the parse floor, and Istio's analyzers against validate. */
+function sideBySideRows(results: BenchResults): string[][] {
+  const rows: string[][] = [];
+  for (const mesh of results.meshes) {
+    const at = (step: string) => results.steps.find((s) => s.step === step && s.services === mesh.services);
+    const floor = at('parse-floor');
+    if (!floor) continue;
+    const validate = at('validate');
+    const compile = at('compile-istio-stdout');
+    const istio = at('istio-analyzers');
+    const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '–' : `${fixed(a / b, 2)}×`);
+    rows.push([
+      integer(mesh.services),
+      integer(floor.wallMs),
+      validate ? integer(validate.wallMs) : '–',
+      ratio(validate?.wallMs, floor.wallMs),
+      compile ? integer(compile.wallMs) : '–',
+      ratio(compile?.wallMs, floor.wallMs),
+      istio ? integer(istio.wallMs) : '–',
+      ratio(istio?.wallMs, validate?.wallMs),
+    ]);
+  }
+  return rows;
 }
 
 /** Per step in both runs: how wall time, CPU time and peak RSS moved (negative: better). */

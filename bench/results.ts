@@ -4,7 +4,18 @@ import type { RusageMethod } from './measure-process.js';
 
 export const RESULTS_FORMAT = 'meshctl-bench/1';
 
-export type StepName = 'validate' | 'compile-istio' | 'compile-envoy' | 'version' | 'validate-one-file';
+export type StepName =
+  | 'validate'
+  | 'compile-istio'
+  | 'compile-envoy'
+  | 'version'
+  | 'validate-one-file'
+  // Side by side, on the same mesh in the same run: the parse floor (read and parse every file with
+  // js-yaml, nothing else), compile --target istio to standard output, and Istio's own analyzers on
+  // what that compile writes.
+  | 'parse-floor'
+  | 'compile-istio-stdout'
+  | 'istio-analyzers';
 
 export interface Sample {
   wallMs: number;
@@ -58,6 +69,8 @@ export interface EnvoyWorkloadResult {
   workloadsWithSameDependencies: number;
   clustersMost: number;
   clustersMedian: number;
+  /** The largest sidecar configuration of the mesh (by bytes), whatever its dependencies. */
+  largest?: { workload: string; dependencies: number; clusters: number; bytes: number };
 }
 
 export type EnvoyResult = { status: 'measured'; workloads: EnvoyWorkloadResult[] } | { status: 'not measured'; reason: string };
@@ -124,7 +137,13 @@ export const TARGET_IDS = [
   'cold-start-version',
   'no-op-apply-vs-kubectl',
   'diff-vs-kubectl',
-  'envoy-clusters-3-dependencies',
+  'validate-vs-parse-floor',
+  'validate-vs-istio-analyzers',
+  'compile-istio-stdout-vs-parse-floor',
+  'compile-envoy-10000',
+  'cold-start-validate',
+  'peak-rss-20000',
+  'envoy-largest-config-steady',
 ] as const;
 
 const GIB_MIB = 1024;
@@ -137,7 +156,13 @@ export const STEP_NAMES: Record<StepName, string> = {
   'compile-envoy': 'compile --target envoy',
   version: '--version',
   'validate-one-file': 'validate (one-file mesh)',
+  'parse-floor': 'parse floor (js-yaml)',
+  'compile-istio-stdout': 'compile --target istio > stdout',
+  'istio-analyzers': "Istio's analyzers (on the compiled output)",
 };
+
+/** The steps meshctl itself runs (the peak-RSS targets judge these, not the side-by-side tools). */
+export const MESHCTL_STEPS: ReadonlySet<StepName> = new Set(['validate', 'compile-istio', 'compile-envoy', 'compile-istio-stdout', 'version', 'validate-one-file']);
 
 export function evaluateTargets(results: Omit<BenchResults, 'targets'>): TargetRow[] {
   const step = (name: StepName, services: number) => results.steps.find((s) => s.step === name && s.services === services);
@@ -158,7 +183,7 @@ export function evaluateTargets(results: Omit<BenchResults, 'targets'>): TargetR
   timeTarget('compile-istio-10000', 'compile-istio', 'compile --target istio', 4000);
 
   // The issue states it with the 10,000-service figures; the largest mesh measured must keep to it too.
-  const large = results.steps.filter((s) => s.services !== null && s.services >= 10_000);
+  const large = results.steps.filter((s) => s.services !== null && s.services >= 10_000 && MESHCTL_STEPS.has(s.step));
   const rssTarget = 'peak RSS ≤ 1 GiB (10,000 services and up)';
   if (large.length > 0) {
     const worst = large.reduce((a, b) => (b.peakRssMiB > a.peakRssMiB ? b : a));
@@ -220,19 +245,69 @@ export function evaluateTargets(results: Omit<BenchResults, 'targets'>): TargetR
     );
   }
 
-  const envoyTarget = "a 3-dependency workload's Envoy config has ≤ 10 clusters, whatever the mesh size";
-  if (results.envoy.status === 'measured' && results.envoy.workloads.length > 0) {
-    const { workloads } = results.envoy;
-    const most = Math.max(...workloads.map((w) => w.clustersMost));
+  // Side by side, in one run: ratios of median wall times, so that the machine's load cancels out.
+  const ratioTarget = (id: string, target: string, names: [string, string], numerator: StepResult | undefined, denominator: StepResult | undefined, limit: number, atMost: boolean, describe: (n: StepResult, d: StepResult) => string) => {
+    if (!numerator || !denominator) {
+      const absent = [numerator, denominator].map((s, i) => (s ? undefined : names[i])).filter((name) => name !== undefined);
+      const why = results.steps.some((s) => s.services === 10_000) ? `${absent.join(' and ')} not measured in this run` : missing(10_000);
+      rows.push({ id, target, measured: null, status: 'not measured', note: why });
+      return;
+    }
+    const ratio = numerator.wallMs / denominator.wallMs;
+    rows.push({ id, target, measured: `${ratio.toFixed(2)}×`, status: (atMost ? ratio <= limit : ratio >= limit) ? 'met' : 'missed', note: describe(numerator, denominator) });
+  };
+  const wallAndCpu = (s: StepResult) => `${seconds(s.wallMs)} (CPU ${seconds(s.cpuMs)})`;
+  ratioTarget('validate-vs-parse-floor', 'validate 10,000 services ≤ 2.0× the parse floor', ['validate', 'the parse floor'], step('validate', 10_000), step('parse-floor', 10_000), 2.0, true, (n, d) => `validate ${wallAndCpu(n)} / parse floor ${wallAndCpu(d)}, medians of the same run`);
+  ratioTarget('validate-vs-istio-analyzers', "validate 10,000 services ≥ 10× faster than Istio's analyzers on the compiled equivalent", ["Istio's analyzers", 'validate'], step('istio-analyzers', 10_000), step('validate', 10_000), 10, false, (n, d) => `Istio's analyzers ${wallAndCpu(n)}, ${n.peakRssMiB.toFixed(0)} MiB / validate ${wallAndCpu(d)}`);
+  ratioTarget('compile-istio-stdout-vs-parse-floor', 'compile --target istio 10,000 services to standard output ≤ 3.0× the parse floor', ['compile to standard output', 'the parse floor'], step('compile-istio-stdout', 10_000), step('parse-floor', 10_000), 3.0, true, (n, d) => `compile ${wallAndCpu(n)} / parse floor ${wallAndCpu(d)}`);
+
+  const envoy10k = step('compile-envoy', 10_000);
+  const envoyTarget = 'compile --target envoy 10,000 services ≤ 8 s wall and ≤ 1 GiB';
+  rows.push(
+    envoy10k
+      ? {
+          id: 'compile-envoy-10000',
+          target: envoyTarget,
+          measured: `${seconds(envoy10k.wallMs)}, ${envoy10k.peakRssMiB.toFixed(0)} MiB`,
+          status: envoy10k.wallMs <= 8000 && envoy10k.peakRssMiB <= GIB_MIB ? 'met' : 'missed',
+          note: `median wall time of ${runs(envoy10k.samples.length)}; CPU ${seconds(envoy10k.cpuMs)}; ${envoy10k.objects?.toLocaleString('en-US')} proxies`,
+        }
+      : { id: 'compile-envoy-10000', target: envoyTarget, measured: null, status: 'not measured', note: results.steps.some((s) => s.step === 'compile-envoy') ? missing(10_000) : 'meshctl has no --target envoy to time' },
+  );
+
+  const coldValidate = results.coldStart.find((s) => s.step === 'validate-one-file');
+  const coldTarget = 'cold `meshctl validate` of a one-file mesh ≤ 150 ms';
+  rows.push(
+    coldValidate
+      ? { id: 'cold-start-validate', target: coldTarget, measured: `${coldValidate.wallMs.toFixed(0)} ms`, status: coldValidate.wallMs <= 150 ? 'met' : 'missed', note: `median of ${runs(coldValidate.samples.length)}; CPU ${coldValidate.cpuMs.toFixed(0)} ms` }
+      : { id: 'cold-start-validate', target: coldTarget, measured: null, status: 'not measured', note: 'cold start was not measured' },
+  );
+
+  const at20k = results.steps.filter((s) => s.services === 20_000 && MESHCTL_STEPS.has(s.step));
+  const rss20kTarget = 'peak RSS of every step at 20,000 services ≤ 512 MiB';
+  if (at20k.length > 0) {
+    const worst = at20k.reduce((a, b) => (b.peakRssMiB > a.peakRssMiB ? b : a));
+    rows.push({ id: 'peak-rss-20000', target: rss20kTarget, measured: `${worst.peakRssMiB.toFixed(0)} MiB`, status: worst.peakRssMiB <= 512 ? 'met' : 'missed', note: `the highest of ${at20k.length} steps, from ${STEP_NAMES[worst.step]}` });
+  } else {
+    rows.push({ id: 'peak-rss-20000', target: rss20kTarget, measured: null, status: 'not measured', note: missing(20_000) });
+  }
+
+  // What a workload's sidecar carries must depend on what it calls, not on how large the mesh is.
+  const steadyTarget = 'the largest per-workload Envoy configuration is equal at 1,000, 10,000 and 20,000 services';
+  const largest = results.envoy.status === 'measured' ? results.envoy.workloads.filter((w) => w.largest && [1_000, 10_000, 20_000].includes(w.services)) : [];
+  if (largest.length === 3) {
+    const sizes = largest.map((w) => w.largest!);
+    const equal = sizes.every((l) => l.bytes === sizes[0]!.bytes && l.clusters === sizes[0]!.clusters);
     rows.push({
-      id: 'envoy-clusters-3-dependencies',
-      target: envoyTarget,
-      measured: `${most} clusters`,
-      status: most <= 10 ? 'met' : 'missed',
-      note: `the most of every 3-dependency workload (median ${workloads.map((w) => `${w.clustersMedian} of ${w.workloadsWithSameDependencies} at ${w.services.toLocaleString('en-US')} services`).join(', ')})`,
+      id: 'envoy-largest-config-steady',
+      target: steadyTarget,
+      measured: sizes.map((l) => `${l.clusters} clusters / ${l.bytes.toLocaleString('en-US')} B`).join(', '),
+      status: equal ? 'met' : 'missed',
+      note: largest.map((w) => `${w.services.toLocaleString('en-US')}: ${w.largest!.workload} (${w.largest!.dependencies} dependencies)`).join('; '),
     });
   } else {
-    rows.push({ id: 'envoy-clusters-3-dependencies', target: envoyTarget, measured: null, status: 'not measured', note: results.envoy.status === 'not measured' ? results.envoy.reason : 'no workload measured' });
+    const why = results.envoy.status === 'not measured' ? results.envoy.reason : `measured at ${largest.map((w) => w.services).join(', ') || 'no size'} only (sizes ${results.settings.sizes.join(', ')})`;
+    rows.push({ id: 'envoy-largest-config-steady', target: steadyTarget, measured: null, status: 'not measured', note: why });
   }
   return rows;
 }

@@ -7,14 +7,14 @@
 //   npm run bench -- --quick               100 and 1,000 services, 1 run, no cluster
 //   npm run bench -- --sizes 10000 --runs 5 --out /tmp/after.json --compare /tmp/before.json
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ClusterBenchError, measureCluster } from './cluster-bench.js';
 import { EnvoyBenchError, inspectEnvoyOutput } from './envoy-bench.js';
 import { cachedMesh, generatorHash, oneFileMesh, type CachedMesh } from './mesh-cache.js';
-import { defaultRusageMethod, firstLines, MeasureError, measureNode, median, type Measurement, type RusageMethod } from './measure-process.js';
+import { defaultRusageMethod, firstLines, MeasureError, measureCommand, measureNode, median, type Measurement, type RusageMethod } from './measure-process.js';
 import { renderComparison, renderResults } from './report.js';
 import { evaluateTargets, RESULTS_FORMAT, type BenchResults, type ClusterResult, type EnvoyResult, type EnvoyWorkloadResult, type Sample, type StepName, type StepResult } from './results.js';
 
@@ -25,6 +25,8 @@ const QUICK_SIZES = [100, 1_000];
 const MB = 1024 * 1024;
 const CLUSTER_SERVICES = 1_000;
 const ENVOY_WORKLOAD_MIN_SERVICES = 1_000;
+const ISTIO_SERVICES = 10_000;
+const PARSE_FLOOR = path.join(import.meta.dirname, 'parse-floor.mjs');
 
 // What must be undone however the run ends (API servers, temporary directories), newest first. A
 // signal handler runs these too: spawnSync blocks, so it runs once the current child has exited.
@@ -55,11 +57,13 @@ export interface BenchOptions {
   cluster: boolean;
   build: boolean;
   rusage: RusageMethod;
+  /** Time Istio's analyzers on the compiled output of the 10,000-service mesh (the Go judge; built on first use). */
+  istio: boolean;
 }
 
 const USAGE = `usage: npm run bench -- [--quick] [--sizes N,N,...] [--runs N] [--cold-runs N] [--seed S]
                       [--out FILE] [--compare OLD.json] [--cluster | --no-cluster] [--no-build]
-                      [--rusage gnu-time|preload]
+                      [--rusage gnu-time|preload] [--istio | --no-istio]
 
   --quick        100 and 1,000 services, 1 run, 5 cold-start runs, no cluster unless --cluster;
                  writes to ${path.join('<tmp>', 'meshctl-bench-quick.json')} unless --out
@@ -71,14 +75,15 @@ const USAGE = `usage: npm run bench -- [--quick] [--sizes N,N,...] [--runs N] [-
   --compare      an earlier results file: print the change of every step measured in both
   --no-cluster   skip the API-server part (diff and apply against kubectl)
   --no-build     use dist/ as it is instead of running "npm run build" first
-  --rusage       how CPU time and peak RSS are read (default: gnu-time when /usr/bin/time exists)`;
+  --rusage       how CPU time and peak RSS are read (default: gnu-time when /usr/bin/time exists)
+  --no-istio     skip Istio's analyzers on the compiled 10,000-service mesh (default: on, off with --quick)`;
 
 export class BenchError extends Error {}
 
 export function parseArguments(argv: readonly string[]): BenchOptions | 'help' {
   const given = new Map<string, string | true>();
   const valued = new Set(['--sizes', '--runs', '--cold-runs', '--seed', '--out', '--compare', '--rusage']);
-  const switches = new Set(['--quick', '--cluster', '--no-cluster', '--no-build', '--help']);
+  const switches = new Set(['--quick', '--cluster', '--no-cluster', '--no-build', '--istio', '--no-istio', '--help']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.split('=', 2) as [string, string | undefined];
@@ -91,6 +96,7 @@ export function parseArguments(argv: readonly string[]): BenchOptions | 'help' {
   }
   if (given.has('--help')) return 'help';
   if (given.has('--cluster') && given.has('--no-cluster')) throw new BenchError('--cluster and --no-cluster contradict each other');
+  if (given.has('--istio') && given.has('--no-istio')) throw new BenchError('--istio and --no-istio contradict each other');
 
   const quick = given.has('--quick');
   const positive = (flag: string, fallback: number) => {
@@ -131,6 +137,7 @@ export function parseArguments(argv: readonly string[]): BenchOptions | 'help' {
     cluster: given.has('--cluster') || (!quick && !given.has('--no-cluster')),
     build: !given.has('--no-build'),
     rusage,
+    istio: given.has('--istio') || (!quick && !given.has('--no-istio')),
   };
 }
 
@@ -189,23 +196,96 @@ function stepResult(step: StepName, services: number | null, inputBytes: number,
 
 const sample = (m: Measurement): Sample => ({ wallMs: m.wallMs, cpuMs: m.cpuMs, maxRssKiB: m.maxRssKiB });
 
-function measureValidate(mesh: CachedMesh, options: BenchOptions): StepResult {
-  const samples: Sample[] = [];
-  for (let run = 1; run <= options.runs; run++) {
-    const label = `validate, ${mesh.services} services`;
-    const measured = measureMeshctl(label, ['validate', mesh.directory, '-o', 'json'], options.rusage);
-    let summary: { errors: number; documents: number };
-    try {
-      summary = (JSON.parse(measured.stdout) as { summary: { errors: number; documents: number } }).summary;
-    } catch {
-      throw new BenchError(`${label}: the JSON report could not be read: ${firstLines(measured.stdout)}`);
-    }
-    // A mesh with errors would time error reporting, not validation.
-    if (summary.errors !== 0) throw new BenchError(`${label}: the generated mesh has ${summary.errors} errors; run meshctl validate ${mesh.directory}`);
-    samples.push(sample(measured));
-    log(`${label}: ${(measured.wallMs / 1000).toFixed(2)} s (run ${run}/${options.runs})`);
+/** One run of `meshctl validate DIR -o json`, which must find no errors. */
+function measureValidateRun(mesh: CachedMesh, options: BenchOptions): { measured: Measurement; documents: number } {
+  const label = `validate, ${mesh.services} services`;
+  const measured = measureMeshctl(label, ['validate', mesh.directory, '-o', 'json'], options.rusage);
+  let summary: { errors: number; documents: number };
+  try {
+    summary = (JSON.parse(measured.stdout) as { summary: { errors: number; documents: number } }).summary;
+  } catch {
+    throw new BenchError(`${label}: the JSON report could not be read: ${firstLines(measured.stdout)}`);
   }
-  return stepResult('validate', mesh.services, mesh.bytes, samples, null);
+  // A mesh with errors would time error reporting, not validation.
+  if (summary.errors !== 0) throw new BenchError(`${label}: the generated mesh has ${summary.errors} errors; run meshctl validate ${mesh.directory}`);
+  return { measured, documents: summary.documents };
+}
+
+/**
+ * The side-by-side steps of one mesh, run by run in turn (parse floor, validate, compile to standard
+ * output), so that each ratio compares runs made under the same load. The compile's output of the
+ * last run is kept in `streamFile`, for Istio's analyzers.
+ */
+function measureSideBySide(mesh: CachedMesh, options: BenchOptions, streamFile: string): StepResult[] {
+  const floor: Sample[] = [];
+  const validate: Sample[] = [];
+  const stdout: Sample[] = [];
+  let objects = 0;
+  for (let run = 1; run <= options.runs; run++) {
+    const floorLabel = `parse floor, ${mesh.services} services`;
+    let measured: Measurement;
+    try {
+      measured = measureNode([PARSE_FLOOR, mesh.directory], { cwd: repoRoot, method: options.rusage });
+    } catch (error) {
+      if (error instanceof MeasureError) throw new BenchError(`${floorLabel}: ${error.message}`);
+      throw error;
+    }
+    if (measured.status !== 0) throw new BenchError(`${floorLabel}: exited ${measured.status}: ${firstLines(measured.stderr)}`);
+    const floorDocuments = Number(measured.stdout.trim());
+    floor.push(sample(measured));
+
+    const validated = measureValidateRun(mesh, options);
+    // Both read the same documents, or the ratio compares different work.
+    if (validated.documents !== floorDocuments) throw new BenchError(`${floorLabel}: ${floorDocuments} documents, but meshctl validate read ${validated.documents}`);
+    validate.push(sample(validated.measured));
+
+    const compileLabel = `compile --target istio to standard output, ${mesh.services} services`;
+    const compiled = measureMeshctl(compileLabel, ['compile', mesh.directory, '--target', 'istio'], options.rusage);
+    objects = (compiled.stdout.match(/^kind: /gm) ?? []).length;
+    if (objects === 0) throw new BenchError(`${compileLabel}: no objects on standard output`);
+    if (run === options.runs) writeFileSync(streamFile, compiled.stdout);
+    stdout.push(sample(compiled));
+    log(`${mesh.services} services, run ${run}/${options.runs}: parse floor ${(measured.wallMs / 1000).toFixed(2)} s, validate ${(validated.measured.wallMs / 1000).toFixed(2)} s, compile to stdout ${(compiled.wallMs / 1000).toFixed(2)} s`);
+  }
+  return [
+    stepResult('parse-floor', mesh.services, mesh.bytes, floor, null),
+    stepResult('validate', mesh.services, mesh.bytes, validate, null),
+    stepResult('compile-istio-stdout', mesh.services, mesh.bytes, stdout, objects),
+  ];
+}
+
+/** Istio's analyzers (the judge's `analyze`, one analysis per run, as `istioctl analyze` does) on a compiled mesh. */
+function measureIstioAnalyzers(mesh: CachedMesh, options: BenchOptions, judge: string, streamFile: string, objects: number): StepResult {
+  const samples: Sample[] = [];
+  const label = `Istio's analyzers, ${mesh.services} services`;
+  for (let run = 1; run <= options.runs; run++) {
+    let measured: Measurement;
+    try {
+      measured = measureCommand(judge, ['analyze', '--runs', '1', streamFile], { cwd: repoRoot, method: options.rusage, timeoutMs: 30 * 60_000 });
+    } catch (error) {
+      if (error instanceof MeasureError) throw new BenchError(`${label}: ${error.message}`);
+      throw error;
+    }
+    if (measured.status !== 0) throw new BenchError(`${label}: istio-judge analyze exited ${measured.status}: ${firstLines(measured.stderr)}`);
+    let analysis: { executedAnalyzers: string[] };
+    try {
+      analysis = JSON.parse(measured.stdout) as { executedAnalyzers: string[] };
+    } catch {
+      throw new BenchError(`${label}: the analysis could not be read: ${firstLines(measured.stdout)}`);
+    }
+    if (analysis.executedAnalyzers.length === 0) throw new BenchError(`${label}: no analyzer ran`);
+    samples.push(sample(measured));
+    log(`${label}: ${(measured.wallMs / 1000).toFixed(2)} s, ${analysis.executedAnalyzers.length} analyzers (run ${run}/${options.runs})`);
+  }
+  return stepResult('istio-analyzers', mesh.services, statSync(streamFile).size, samples, objects);
+}
+
+/** The Istio judge's binary, built by scripts/istio.sh on first use (minutes, once). */
+function istioJudge(): string {
+  log('scripts/istio.sh path (builds the Istio judge the first time)');
+  const result = spawnSync(path.join(repoRoot, 'scripts', 'istio.sh'), ['path'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 2] });
+  if (result.status !== 0) throw new BenchError(`scripts/istio.sh path failed (exit ${result.status ?? result.signal})`);
+  return result.stdout.trim();
 }
 
 /**
@@ -351,8 +431,13 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     const envoy = envoyTargetAvailable(options.rusage);
     const steps: StepResult[] = [];
     const workloads: EnvoyWorkloadResult[] = [];
+    const judge = options.istio && meshes.some((m) => m.services === ISTIO_SERVICES) ? istioJudge() : undefined;
     for (const mesh of meshes) {
-      steps.push(measureValidate(mesh, options));
+      const streamFile = path.join(scratch, `istio-${mesh.services}.yaml`);
+      const sideBySide = measureSideBySide(mesh, options, streamFile);
+      steps.push(...sideBySide);
+      if (judge && mesh.services === ISTIO_SERVICES) steps.push(measureIstioAnalyzers(mesh, options, judge, streamFile, sideBySide[2]!.objects!));
+      rmSync(streamFile, { force: true });
       steps.push(measureCompile('compile-istio', mesh, options, scratch));
       if (!envoy) continue;
       // The smallest mesh has too few services for a fair sample of 3-dependency workloads.

@@ -78,7 +78,8 @@ describe('npm run bench -- --quick', () => {
   });
 
   it('times validate and compile of every size, as separate processes', () => {
-    const expected = results.steps.some((s) => s.step === 'compile-envoy') ? ['validate', 'compile-istio', 'compile-envoy'] : ['validate', 'compile-istio'];
+    const sideBySide = ['parse-floor', 'validate', 'compile-istio-stdout'];
+    const expected = results.steps.some((s) => s.step === 'compile-envoy') ? [...sideBySide, 'compile-istio', 'compile-envoy'] : [...sideBySide, 'compile-istio'];
     expect(results.steps.map((s) => s.id)).toEqual([100, 1000].flatMap((size) => expected.map((step) => `${step}/${size}`)));
     for (const step of results.steps) {
       expect(step.samples, step.id).toHaveLength(1);
@@ -89,11 +90,15 @@ describe('npm run bench -- --quick', () => {
       expect(step.peakRssMiB, step.id).toBeLessThan(64 * 1024);
       expect(step.inputMB, step.id).toBeGreaterThan(0);
       expect(step.throughputMBps, step.id).toBeCloseTo(step.inputMB / (step.wallMs / 1000), 6);
-      if (step.step === 'validate') expect(step.objects, step.id).toBeNull();
+      if (step.step === 'validate' || step.step === 'parse-floor') expect(step.objects, step.id).toBeNull();
       else expect(step.objects, step.id).toBeGreaterThan(step.services!);
     }
     const istio = results.steps.filter((s) => s.step === 'compile-istio');
     expect(istio[1]!.objects).toBeGreaterThan(istio[0]!.objects! * 5);
+    // Standard output and --out-dir carry the same objects.
+    expect(results.steps.filter((s) => s.step === 'compile-istio-stdout').map((s) => s.objects)).toEqual(istio.map((s) => s.objects));
+    // Quick mode leaves Istio's analyzers out (they need the Go judge built).
+    expect(results.steps.some((s) => s.step === 'istio-analyzers')).toBe(false);
   });
 
   it('measures cold start', () => {
@@ -131,6 +136,8 @@ describe('npm run bench -- --quick', () => {
     expect(workload!.meshClusters).toBeGreaterThan(1000);
     expect(workload!.workloadsWithSameDependencies).toBeGreaterThan(10);
     expect(workload!.clustersMost).toBeGreaterThanOrEqual(workload!.clustersMedian);
+    expect(workload!.largest!.bytes).toBeGreaterThanOrEqual(workload!.bytes);
+    expect(workload!.largest!.clusters).toBeGreaterThan(0);
   });
 
   it('has a row for every target, judged where measured', () => {
@@ -145,6 +152,15 @@ describe('npm run bench -- --quick', () => {
     // Quick mode has no 10,000-service mesh and no API server.
     expect(byId.get('validate-10000')!.status).toBe('not measured');
     expect(byId.get('no-op-apply-vs-kubectl')!.status).toBe('not measured');
+    expect(byId.get('validate-vs-parse-floor')!.status).toBe('not measured');
+    expect(byId.get('cold-start-validate')!.status).not.toBe('not measured');
+    expect(byId.get('envoy-largest-config-steady')!.status).toBe('not measured');
+  });
+
+  it('prints the side-by-side ratios', () => {
+    const floor = results.steps.find((s) => s.id === 'parse-floor/1000')!;
+    const validate = results.steps.find((s) => s.id === 'validate/1000')!;
+    expect(run.stdout).toContain(`| 1,000 | ${Math.round(floor.wallMs).toLocaleString('en-US')} | ${Math.round(validate.wallMs).toLocaleString('en-US')} | ${(validate.wallMs / floor.wallMs).toFixed(2)}× |`);
   });
 
   it('prints the tables', () => {
@@ -174,13 +190,15 @@ describe('bench options', () => {
     expect(quick.out.startsWith(tmpdir())).toBe(true);
     expect(quick).toMatchObject({ sizes: [100, 1000], runs: 1, cluster: false });
     const full = parseArguments([]);
-    expect(full).toMatchObject({ out: committedResults, sizes: [100, 1000, 10_000, 20_000], runs: 3, cluster: true });
+    expect(full).toMatchObject({ out: committedResults, sizes: [100, 1000, 10_000, 20_000], runs: 3, cluster: true, istio: true });
+    expect(quick.istio).toBe(false);
   });
 
   it('refuses bad arguments with a one-line reason', () => {
     expect(() => parseArguments(['--runs', '0'])).toThrow(new BenchError('--runs must be a positive integer, not "0"'));
     expect(() => parseArguments(['--sizes', '100,abc'])).toThrow(/--sizes takes positive integers/);
     expect(() => parseArguments(['--cluster', '--no-cluster'])).toThrow(/contradict/);
+    expect(() => parseArguments(['--istio', '--no-istio'])).toThrow(/contradict/);
     expect(() => parseArguments(['--frobnicate'])).toThrow(/unknown argument "--frobnicate"/);
   });
 });

@@ -105,10 +105,45 @@ function keyText(key: string): string {
   return text;
 }
 
+// Pieces an emitter builds once and places in many documents (an Envoy cluster or route shared by
+// every proxy that calls one service) are rendered once per place they stand at: the text of a
+// collection depends only on its contents and its indentation. Only collections marked shared are
+// remembered (the emitter promises never to change them), so an object built for one document is
+// never looked up; a WeakMap lets them go with the compile that made them. A text is kept from its
+// second use on, and only up to a budget: at 20,000 services keeping every shared piece's text
+// cost 350 MiB for 3% of the CPU time.
+const sharedObjects = new WeakSet<object>();
+/** Where a shared collection was rendered last without its text being kept. */
+const lastPlace = new WeakMap<object, string>();
+const sharedTexts = new WeakMap<object, Map<string, string>>();
+const MAX_REMEMBERED_CHARS = 64 * 1024 * 1024;
+let rememberedChars = 0;
+
+/** Marks a collection as never modified again, so that its rendering may be reused wherever it appears. */
+export function markShared(value: unknown): void {
+  if (isCollection(value)) sharedObjects.add(value);
+}
+
 // The writers append to one string, each line ending in "\n". `first` stands in for `indent` on the
 // first line: a collection inside a list starts on the line of its dash ("- name: x").
 
 function writeValue(value: unknown, indent: string, first: string): string {
+  if (sharedObjects.has(value as object)) {
+    const shared = value as object;
+    const place = first === indent ? indent : `${indent}\n${first}`;
+    const texts = sharedTexts.get(shared);
+    const known = texts?.get(place);
+    if (known !== undefined) return known;
+    const text = Array.isArray(value) ? writeList(value, indent, first) : writeMapping(value as Record<string, unknown>, indent, first);
+    // The text is kept at its second use in the same place (most pieces serve one proxy only).
+    if (lastPlace.get(shared) !== place) lastPlace.set(shared, place);
+    else if (rememberedChars + text.length <= MAX_REMEMBERED_CHARS) {
+      if (texts) texts.set(place, text);
+      else sharedTexts.set(shared, new Map([[place, text]]));
+      rememberedChars += text.length;
+    }
+    return text;
+  }
   return Array.isArray(value) ? writeList(value, indent, first) : writeMapping(value as Record<string, unknown>, indent, first);
 }
 

@@ -74,7 +74,7 @@ function checkDocument(document: SourceDocument, result: SchemaCheckResult): Fin
   const schema = RESOURCE_SCHEMAS[kind as Kind];
   // A parsed object given the key "__proto__" would change its prototype, not gain an entry: the
   // schema would drop it without a word. It is reported instead, and the document is invalid.
-  const prototypeKeys = prototypeKeyPaths(value, []);
+  const prototypeKeys = prototypeKeyPaths(value);
   const parsed = schema.safeParse(value);
   if (parsed.success && prototypeKeys.length === 0) {
     result.valid.push({ document, resource: withoutPrototypes(parsed.data) as ValidResource });
@@ -310,16 +310,32 @@ function withoutPrototypes(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutPrototypes);
   if (!isPlainObject(value)) return value;
   const copy = Object.create(null) as Record<string, unknown>;
-  for (const [key, inner] of Object.entries(value)) copy[key] = withoutPrototypes(inner);
+  // Object.keys, not Object.entries: every mapping of every document passes here, and the pairs
+  // entries() allocates were a tenth of the schema check's time.
+  for (const key of Object.keys(value)) copy[key] = withoutPrototypes(value[key]);
   return copy;
 }
 
 /** Where a mapping has its own key "__proto__". */
-function prototypeKeyPaths(value: unknown, path: PathSegment[]): PathSegment[][] {
-  if (Array.isArray(value)) return value.flatMap((item, index) => prototypeKeyPaths(item, [...path, index]));
-  if (!isPlainObject(value)) return [];
-  const found: PathSegment[][] = Object.hasOwn(value, '__proto__') ? [[...path, '__proto__']] : [];
-  for (const [key, inner] of Object.entries(value)) if (key !== '__proto__') found.push(...prototypeKeyPaths(inner, [...path, key]));
+function prototypeKeyPaths(value: unknown, path: PathSegment[] = [], found: PathSegment[][] = []): PathSegment[][] {
+  // One path array, extended and shortened on the way down and up, copied only where a key is
+  // found: copying it at every node cost more than the rest of the walk.
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      path.push(index);
+      prototypeKeyPaths(value[index], path, found);
+      path.pop();
+    }
+    return found;
+  }
+  if (!isPlainObject(value)) return found;
+  if (Object.hasOwn(value, '__proto__')) found.push([...path, '__proto__']);
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__') continue;
+    path.push(key);
+    prototypeKeyPaths(value[key], path, found);
+    path.pop();
+  }
   return found;
 }
 

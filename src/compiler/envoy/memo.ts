@@ -5,6 +5,7 @@
 // are never modified after they are built; each proxy's configuration references them.
 import type { ServiceNode } from '../../model/mesh-model.js';
 import type { PlannedHttpRoute, PlannedTcpRoute } from '../../plan/routes.js';
+import { markShared } from '../../output/yaml-writer.js';
 import type { Json } from './types.js';
 
 /** An outbound cluster a piece of configuration sends to, to be added to each proxy that uses the piece. */
@@ -31,6 +32,8 @@ export class CompileMemo {
     let value = cache.get(key);
     if (value === undefined) {
       value = compute();
+      // Shared by every proxy that uses it, so rendered once (see yaml-writer.ts).
+      markShared(value);
       cache.set(key, value);
     }
     return value;

@@ -9,6 +9,7 @@
 // the whole mesh. Each carries the dependency's routes as planned for its VirtualService, A/B
 // cohort routes first; routes by caller (`match.from`) are kept only when this workload is one of
 // those callers, without the condition (the caller is always this workload here).
+import { markShared } from '../../output/yaml-writer.js';
 import type { Destination, MeshModel, ServiceNode } from '../../model/mesh-model.js';
 import type { ServicePortT } from '../../schema/resources.js';
 import { isHttpFamily } from '../../model/ports.js';
@@ -123,6 +124,7 @@ function serviceRoutes(context: OutboundContext, dependency: ServiceNode, port: 
     });
     return built;
   });
+  for (const route of routes) markShared(route);
   memo.outboundRoutes.set(key, { routes, clusters: uses });
   return [...routes];
 }

@@ -8,7 +8,7 @@
 // takes mesh files); kubectl gets the compiled manifests ready-made — a handicap for meshctl, not
 // for kubectl. kubectl runs as a user would run it: `apply --server-side -f`, `diff --server-side -f`.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { firstLines, median } from './measure-process.js';
@@ -119,12 +119,13 @@ function repeat(runs: number, what: string, log: (message: string) => void, once
 
 export function measureCluster(options: ClusterBenchOptions): ClusterResult {
   const { repoRoot, log, runs } = options;
-  // Every compiled object records its source as a path relative to the working directory. Both
-  // meshes are given as the same relative path from their own parent directory, so that the
-  // changed mesh differs from the applied one in the moved weight alone, as an edit in a git
-  // checkout would.
+  // Every compiled object records its source file, relative to the git work tree it lies in (or,
+  // outside git, to the mesh directory). The generated mesh is cached inside this repository's
+  // .cache, so both meshes are copied out of it, side by side in the scratch directory: the
+  // changed mesh then differs from the applied one in the moved weight alone, as an edit would.
   const meshName = path.basename(options.meshDirectory);
-  const meshParent = path.dirname(path.resolve(options.meshDirectory));
+  const meshParent = path.join(options.scratch, 'applied');
+  cpSync(options.meshDirectory, path.join(meshParent, meshName), { recursive: true });
   const changedParent = path.join(options.scratch, 'changed');
   const meshctlIn = (cwd: string, args: readonly string[]) => timed(process.execPath, [options.cli, ...args], cwd);
   const meshctl = (args: readonly string[]) => meshctlIn(meshParent, args);
@@ -132,7 +133,7 @@ export function measureCluster(options: ClusterBenchOptions): ClusterResult {
 
   // The same objects for both tools: meshctl's own compile output, as kubectl users would feed it.
   const changedMesh = path.join(changedParent, meshName);
-  const change = changeOneWeight(options.meshDirectory, changedMesh);
+  const change = changeOneWeight(path.join(meshParent, meshName), changedMesh);
   log(`changed canary weight ${change.from} → ${change.to} in ${change.file} for the diff`);
   const manifests = path.join(options.scratch, 'manifests.yaml');
   const changedManifests = path.join(options.scratch, 'changed-manifests.yaml');

@@ -11,7 +11,7 @@ import { repoRoot } from './helpers/run-cli.js';
 
 /** Bottom first. A folder of src/ (or a file at its root) and the layer it belongs to. */
 const LAYERS: readonly (readonly string[])[] = [
-  ['shared', 'schema', 'diagnostics', 'output'],
+  ['common', 'schema', 'diagnostics', 'output'],
   ['loader'],
   ['model'],
   ['validators'],

@@ -1,5 +1,5 @@
 // "Did you mean" for a mistyped command, with the same closeness rule as mesh-file suggestions.
-import { closestMatch } from '../shared/suggest.js';
+import { closestMatch } from '../common/suggest.js';
 
 /** The error text for a command meshctl does not have. */
 export function suggestCommand(typed: string, commandIds: readonly string[]): string {

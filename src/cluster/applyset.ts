@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { compareStrings } from '../diagnostics/types.js';
 import type { KubernetesObject } from '../output/manifest.js';
 import { ClusterError } from './errors.js';
-import { MANAGED_BY_LABEL } from '../shared/managed-by.js';
+import { MANAGED_BY_LABEL } from '../common/managed-by.js';
 
 export const APPLYSET_ID_LABEL = 'applyset.kubernetes.io/id';
 export const APPLYSET_PART_OF_LABEL = 'applyset.kubernetes.io/part-of';

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { didYouMean } from '../shared/suggest.js';
+import { didYouMean } from '../common/suggest.js';
 
 export const CONFIG_FILE = '.meshctl.yaml';
 

@@ -4,7 +4,7 @@
 // diagnostic already says what to fix.
 import { compareStrings } from '../diagnostics/types.js';
 import type { Destination, GatewayNode, MeshModel, ServiceNode } from './mesh-model.js';
-import { NameSuggester } from '../shared/suggest.js';
+import { NameSuggester } from '../common/suggest.js';
 
 type ReferenceTarget = 'Service' | 'ExternalService' | 'Gateway';
 

@@ -6,7 +6,7 @@
 // Coverage is only claimed when it is provable. Regexes are compared only with exact values they
 // fully match (run through RE2) and with the identical regex; anything else is "not covered".
 import { qualify } from './mesh-model.js';
-import { re2FullMatch } from '../shared/re2-regex.js';
+import { re2FullMatch } from '../common/re2-regex.js';
 import type { StringMatchSpec, ValueMatchSpec } from '../schema/primitives.js';
 import type { PathMatchSpec, RouteMatchSpec } from '../schema/traffic.js';
 

@@ -21,7 +21,7 @@
 import { compareStrings } from '../diagnostics/types.js';
 import { routeName } from '../model/names.js';
 import type { MeshModel, ServiceNode } from '../model/mesh-model.js';
-import { checkRe2, ENVOY_MAX_PROGRAM_SIZE } from '../shared/re2-regex.js';
+import { checkRe2, ENVOY_MAX_PROGRAM_SIZE } from '../common/re2-regex.js';
 import { normalizeRouteMatch, type PathCondition, type ValueCondition } from '../model/route-match.js';
 import type { RouteSpec } from '../schema/traffic.js';
 import { COOKIE_HEADER, cookieRegex, PATH_HEADER, queryParameterPresentRegex, re2Escape } from '../model/conditions.js';

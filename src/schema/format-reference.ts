@@ -2,7 +2,7 @@
 // docs/format.md (every kind and field, with type, default, allowed values and description) and
 // `meshctl explain`. Nothing here describes a field by hand.
 import { UserError } from '../diagnostics/user-error.js';
-import { didYouMean } from '../shared/suggest.js';
+import { didYouMean } from '../common/suggest.js';
 import { meshJsonSchema } from './json-schema.js';
 
 type JsonSchema = Record<string, unknown> & {

@@ -3,7 +3,7 @@
 // missing fields at the mapping that lacks them, wrong values at the value.
 import type { z } from 'zod';
 import { createFinding } from '../diagnostics/finding.js';
-import { didYouMean } from '../shared/suggest.js';
+import { didYouMean } from '../common/suggest.js';
 import { formatPath, type Finding, type Location, type PathSegment } from '../diagnostics/types.js';
 import type { SourceDocument } from '../loader/source-file.js';
 import { DEFAULT_NAMESPACE, type NamedInvalidDocument, type TypedDocument, type ValidResource } from '../model/mesh-model.js';

@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileIstio, loadMesh, validate } from '../../src/index.js';
-import { checkRe2, ENVOY_MAX_PROGRAM_SIZE } from '../../src/shared/re2-regex.js';
+import { checkRe2, ENVOY_MAX_PROGRAM_SIZE } from '../../src/common/re2-regex.js';
 import type { KubernetesObject } from '../../src/output/manifest.js';
 import { crdProblems } from '../support/istio-crds.js';
 import { checkEnvoyFilter, checkMessage, ENVOY_API_ADDITIONS, loadEnvoyProtos, type EnvoyProtoCatalog } from '../support/envoy-proto-check.js';

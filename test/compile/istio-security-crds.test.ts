@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadMesh, validate } from '../../src/index.js';
 import { compiledObjects } from '../../src/compiler/istio/compiled-names.js';
 import { SOURCE_ANNOTATION } from '../../src/compiler/istio/common.js';
-import { MANAGED_BY, MANAGED_BY_LABEL } from '../../src/shared/managed-by.js';
+import { MANAGED_BY, MANAGED_BY_LABEL } from '../../src/common/managed-by.js';
 import { toYamlStream } from '../../src/output/manifest.js';
 import { validateAgainstCrd } from '../support/crd-validator.js';
 import { istioCatalog } from '../support/istio-crds.js';

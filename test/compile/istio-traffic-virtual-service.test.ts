@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { IstioHttpMatchRequest, IstioHttpRoute, IstioVirtualServiceSpec } from '../../src/compiler/istio/traffic/istio-types.js';
 import { toHeaderMaps } from '../../src/compiler/istio/traffic/string-match.js';
 import { cookieRegex, queryParameterPresentRegex } from '../../src/model/conditions.js';
-import { re2FullMatch } from '../../src/shared/re2-regex.js';
+import { re2FullMatch } from '../../src/common/re2-regex.js';
 import type { KubernetesObject } from '../../src/output/manifest.js';
 import { HEADER, compileTraffic } from './istio-traffic-support.js';
 

@@ -1,7 +1,7 @@
 // What every Istio emitter shares: API versions, object metadata (labels, the source annotation),
 // host names and workload selectors. Emitters are pure: the same model gives the same objects.
 import type { KubernetesObject } from '../../output/manifest.js';
-import { MANAGED_BY, MANAGED_BY_LABEL } from '../../shared/managed-by.js';
+import { MANAGED_BY, MANAGED_BY_LABEL } from '../../common/managed-by.js';
 import type { CompiledSource } from './compiled-names.js';
 import type { ServiceNode, ExternalServiceNode } from '../../model/mesh-model.js';
 

@@ -2,7 +2,7 @@
 // service (it never calls into the mesh, so it has no identity to match), or a service account
 // that is not "name" or "namespace/name". The rule then admits or refuses no one it was meant to.
 import { defineRule } from '../../rule.js';
-import { didYouMean } from '../../../shared/suggest.js';
+import { didYouMean } from '../../../common/suggest.js';
 import { accessRules } from '../../../model/access-rules.js';
 import { serviceCandidates } from './access-sources.js';
 

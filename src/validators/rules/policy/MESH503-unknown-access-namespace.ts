@@ -3,7 +3,7 @@
 // which makes the rule match nobody; a real namespace outside the mesh files (monitoring,
 // istio-system) is declared under the Mesh's spec.namespaces to say it is meant.
 import { defineRule } from '../../rule.js';
-import { didYouMean } from '../../../shared/suggest.js';
+import { didYouMean } from '../../../common/suggest.js';
 import type { PathSegment } from '../../../diagnostics/types.js';
 import { accessRules } from '../../../model/access-rules.js';
 import { parsePrincipal } from '../../../model/access-syntax.js';

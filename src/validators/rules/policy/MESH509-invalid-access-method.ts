@@ -3,7 +3,7 @@
 // method at all; and an upper-case near miss of a standard method ("GTE") is a typo. Other
 // upper-case tokens are accepted, for extension methods such as PROPFIND.
 import { defineRule } from '../../rule.js';
-import { didYouMean } from '../../../shared/suggest.js';
+import { didYouMean } from '../../../common/suggest.js';
 import { accessRules } from '../../../model/access-rules.js';
 import { HTTP_METHODS, methodProblem } from '../../../model/access-syntax.js';
 

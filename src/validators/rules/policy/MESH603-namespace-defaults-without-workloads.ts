@@ -3,7 +3,7 @@
 // the namespace name. Namespaces that access rules or the rate-limit service name are in use even
 // without workloads here, so they are not reported.
 import { defineRule } from '../../rule.js';
-import { didYouMean } from '../../../shared/suggest.js';
+import { didYouMean } from '../../../common/suggest.js';
 import { accessRules } from '../../../model/access-rules.js';
 import { parsePrincipal } from '../../../model/access-syntax.js';
 import type { MeshModel } from '../../../model/mesh-model.js';

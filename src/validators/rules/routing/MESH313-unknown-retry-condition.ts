@@ -2,7 +2,7 @@
 // condition, so one typo (5XX, connection-failure) fails the whole route configuration. As in
 // Istio, an HTTP status code such as 503 is also accepted: it retries on that status.
 import { defineRule } from '../../rule.js';
-import { closestMatch } from '../../../shared/suggest.js';
+import { closestMatch } from '../../../common/suggest.js';
 import { routeSites } from './sites.js';
 
 /** x-envoy-retry-on values. */

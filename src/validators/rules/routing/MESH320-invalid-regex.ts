@@ -2,7 +2,7 @@
 // their patterns with: lookaround, backreferences and possessive quantifiers are syntax errors
 // there, and one bad regex makes Envoy reject the whole route configuration.
 import { defineRule } from '../../rule.js';
-import { checkRe2 } from '../../../shared/re2-regex.js';
+import { checkRe2 } from '../../../common/re2-regex.js';
 import { regexSites } from './sites.js';
 
 export default defineRule({

@@ -1,7 +1,7 @@
 // Regexes that compile to a larger RE2 program than Envoy accepts. Envoy refuses any regex whose
 // program size exceeds re2.max_program_size.error_level (100 by default) and with it the whole
 // route configuration. The size is meshctl's estimate of C++ RE2's program (see
-// src/shared/re2-regex.ts): it errs low, so what is reported is too large.
+// src/common/re2-regex.ts): it errs low, so what is reported is too large.
 //
 // Cookie matches are measured as they are emitted, not as they are written: Istio has no cookie
 // match, so every cookie condition (exact, prefix, present and absent included) becomes a regex on
@@ -13,7 +13,7 @@ import { defineRule } from '../../rule.js';
 import { formatPath, type PathSegment } from '../../../diagnostics/types.js';
 import { cookieCondition } from '../../../model/conditions.js';
 import type { MeshModel } from '../../../model/mesh-model.js';
-import { checkRe2, ENVOY_MAX_PROGRAM_SIZE } from '../../../shared/re2-regex.js';
+import { checkRe2, ENVOY_MAX_PROGRAM_SIZE } from '../../../common/re2-regex.js';
 import { normalizeValueMatch } from '../../../model/route-match.js';
 import type { ValueMatchSpec } from '../../../schema/primitives.js';
 import { regexSites, routeSites, type Locatable } from './sites.js';

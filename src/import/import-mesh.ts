@@ -11,8 +11,10 @@ import type { InputObject } from './read-objects.js';
 import { importMeshVirtualServices } from './routes.js';
 import { importRateLimitFilters } from './rate-limits.js';
 import { importAuthorizationPolicies, importPeerAuthentications, importRequestAuthentications, importSidecars, importTelemetry } from './security.js';
-import { compareText, isRecord, sortedRecord } from './values.js';
+import { isRecord } from './values.js';
 import { importDestinationRules, importGateways, importKubernetesServices, importNamespaces, importServiceEntries, importWorkloadEntries, qualifyHost } from './workloads.js';
+import { sortedRecord } from '../common/sorted-record.js';
+import { compareStrings } from '../diagnostics/types.js';
 
 /** Istio kinds the importer reads. */
 export const ISTIO_KINDS = ['VirtualService', 'DestinationRule', 'AuthorizationPolicy', 'PeerAuthentication', 'RequestAuthentication', 'ServiceEntry', 'WorkloadEntry', 'Gateway', 'Sidecar', 'Telemetry', 'EnvoyFilter'] as const;
@@ -43,7 +45,7 @@ export interface ImportResult {
 const SERVICE_ORDER = ['selector', 'serviceAccount', 'ports', 'versions', 'vms', 'routes', 'canary', 'abTest', 'resilience', 'rateLimit', 'access', 'authentication', 'mtls', 'telemetry', 'dependsOn', 'expose'];
 
 function ordered(spec: Record<string, unknown>, order: readonly string[]): Record<string, unknown> {
-  const keys = [...order.filter((k) => k in spec), ...Object.keys(spec).filter((k) => !order.includes(k)).sort(compareText)];
+  const keys = [...order.filter((k) => k in spec), ...Object.keys(spec).filter((k) => !order.includes(k)).sort(compareStrings)];
   return Object.fromEntries(keys.map((k) => [k, spec[k]]));
 }
 
@@ -63,7 +65,7 @@ function httpHostsOf(objects: readonly InputObject[]): Set<string> {
 
 export function importMesh(input: readonly InputObject[]): ImportResult {
   const context = new ImportContext();
-  const objects = [...input].sort((a, b) => compareText(a.key, b.key));
+  const objects = [...input].sort((a, b) => compareStrings(a.key, b.key));
   const considered: InputObject[] = [];
   for (const object of objects) {
     const istio = /\.istio\.io\//.test(object.apiVersion);
@@ -106,7 +108,7 @@ function meshFiles(context: ImportContext): ImportedFile[] {
   const files: ImportedFile[] = [];
   const meshSpec: Record<string, unknown> = { ...context.mesh };
   if (context.trustDomain !== undefined && context.trustDomain !== 'cluster.local') meshSpec.trustDomain = context.trustDomain;
-  const namespaces = [...context.namespaceSettings].filter(([name, settings]) => name !== ROOT_NAMESPACE && Object.keys(settings).length > 0).sort(([a], [b]) => compareText(a, b));
+  const namespaces = [...context.namespaceSettings].filter(([name, settings]) => name !== ROOT_NAMESPACE && Object.keys(settings).length > 0).sort(([a], [b]) => compareStrings(a, b));
   if (namespaces.length > 0) meshSpec.namespaces = Object.fromEntries(namespaces.map(([name, settings]) => [name, ordered(settings, ['mtls', 'access', 'egress', 'injection', 'telemetry'])]));
   if (isRecord(meshSpec.jwtProviders)) {
     if (Object.keys(meshSpec.jwtProviders).length === 0) delete meshSpec.jwtProviders;
@@ -116,13 +118,13 @@ function meshFiles(context: ImportContext): ImportedFile[] {
     files.push({ path: 'mesh.yaml', documents: [{ apiVersion: API_VERSION, kind: 'Mesh', metadata: { name: 'mesh' }, spec: ordered(meshSpec, ['mtls', 'access', 'egress', 'trustDomain', 'namespaces', 'jwtProviders', 'rateLimitService', 'telemetry']) }] });
   }
   const metadata = (name: string, namespace: string) => ({ name, namespace });
-  for (const service of [...context.services.values()].sort((a, b) => compareText(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`))) {
+  for (const service of [...context.services.values()].sort((a, b) => compareStrings(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`))) {
     files.push({ path: `${service.namespace}/${service.name}.yaml`, documents: [{ apiVersion: API_VERSION, kind: 'Service', metadata: metadata(service.name, service.namespace), spec: ordered(service.spec, SERVICE_ORDER) }] });
   }
-  for (const external of [...context.externals.values()].sort((a, b) => compareText(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`))) {
+  for (const external of [...context.externals.values()].sort((a, b) => compareStrings(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`))) {
     files.push({ path: `${external.namespace}/${external.name}.external.yaml`, documents: [{ apiVersion: API_VERSION, kind: 'ExternalService', metadata: metadata(external.name, external.namespace), spec: ordered(external.spec, ['hosts', 'ports', 'resolution', 'endpoints', 'tls', 'resilience']) }] });
   }
-  for (const gateway of [...context.gateways.values()].sort((a, b) => compareText(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`))) {
+  for (const gateway of [...context.gateways.values()].sort((a, b) => compareStrings(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`))) {
     files.push({ path: `${gateway.namespace}/${gateway.name}.gateway.yaml`, documents: [{ apiVersion: API_VERSION, kind: 'Gateway', metadata: metadata(gateway.name, gateway.namespace), spec: ordered(gateway.spec, ['selector', 'listeners']) }] });
   }
   return files;

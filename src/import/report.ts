@@ -4,7 +4,7 @@ import { Chalk } from 'chalk';
 import { formatPath } from '../diagnostics/types.js';
 import type { ImportFinding } from './findings.js';
 import type { ImportResult, ObjectOutcome } from './import-mesh.js';
-import { compareText } from './values.js';
+import { compareStrings } from '../diagnostics/types.js';
 
 export function locationText(finding: ImportFinding): string {
   const location = finding.location;
@@ -36,7 +36,7 @@ export function summarize(objects: readonly ObjectOutcome[]): ImportSummary {
     partly: objects.filter((o) => o.outcome === 'partly').length,
     not: objects.filter((o) => o.outcome === 'not').length,
     wholeShare: objects.length === 0 ? 100 : Math.round((whole / objects.length) * 1000) / 10,
-    byKind: Object.fromEntries(Object.entries(byKind).sort(([a], [b]) => compareText(a, b))),
+    byKind: Object.fromEntries(Object.entries(byKind).sort(([a], [b]) => compareStrings(a, b))),
   };
 }
 

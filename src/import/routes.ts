@@ -14,7 +14,8 @@
 // one mesh match; any other list becomes consecutive routes with the same actions (IMP007).
 import type { ImportContext, ServiceDraft, Target } from './model.js';
 import type { InputObject } from './read-objects.js';
-import { isRecord, meshDuration, meshValueMatch, parseAbsentQueryRegex, parseCookieRegex, sameJson, sortedRecord, type StringMatchValue } from './values.js';
+import { isRecord, meshDuration, meshValueMatch, parseAbsentQueryRegex, parseCookieRegex, sameJson, type StringMatchValue } from './values.js';
+import { sortedRecord } from '../common/sorted-record.js';
 
 interface Condition {
   /** header, cookie, query parameter, or the absence of a query parameter. */

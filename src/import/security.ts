@@ -7,7 +7,9 @@
 import type { ImportContext, ServiceDraft } from './model.js';
 import { ROOT_NAMESPACE } from './model.js';
 import type { InputObject } from './read-objects.js';
-import { compareText, isRecord, meshDuration, sameJson, sortedRecord } from './values.js';
+import { isRecord, meshDuration, sameJson } from './values.js';
+import { sortedRecord } from '../common/sorted-record.js';
+import { compareStrings } from '../diagnostics/types.js';
 
 const MODES: Record<string, string> = { STRICT: 'strict', PERMISSIVE: 'permissive', DISABLE: 'disabled' };
 
@@ -202,7 +204,7 @@ function importRule(context: ImportContext, object: InputObject, service: Servic
   }
   if (requiresToken) return Object.keys(to).length > 0 || out.from ? void unsupported('a token requirement narrowed to some requests', at) : { requiresToken: true };
   if (Object.keys(to).length > 0) out.to = Object.fromEntries(['paths', 'methods', 'ports'].filter((k) => k in to).map((k) => [k, to[k]]));
-  if (Object.keys(when).length > 0) out.when = { claims: Object.fromEntries(Object.entries(when).sort(([a], [b]) => compareText(a, b))) };
+  if (Object.keys(when).length > 0) out.when = { claims: Object.fromEntries(Object.entries(when).sort(([a], [b]) => compareStrings(a, b))) };
   return { rule: out };
 }
 

@@ -4,7 +4,9 @@
 import type { ImportContext, ServiceDraft, ServicePortDraft } from './model.js';
 import { qualifyHost } from './model.js';
 import type { InputObject } from './read-objects.js';
-import { compareText, isRecord, labelsInclude, meshDuration, sortedRecord } from './values.js';
+import { isRecord, labelsInclude, meshDuration } from './values.js';
+import { sortedRecord } from '../common/sorted-record.js';
+import { compareStrings } from '../diagnostics/types.js';
 
 const PROTOCOLS = new Set(['http', 'http2', 'grpc', 'tcp', 'tls']);
 /** Istio's protocol selection: appProtocol, else the port name's prefix (`http-web`, `grpc`). */
@@ -105,7 +107,7 @@ export function importKubernetesServices(context: ImportContext, objects: readon
     }
   }
   for (const service of context.services.values()) {
-    const accounts = [...service.accounts].sort(compareText);
+    const accounts = [...service.accounts].sort(compareStrings);
     if (accounts.length === 1 && accounts[0] !== service.name) service.spec.serviceAccount = accounts[0];
     if (accounts.length > 1) {
       context.report('identity', { what: `its workloads run as several service accounts (${accounts.join(', ')}); a mesh service has one, so the service's name is assumed: rules naming it admit only that identity` }, service.origin);
@@ -154,7 +156,7 @@ export function importWorkloadEntries(context: ImportContext, objects: readonly 
   }
   for (const service of context.services.values()) {
     const vms = service.spec.vms as { vm: Record<string, unknown>; order: number; name: string }[] | undefined;
-    if (vms) service.spec.vms = [...vms].sort((a, b) => a.order - b.order || compareText(a.name, b.name)).map((entry) => entry.vm);
+    if (vms) service.spec.vms = [...vms].sort((a, b) => a.order - b.order || compareStrings(a.name, b.name)).map((entry) => entry.vm);
   }
 }
 
@@ -364,7 +366,7 @@ export function importDestinationRules(context: ImportContext, objects: readonly
       versions[subset.name] = { labels };
       for (const field of Object.keys(subset)) if (!['name', 'labels'].includes(field)) context.report('unsupportedField', { field: `subsets[${index}].${field}`, feature: 'circuit breaking and load balancing', why: ': mesh resilience is per service, not per version' }, object, ['spec', 'subsets', index, field]);
     });
-    if (Object.keys(versions).length > 0) service.spec.versions = Object.fromEntries(Object.entries(versions).sort(([a], [b]) => compareText(a, b)));
+    if (Object.keys(versions).length > 0) service.spec.versions = Object.fromEntries(Object.entries(versions).sort(([a], [b]) => compareStrings(a, b)));
   }
 }
 

@@ -9,7 +9,7 @@ import type { GatewayNode, MeshModel } from '../../model/mesh-model.js';
 import type { KubernetesObject } from '../../output/manifest.js';
 import type { GatewayResourceT } from '../../schema/resources.js';
 import { objectMeta } from '../istio/common.js';
-import { sortedRecord } from '../istio/traffic/match.js';
+
 import { GATEWAY_API } from './api.js';
 import { backendRef, type Json, type RuleContext } from './http-route.js';
 import { rulesOf } from './mesh-routes.js';
@@ -18,6 +18,7 @@ import { hasHttpPort } from '../../model/ports.js';
 import { narrowToExposedPaths } from '../../plan/ingress.js';
 import { planHttpRoutes } from '../../plan/routes.js';
 import { compiledName, ingressVirtualServiceNames, type NamedGatewayHost } from '../istio/compiled-names.js';
+import { sortedRecord } from '../../common/sorted-record.js';
 
 type Listener = GatewayResourceT['spec']['listeners'][number];
 

@@ -6,10 +6,11 @@ import { compareStrings } from '../../diagnostics/types.js';
 import type { MeshModel, ServiceNode } from '../../model/mesh-model.js';
 import type { KubernetesObject } from '../../output/manifest.js';
 import { API, objectMeta } from '../istio/common.js';
-import { sortedRecord } from '../istio/traffic/match.js';
+
 import { versionServiceName } from './names.js';
 import { portName } from '../../model/names.js';
 import { workloadLabels } from '../../model/workload-identity.js';
+import { sortedRecord } from '../../common/sorted-record.js';
 
 /** `namespace/service` -> the versions some route, canary, A/B test or mirror sends to. */
 export function routedVersions(model: MeshModel): Map<string, Set<string>> {

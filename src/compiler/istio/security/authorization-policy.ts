@@ -20,7 +20,8 @@ import { effectiveAccessDefault } from '../../../model/effective-policy.js';
 import type { GatewayNode, MeshModel, MeshNode, ServiceNode } from '../../../model/mesh-model.js';
 import { API, objectMeta } from '../common.js';
 import { requireTokenRule, toIstioRule, type IstioRule } from './access-rule.js';
-import { policySelector, sortedRecord } from './workload.js';
+import { policySelector } from './workload.js';
+import { sortedRecord } from '../../../common/sorted-record.js';
 
 export function compileAuthorizationPolicies(model: MeshModel): KubernetesObject[] {
   const objects: KubernetesObject[] = [];

@@ -10,7 +10,7 @@ import { compiledName } from '../compiled-names.js';
 import type { ExternalServiceNode, MeshModel } from '../../../model/mesh-model.js';
 import type { ServicePortT } from '../../../schema/resources.js';
 import { API, objectMeta } from '../common.js';
-import { sortedRecord } from './workload.js';
+import { sortedRecord } from '../../../common/sorted-record.js';
 
 const PROTOCOL: Record<ServicePortT['protocol'], string> = { http: 'HTTP', http2: 'HTTP2', grpc: 'GRPC', tcp: 'TCP', tls: 'TLS' };
 

@@ -12,7 +12,7 @@ import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
 import type { ServicePortT } from '../../../schema/resources.js';
 import { workloadLabels } from '../../../model/workload-identity.js';
 import { API, objectMeta } from '../common.js';
-import { sortedRecord } from './workload.js';
+import { sortedRecord } from '../../../common/sorted-record.js';
 
 const APP_PROTOCOL: Record<ServicePortT['protocol'], string> = { http: 'http', http2: 'http2', grpc: 'grpc', tcp: 'tcp', tls: 'tls' };
 

@@ -8,7 +8,8 @@ import { compiledName } from '../compiled-names.js';
 import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
 import { workloadLabels } from '../../../model/workload-identity.js';
 import { API, objectMeta } from '../common.js';
-import { sortedRecord, vmServiceAccount } from './workload.js';
+import { vmServiceAccount } from './workload.js';
+import { sortedRecord } from '../../../common/sorted-record.js';
 
 export function compileWorkloadEntries(model: MeshModel): KubernetesObject[] {
   return model.services.flatMap((service) => (service.resource.spec.vms ?? []).map((_, index) => workloadEntry(service, index)));

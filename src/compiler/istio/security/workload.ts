@@ -6,13 +6,9 @@ import type { ServiceNode } from '../../../model/mesh-model.js';
 import type { ServicePortT } from '../../../schema/resources.js';
 import { workloadLabels } from '../../../model/workload-identity.js';
 import { workloadPortOf } from '../../../plan/access.js';
+import { sortedRecord } from '../../../common/sorted-record.js';
 
 /** A copy of a user-written map with its keys in a stable order. */
-export function sortedRecord<T>(record: Readonly<Record<string, T>>): Record<string, T> {
-  const out: Record<string, T> = {};
-  for (const key of Object.keys(record).sort(compareStrings)) out[key] = record[key]!;
-  return out;
-}
 
 /** `selector.matchLabels` of AuthorizationPolicy, PeerAuthentication, RequestAuthentication, Telemetry. */
 export function policySelector(service: ServiceNode): { matchLabels: Record<string, string> } {
@@ -46,7 +42,6 @@ export function httpWorkloadPorts(service: ServiceNode): number[] {
   const ports = service.resource.spec.ports.filter(isHttpPort).map((port) => port.targetPort ?? port.port);
   return [...new Set(ports)].sort((a, b) => a - b);
 }
-
 
 export { podServiceAccount, serviceAccountsOf, vmServiceAccount } from '../../../model/workload-identity.js';
 

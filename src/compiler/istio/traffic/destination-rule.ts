@@ -12,8 +12,9 @@ import type { KubernetesObject } from '../../../output/manifest.js';
 import { API, objectMeta, serviceHost } from '../common.js';
 import type { IstioEmitter } from '../index.js';
 import type { IstioDestinationRuleSpec, IstioSubset } from './istio-types.js';
-import { sortedRecord } from './match.js';
+
 import { toTrafficPolicy } from './traffic-policy.js';
+import { sortedRecord } from '../../../common/sorted-record.js';
 
 export const compileDestinationRules: IstioEmitter = (model) => model.services.flatMap((service) => compileDestinationRule(model, service));
 

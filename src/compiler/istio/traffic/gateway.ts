@@ -10,7 +10,7 @@ import type { KubernetesObject } from '../../../output/manifest.js';
 import { API, objectMeta } from '../common.js';
 import type { IstioEmitter } from '../index.js';
 import type { IstioGatewaySpec, IstioServer } from './istio-types.js';
-import { sortedRecord } from './match.js';
+import { sortedRecord } from '../../../common/sorted-record.js';
 
 type Listener = GatewayResourceT['spec']['listeners'][number];
 

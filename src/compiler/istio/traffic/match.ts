@@ -5,6 +5,7 @@ import type { CallerMatch, MatchEntry } from '../../../plan/match.js';
 import { isUnconditional } from '../../../plan/match.js';
 import type { IstioHttpMatchRequest, IstioL4MatchAttributes, IstioStringMatch } from './istio-types.js';
 import { toHeaderMaps, toIstioStringMatch } from './string-match.js';
+import { sortedRecord } from '../../../common/sorted-record.js';
 
 /** One HTTPMatchRequest. */
 export function toIstioMatch(entry: MatchEntry): IstioHttpMatchRequest {
@@ -41,6 +42,3 @@ export function toIstioL4Match(caller: CallerMatch): IstioL4MatchAttributes {
   return { sourceLabels: sortedRecord(caller.labels), sourceNamespace: caller.namespace };
 }
 
-export function sortedRecord<T>(record: Readonly<Record<string, T>>): Record<string, T> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => compareStrings(a, b)));
-}

@@ -19,7 +19,7 @@
 //
 // Rate-limit stages keep the actions of the local and global filters apart: each filter only reads
 // the actions of its own stage. The global filter keeps Envoy's default stage.
-import { durationMs } from '../model/duration.js';
+import { durationMs, toProtoDuration } from '../model/duration.js';
 import { DEFAULT_NAMESPACE, type Destination, type MeshModel, type ServiceNode } from '../model/mesh-model.js';
 import { tokenBucket, type TokenBucket } from '../model/token-bucket.js';
 import type { LocalRateLimitSpec } from '../schema/traffic.js';
@@ -150,4 +150,59 @@ function routeSelection(model: MeshModel, service: ServiceNode, routes: readonly
     entries.push({ key: EXCLUDED_ROUTE_KEY, value: earlier.name });
   }
   return { actions, entries };
+}
+
+// The filter configurations both targets write: the Envoy target into its listeners, the Istio
+// target into an EnvoyFilter patch. One definition, so the two cannot drift apart.
+export const LOCAL_RATE_LIMIT_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit';
+export const RATE_LIMIT_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit';
+
+/**
+ * A fraction of 100% behind a runtime key. Envoy's local rate limit defaults both filter_enabled
+ * and filter_enforced to 0%: without them the filter counts nothing and refuses nothing. The
+ * runtime key lets an operator turn a limit down on one proxy without a new configuration.
+ */
+function fullyOn(runtimeKey: string): { runtime_key: string; default_value: { numerator: number; denominator: 'HUNDRED' } } {
+  return { runtime_key: runtimeKey, default_value: { numerator: 100, denominator: 'HUNDRED' } };
+}
+
+/** The typed config of Envoy's local rate-limit filter for PLAN. */
+export function localRateLimitConfig(plan: LocalRateLimitPlan): Record<string, unknown> {
+  return {
+    '@type': LOCAL_RATE_LIMIT_TYPE,
+    stat_prefix: 'local_rate_limit',
+    ...(plan.sharedBucket ? { token_bucket: { ...plan.sharedBucket } } : {}),
+    filter_enabled: fullyOn('local_rate_limit_enabled'),
+    filter_enforced: fullyOn('local_rate_limit_enforced'),
+    status: { code: 'TooManyRequests' },
+    response_headers_to_add: [{ header: { key: 'x-local-rate-limit', value: 'true' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }],
+    enable_x_ratelimit_headers: 'DRAFT_VERSION_03',
+    rate_limited_as_resource_exhausted: true,
+    ...(plan.descriptors.length > 0
+      ? {
+          stage: LOCAL_RATE_LIMIT_STAGE,
+          descriptors: structuredClone(plan.descriptors),
+          ...(plan.sharedBucket ? { always_consume_default_token_bucket: true } : {}),
+          ...(plan.dynamic ? { max_dynamic_descriptors: DYNAMIC_BUCKETS_PER_DESCRIPTOR } : {}),
+        }
+      : {}),
+  };
+}
+
+/** The typed config of Envoy's global rate-limit filter for PLAN, calling the service through CLUSTER with AUTHORITY. */
+export function globalRateLimitConfig(plan: GlobalRateLimitPlan, upstream: { cluster: string; authority: string }): Record<string, unknown> {
+  return {
+    '@type': RATE_LIMIT_TYPE,
+    domain: plan.domain,
+    stage: GLOBAL_RATE_LIMIT_STAGE,
+    // failOpen: a rate-limit service that does not answer in time lets the request through.
+    failure_mode_deny: !plan.failOpen,
+    timeout: toProtoDuration(plan.timeoutMs),
+    rate_limit_service: {
+      grpc_service: { envoy_grpc: { cluster_name: upstream.cluster, authority: upstream.authority } },
+      transport_api_version: 'V3',
+    },
+    enable_x_ratelimit_headers: 'DRAFT_VERSION_03',
+    rate_limited_as_resource_exhausted: true,
+  };
 }

@@ -4,12 +4,10 @@
 // limit alike. 429 answers carry `x-local-rate-limit: true` and the draft-03 X-RateLimit-*
 // headers; gRPC calls get RESOURCE_EXHAUSTED rather than UNAVAILABLE, which callers' proxies and
 // gRPC clients retry.
-import { toProtoDuration } from '../../model/duration.js';
 import type { Destination, MeshModel, ServiceNode } from '../../model/mesh-model.js';
 import {
-  DYNAMIC_BUCKETS_PER_DESCRIPTOR,
-  GLOBAL_RATE_LIMIT_STAGE,
-  LOCAL_RATE_LIMIT_STAGE,
+  globalRateLimitConfig,
+  localRateLimitConfig,
   planGlobalRateLimit,
   planLocalRateLimit,
   type GlobalRateLimitPlan,
@@ -20,9 +18,7 @@ import { DEFAULT_CLUSTER_DOMAIN, meshHost } from './settings.js';
 import type { Json } from './types.js';
 
 export const LOCAL_RATE_LIMIT_FILTER = 'envoy.filters.http.local_ratelimit';
-export const LOCAL_RATE_LIMIT_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit';
 export const RATE_LIMIT_FILTER = 'envoy.filters.http.ratelimit';
-export const RATE_LIMIT_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit';
 
 export interface InboundRateLimits {
   readonly local?: LocalRateLimitPlan;
@@ -47,50 +43,12 @@ export function rateLimitFilters(limits: InboundRateLimits, clusters: ClusterSet
 }
 
 function localRateLimitFilter(plan: LocalRateLimitPlan): Json {
-  const fullyOn = (runtimeKey: string) => ({ runtime_key: runtimeKey, default_value: { numerator: 100, denominator: 'HUNDRED' } });
-  return {
-    name: LOCAL_RATE_LIMIT_FILTER,
-    typed_config: {
-      '@type': LOCAL_RATE_LIMIT_TYPE,
-      stat_prefix: 'local_rate_limit',
-      ...(plan.sharedBucket ? { token_bucket: { ...plan.sharedBucket } } : {}),
-      filter_enabled: fullyOn('local_rate_limit_enabled'),
-      filter_enforced: fullyOn('local_rate_limit_enforced'),
-      status: { code: 'TooManyRequests' },
-      response_headers_to_add: [{ header: { key: 'x-local-rate-limit', value: 'true' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }],
-      enable_x_ratelimit_headers: 'DRAFT_VERSION_03',
-      rate_limited_as_resource_exhausted: true,
-      ...(plan.descriptors.length > 0
-        ? {
-            stage: LOCAL_RATE_LIMIT_STAGE,
-            descriptors: structuredClone(plan.descriptors),
-            ...(plan.sharedBucket ? { always_consume_default_token_bucket: true } : {}),
-            ...(plan.dynamic ? { max_dynamic_descriptors: DYNAMIC_BUCKETS_PER_DESCRIPTOR } : {}),
-          }
-        : {}),
-    },
-  };
+  return { name: LOCAL_RATE_LIMIT_FILTER, typed_config: localRateLimitConfig(plan) };
 }
 
 function globalRateLimitFilter(plan: GlobalRateLimitPlan, clusters: ClusterSet): Json {
-  const authority = rateLimitAuthority(plan.service);
-  return {
-    name: RATE_LIMIT_FILTER,
-    typed_config: {
-      '@type': RATE_LIMIT_TYPE,
-      domain: plan.domain,
-      stage: GLOBAL_RATE_LIMIT_STAGE,
-      // failOpen: a rate-limit service that does not answer in time lets the request through.
-      failure_mode_deny: !plan.failOpen,
-      timeout: toProtoDuration(plan.timeoutMs),
-      rate_limit_service: {
-        grpc_service: { envoy_grpc: { cluster_name: clusters.outbound(plan.service, undefined, plan.port), authority } },
-        transport_api_version: 'V3',
-      },
-      enable_x_ratelimit_headers: 'DRAFT_VERSION_03',
-      rate_limited_as_resource_exhausted: true,
-    },
-  };
+  const upstream = { cluster: clusters.outbound(plan.service, undefined, plan.port), authority: rateLimitAuthority(plan.service) };
+  return { name: RATE_LIMIT_FILTER, typed_config: globalRateLimitConfig(plan, upstream) };
 }
 
 /**

@@ -62,11 +62,3 @@ export function inboundRateLimitActionsPatch(rateLimits: RateLimitEntry[]): Conf
   };
 }
 
-/**
- * A fraction of 100% behind a runtime key. Envoy's local rate limit defaults both filter_enabled
- * and filter_enforced to 0%: without them the filter counts nothing and refuses nothing. The
- * runtime key lets an operator turn a limit down on one proxy without a new configuration.
- */
-export function fullyOn(runtimeKey: string): { runtime_key: string; default_value: { numerator: number; denominator: 'HUNDRED' } } {
-  return { runtime_key: runtimeKey, default_value: { numerator: 100, denominator: 'HUNDRED' } };
-}

@@ -18,16 +18,14 @@
 // leave room): both insert before the router, so the local filter ends up first and a request it
 // refuses costs the rate-limit service nothing.
 import { compiledName, serviceObjects } from '../compiled-names.js';
-import { toProtoDuration } from '../../../model/duration.js';
 import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
 import type { KubernetesObject } from '../../../output/manifest.js';
-import { GLOBAL_RATE_LIMIT_STAGE, planGlobalRateLimit } from '../../../plan/rate-limits.js';
+import { globalRateLimitConfig, planGlobalRateLimit } from '../../../plan/rate-limits.js';
 import { destinationHosts } from '../common.js';
 import type { IstioEmitter } from '../index.js';
 import { inboundHttpFilterPatch, inboundRateLimitActionsPatch, rateLimitEnvoyFilter } from './envoy-filter.js';
 
 export const RATE_LIMIT_FILTER = 'envoy.filters.http.ratelimit';
-export const RATE_LIMIT_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit';
 /** Applied after the local rate limit's EnvoyFilter (LOCAL_FILTER_PRIORITY), so it runs second. */
 export const GLOBAL_FILTER_PRIORITY = 10;
 
@@ -44,20 +42,7 @@ export function compileGlobalRateLimit(model: MeshModel, service: ServiceNode): 
   const plan = planGlobalRateLimit(model, service);
   if (!plan) throw new Error(`${service.key}: a global rate-limit EnvoyFilter without a global limit`);
   const host = destinationHosts(plan.service)[0]!;
-  const typedConfig = {
-    '@type': RATE_LIMIT_TYPE,
-    domain: plan.domain,
-    stage: GLOBAL_RATE_LIMIT_STAGE,
-    // failOpen: a rate-limit service that does not answer in time lets the request through.
-    failure_mode_deny: !plan.failOpen,
-    timeout: toProtoDuration(plan.timeoutMs),
-    rate_limit_service: {
-      grpc_service: { envoy_grpc: { cluster_name: istioOutboundCluster(host, plan.port), authority: host } },
-      transport_api_version: 'V3',
-    },
-    enable_x_ratelimit_headers: 'DRAFT_VERSION_03',
-    rate_limited_as_resource_exhausted: true,
-  };
+  const typedConfig = globalRateLimitConfig(plan, { cluster: istioOutboundCluster(host, plan.port), authority: host });
   return [
     rateLimitEnvoyFilter(
       service,

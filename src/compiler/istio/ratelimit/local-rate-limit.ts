@@ -12,9 +12,9 @@
 import { compiledName, serviceObjects } from '../compiled-names.js';
 import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
 import type { KubernetesObject } from '../../../output/manifest.js';
-import { DYNAMIC_BUCKETS_PER_DESCRIPTOR, LOCAL_RATE_LIMIT_STAGE, planLocalRateLimit } from '../../../plan/rate-limits.js';
+import { localRateLimitConfig, planLocalRateLimit } from '../../../plan/rate-limits.js';
 import type { IstioEmitter } from '../index.js';
-import { fullyOn, inboundHttpFilterPatch, inboundRateLimitActionsPatch, rateLimitEnvoyFilter, type ConfigPatch } from './envoy-filter.js';
+import { inboundHttpFilterPatch, inboundRateLimitActionsPatch, rateLimitEnvoyFilter, type ConfigPatch } from './envoy-filter.js';
 
 /**
  * A relative patch (INSERT_BEFORE) without a priority is applied in creation order among the
@@ -25,7 +25,6 @@ import { fullyOn, inboundHttpFilterPatch, inboundRateLimitActionsPatch, rateLimi
 export const LOCAL_FILTER_PRIORITY = 5;
 
 export const LOCAL_RATE_LIMIT_FILTER = 'envoy.filters.http.local_ratelimit';
-export const LOCAL_RATE_LIMIT_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit';
 
 export const compileLocalRateLimits: IstioEmitter = (model) => model.services.flatMap((service) => compileLocalRateLimit(model, service));
 
@@ -34,25 +33,7 @@ export function compileLocalRateLimit(model: MeshModel, service: ServiceNode): K
   if (!serviceObjects(service).some((object) => object.kind === 'EnvoyFilter' && object.name === name)) return [];
   const plan = planLocalRateLimit(model, service);
   if (!plan) throw new Error(`${service.key}: a local rate-limit EnvoyFilter without a local limit`);
-  const typedConfig = {
-    '@type': LOCAL_RATE_LIMIT_TYPE,
-    stat_prefix: 'local_rate_limit',
-    ...(plan.sharedBucket ? { token_bucket: plan.sharedBucket } : {}),
-    filter_enabled: fullyOn('local_rate_limit_enabled'),
-    filter_enforced: fullyOn('local_rate_limit_enforced'),
-    status: { code: 'TooManyRequests' },
-    response_headers_to_add: [{ header: { key: 'x-local-rate-limit', value: 'true' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }],
-    enable_x_ratelimit_headers: 'DRAFT_VERSION_03',
-    rate_limited_as_resource_exhausted: true,
-    ...(plan.descriptors.length > 0
-      ? {
-          stage: LOCAL_RATE_LIMIT_STAGE,
-          descriptors: plan.descriptors,
-          ...(plan.sharedBucket ? { always_consume_default_token_bucket: true } : {}),
-          ...(plan.dynamic ? { max_dynamic_descriptors: DYNAMIC_BUCKETS_PER_DESCRIPTOR } : {}),
-        }
-      : {}),
-  };
+  const typedConfig = localRateLimitConfig(plan);
   const patches: ConfigPatch[] = [inboundHttpFilterPatch(LOCAL_RATE_LIMIT_FILTER, typedConfig)];
   if (plan.rateLimits.length > 0) patches.push(inboundRateLimitActionsPatch([...plan.rateLimits]));
   return [rateLimitEnvoyFilter(service, name, patches, LOCAL_FILTER_PRIORITY)];

@@ -78,6 +78,27 @@ describe('names of Object.prototype members', () => {
       'MESH103 6:5 spec.namespaces.__proto__: the key "__proto__" cannot be used: it names the prototype of an object, not an entry',
     ]);
   });
+
+  // The loader lets the schema check skip its search for "__proto__" keys in a document whose text
+  // has neither "__proto__" nor a backslash; a double-quoted escape spells the key without either.
+  it.each([
+    ['a hex escape', '  namespaces:\n    "\\x5f_proto__": {mtls: strict}\n'],
+    ['a unicode escape', '  namespaces:\n    "\\u005F\\u005fproto__": {mtls: strict}\n'],
+    ['an escaped line break', '  namespaces:\n    ? "__pro\\\n      to__"\n    : {mtls: strict}\n'],
+    ['an escape in a flow mapping', '  namespaces: {"\\x5f_proto__": {mtls: strict}}\n'],
+  ])('report "__proto__" keys written with %s', (_, entry) => {
+    const text = MESH.replace('  jwtProviders:', `${entry}  jwtProviders:`);
+    expect(text).not.toContain('__proto__');
+    const result = validate(load({ 'mesh.yaml': text }));
+    expect(result.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([
+      'MESH103 spec.namespaces.__proto__: the key "__proto__" cannot be used: it names the prototype of an object, not an entry',
+    ]);
+  });
+
+  it('the loader marks only documents whose text cannot spell "__proto__" as free of it', () => {
+    const documents = load({ 'plain.yaml': MESH, 'key.yaml': MESH.replace('mesh}', '__proto__}'), 'escape.yaml': MESH.replace('mesh}', '"me\\x73h"}') }).documents;
+    expect(Object.fromEntries(documents.map((d) => [d.file, d.noPrototypeKey ?? false]))).toEqual({ 'plain.yaml': true, 'key.yaml': false, 'escape.yaml': false });
+  });
 });
 
 describe('numbers', () => {

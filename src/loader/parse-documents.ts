@@ -110,6 +110,7 @@ export function parseDocuments(source: SourceText, limits: LoadLimits): ParsedFi
       endOffset: slice.end,
       firstLine,
       value: parsed.ok ? parsed.value : undefined,
+      ...(parsed.ok && cannotHoldPrototypeKey(slice.text) ? { noPrototypeKey: true as const } : {}),
       ...(recovered ? { recovered } : {}),
     });
   }
@@ -117,6 +118,18 @@ export function parseDocuments(source: SourceText, limits: LoadLimits): ParsedFi
     findings.push(createFinding(emptyFile, 'empty', {}, { span: source.lineSpan(1) }));
   }
   return { documents, findings };
+}
+
+/**
+ * Whether no key parsed from the text can be `__proto__`, which a parser gives as an own key (both
+ * define it rather than set the prototype) and the schema check must report. Both parsers build
+ * every key from the characters of the text: folding a line break gives a space or a line feed,
+ * and js-yaml joins a sequence used as a key with commas. Only an escape in a double-quoted
+ * scalar (`\x5f`, `\u005f`, an escaped line break) gives characters the text does not hold as
+ * they are. So a text with neither `__proto__` nor a backslash has no such key.
+ */
+function cannotHoldPrototypeKey(text: string): boolean {
+  return !text.includes('__proto__') && !text.includes('\\');
 }
 
 function findLongLine(source: SourceText, limit: number): { line: number; length: number } | undefined {

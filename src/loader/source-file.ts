@@ -70,6 +70,12 @@ export interface SourceDocument {
   readonly firstLine: number;
   /** The parsed value; undefined when the document could not be parsed. */
   readonly value: unknown;
+  /**
+   * True when no mapping of the value can have the key `__proto__`, proven from the document's
+   * text (see parse-documents.ts): the schema check then need not search the value for one.
+   * Absent when not proven.
+   */
+  readonly noPrototypeKey?: true;
   /** For a document that could not be parsed: the kind and name its text still shows, if any. */
   readonly recovered?: RecoveredIdentity;
 }

@@ -74,7 +74,8 @@ function checkDocument(document: SourceDocument, result: SchemaCheckResult): Fin
   const schema = RESOURCE_SCHEMAS[kind as Kind];
   // A parsed object given the key "__proto__" would change its prototype, not gain an entry: the
   // schema would drop it without a word. It is reported instead, and the document is invalid.
-  const prototypeKeys = prototypeKeyPaths(value);
+  // The loader proves of most documents, from their text, that they cannot hold one.
+  const prototypeKeys = document.noPrototypeKey ? [] : prototypeKeyPaths(value);
   const parsed = schema.safeParse(value);
   if (parsed.success && prototypeKeys.length === 0) {
     result.valid.push({ document, resource: withoutPrototypes(parsed.data) as ValidResource });

@@ -126,6 +126,22 @@ export function buildMeshModel(documents: readonly TypedDocument[], invalid: rea
   const gatewayIndex = byKey(gateways);
   const invalidKeys = new Set(invalid.map((entry) => `${entry.kind}:${entry.key}`));
 
+  // Rules and emitters resolve the same references many times over (a dependsOn entry, a route's
+  // destination): each (namespace, reference) is qualified and looked up once. The reference
+  // strings are the parsed document's own, so the inner lookup hashes no new string.
+  const destinations = new Map<string, Map<string, Destination | null>>();
+  const findDestination = (ref: string, from: string): Destination | undefined => {
+    let byRef = destinations.get(from);
+    if (byRef === undefined) destinations.set(from, (byRef = new Map()));
+    let found = byRef.get(ref);
+    if (found === undefined) {
+      const key = qualify(ref, from);
+      found = serviceIndex.get(key) ?? externalIndex.get(key) ?? null;
+      byRef.set(ref, found);
+    }
+    return found ?? undefined;
+  };
+
   const mesh = meshes[0];
   const settings = mesh?.resource.spec ?? MeshSpec.parse({});
   const namespaces = new Set<string>([
@@ -144,11 +160,13 @@ export function buildMeshModel(documents: readonly TypedDocument[], invalid: rea
     gateways: gateways.sort(byNodeKey),
     invalidKeys: new Set([...invalidKeys].map((key) => key.slice(key.indexOf(':') + 1))),
     namespaces,
-    findDestination: (ref, from) => {
-      const key = qualify(ref, from);
-      return serviceIndex.get(key) ?? externalIndex.get(key);
+    findDestination,
+    // A key names a service before an external service (findDestination's order), so the
+    // destination found is the service exactly when there is one.
+    findService: (ref, from) => {
+      const destination = findDestination(ref, from);
+      return destination?.kind === 'Service' ? destination : undefined;
     },
-    findService: (ref, from) => serviceIndex.get(qualify(ref, from)),
     findGateway: (ref, from) => gatewayIndex.get(qualify(ref, from)),
     isKnownInvalid: (ref, from, kind) =>
       kind ? invalidKeys.has(`${kind}:${qualify(ref, from)}`) : [...invalidKeys].some((key) => key.endsWith(`:${qualify(ref, from)}`)),

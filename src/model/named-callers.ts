@@ -4,6 +4,7 @@
 // them against `dependsOn`, and the plan's dependencies (src/plan/dependencies.ts) follow them.
 import type { PathSegment } from '../diagnostics/types.js';
 import { qualify, type MeshModel, type ServiceNode } from './mesh-model.js';
+import { memoizePerModel } from './memoize.js';
 import { serviceAccountsOf } from './workload-identity.js';
 
 /** A service that another service's file names as its caller, and where. */
@@ -16,9 +17,12 @@ export interface NamedCaller {
 
 /**
  * Every (caller, callee) pair the callees' files establish, in model order: allow rules naming the
- * caller by one of its identities, and routes matching on it as a caller.
+ * caller by one of its identities, and routes matching on it as a caller. Computed once per model
+ * (MESH209 and the plan's dependencies both read it); read-only.
  */
-export function namedCallers(model: MeshModel): NamedCaller[] {
+export const namedCallers: (model: MeshModel) => readonly NamedCaller[] = memoizePerModel(namedCallersUncached);
+
+function namedCallersUncached(model: MeshModel): NamedCaller[] {
   const byIdentity = servicesByIdentity(model);
   const trustDomainPrefix = `spiffe://${model.settings.trustDomain}/ns/`;
   const found: NamedCaller[] = [];
@@ -52,7 +56,9 @@ function servicesByIdentity(model: MeshModel): Map<string, ServiceNode[]> {
   for (const service of model.services) {
     for (const account of serviceAccountsOf(service)) {
       const key = `${service.namespace}/${account}`;
-      index.set(key, [...(index.get(key) ?? []), service]);
+      const services = index.get(key);
+      if (services) services.push(service);
+      else index.set(key, [service]);
     }
   }
   return index;

@@ -23,10 +23,17 @@ export default defineRule({
   check(context) {
     const model = context.model;
     const reported = new Set<string>();
+    // What each caller reaches without an entry, and where each dependency's routes lead: computed
+    // once per caller and per dependency, not once per pair a callee names.
+    const reachable = new Map<ServiceNode, ReadonlySet<Destination>>();
+    const routeTargets = new Map<ServiceNode, ReadonlySet<ServiceNode>>();
     for (const { caller, callee, path } of namedCallers(model)) {
       if (caller === callee || caller.resource.spec.dependsOn === undefined) continue;
       const pair = `${caller.key}>${callee.key}`;
-      if (reported.has(pair) || reachesWithoutEntry(model, caller, callee)) continue;
+      if (reported.has(pair)) continue;
+      let reached = reachable.get(caller);
+      if (reached === undefined) reachable.set(caller, (reached = reachedWithoutEntry(model, caller, routeTargets)));
+      if (reached.has(callee)) continue;
       reported.add(pair);
       const reference = referenceTo(callee, caller.namespace);
       context.report('missing', { caller: caller.key, callee: callee.key, reference }, caller.at('spec', 'dependsOn'), [
@@ -36,21 +43,37 @@ export default defineRule({
   },
 });
 
-/** Whether the caller reaches the callee through its declared dependencies: listed, routed to by one of them, or its rate-limit service. */
-function reachesWithoutEntry(model: MeshModel, caller: ServiceNode, callee: ServiceNode): boolean {
-  const declared = (caller.resource.spec.dependsOn ?? []).flatMap((ref) => model.findDestination(ref, caller.namespace) ?? []);
-  if (declared.includes(callee)) return true;
-  if (declared.some((dependency) => routesTo(model, dependency, callee))) return true;
+/** What the caller reaches through its declared dependencies: those listed, what their routes lead to, and its rate-limit service. */
+function reachedWithoutEntry(model: MeshModel, caller: ServiceNode, routeTargets: Map<ServiceNode, ReadonlySet<ServiceNode>>): Set<Destination> {
+  const reached = new Set<Destination>();
+  for (const ref of caller.resource.spec.dependsOn ?? []) {
+    const dependency = model.findDestination(ref, caller.namespace);
+    if (dependency === undefined) continue;
+    reached.add(dependency);
+    if (dependency.kind !== 'Service') continue;
+    let targets = routeTargets.get(dependency);
+    if (targets === undefined) routeTargets.set(dependency, (targets = routedTo(model, dependency)));
+    for (const target of targets) reached.add(target);
+  }
   const rateLimit = model.settings.rateLimitService;
   // The Mesh has no namespace: its references resolve from the default one.
-  return caller.resource.spec.rateLimit?.global !== undefined && rateLimit !== undefined && model.findService(rateLimit.service, DEFAULT_NAMESPACE) === callee;
+  if (caller.resource.spec.rateLimit?.global !== undefined && rateLimit !== undefined) {
+    const service = model.findService(rateLimit.service, DEFAULT_NAMESPACE);
+    if (service) reached.add(service);
+  }
+  return reached;
 }
 
-function routesTo(model: MeshModel, dependency: Destination, callee: ServiceNode): boolean {
-  if (dependency.kind !== 'Service') return false;
-  return (dependency.resource.spec.routes ?? []).some(
-    (route) =>
-      (Array.isArray(route.to) && route.to.some((destination) => destination.service !== undefined && model.findService(destination.service, dependency.namespace) === callee)) ||
-      (route.mirror?.service !== undefined && model.findService(route.mirror.service, dependency.namespace) === callee),
-  );
+/** The services a dependency's routes send to or mirror to. */
+function routedTo(model: MeshModel, dependency: ServiceNode): Set<ServiceNode> {
+  const targets = new Set<ServiceNode>();
+  const add = (ref: string) => {
+    const service = model.findService(ref, dependency.namespace);
+    if (service) targets.add(service);
+  };
+  for (const route of dependency.resource.spec.routes ?? []) {
+    if (Array.isArray(route.to)) for (const destination of route.to) if (destination.service !== undefined) add(destination.service);
+    if (route.mirror?.service !== undefined) add(route.mirror.service);
+  }
+  return targets;
 }

@@ -14,7 +14,7 @@ import { formatPath, type PathSegment } from '../../../diagnostics/types.js';
 import { cookieCondition } from '../../../model/conditions.js';
 import type { MeshModel } from '../../../model/mesh-model.js';
 import { checkRe2, ENVOY_MAX_PROGRAM_SIZE } from '../../../common/re2-regex.js';
-import { normalizeValueMatch } from '../../../model/route-match.js';
+import { normalizeValueMatch, type ValueCondition } from '../../../model/route-match.js';
 import type { ValueMatchSpec } from '../../../schema/primitives.js';
 import { regexSites, routeSites, type Locatable } from './sites.js';
 
@@ -56,7 +56,7 @@ export default defineRule({
         if (!alone.valid) continue;
         own = alone.programSize;
       }
-      const emitted = cookieCondition(site.cookie, condition).match;
+      const emitted = cookieCondition(...ofTheSameSize(site.cookie, condition)).match;
       if (emitted.kind !== 'regex') continue;
       const result = checkRe2(emitted.value);
       if (!result.valid || result.programSize <= ENVOY_MAX_PROGRAM_SIZE) continue;
@@ -82,6 +82,24 @@ export default defineRule({
     }
   },
 });
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/**
+ * A cookie name and condition whose cookie-header regex compiles to a program of the same size as
+ * the given one's: the same when the value is a regex. A condition without one (exact, prefix,
+ * present, absent) puts the name and value into the regex as literals, escaped where RE2 gives a
+ * character a meaning; a printable ASCII character is then one one-byte instruction whatever it is,
+ * and where it stands in the program does not depend on which it is. So every such name and value
+ * is replaced by as many "a"s: the 931 cohort cookies of the 10,000-service bench mesh then
+ * compile to 16 regexes instead of 491 (re2js compiling each was most of this rule's time).
+ */
+function ofTheSameSize(cookie: string, condition: ValueCondition): [string, ValueCondition] {
+  if (condition.kind === 'regex' || condition.kind === 'malformed' || !PRINTABLE_ASCII.test(cookie)) return [cookie, condition];
+  const name = 'a'.repeat(cookie.length);
+  if (condition.kind !== 'exact' && condition.kind !== 'prefix') return [name, condition];
+  return PRINTABLE_ASCII.test(condition.value) ? [name, { kind: condition.kind, value: 'a'.repeat(condition.value.length) }] : [cookie, condition];
+}
 
 interface CookieSite {
   readonly node: Locatable;

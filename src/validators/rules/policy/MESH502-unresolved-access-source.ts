@@ -23,8 +23,8 @@ export default defineRule({
     for (const service of model.services) {
       for (const { rule, path } of accessRules(service)) {
         rule.from?.services?.forEach((ref, index) => {
-          const at = service.at(...path, 'from', 'services', index);
           if (model.findService(ref, service.namespace) || model.isKnownInvalid(ref, service.namespace)) return;
+          const at = service.at(...path, 'from', 'services', index);
           if (model.findDestination(ref, service.namespace)) {
             report('externalService', { ref }, at);
             return;

@@ -37,24 +37,28 @@ export default defineRule({
       spec.routes?.forEach((route, r) => {
         if (Array.isArray(route.to)) {
           route.to.forEach((destination, d) => {
-            if (destination.service !== undefined) check(context, destination.service, namespace, 'destination', service.at('spec', 'routes', r, 'to', d, 'service'));
+            if (destination.service !== undefined) check(context, destination.service, namespace, 'destination', () => service.at('spec', 'routes', r, 'to', d, 'service'));
           });
         }
-        if (route.mirror?.service !== undefined) check(context, route.mirror.service, namespace, 'mirror', service.at('spec', 'routes', r, 'mirror', 'service'));
-        route.match?.from?.forEach((caller, c) => check(context, caller, namespace, 'caller', service.at('spec', 'routes', r, 'match', 'from', c)));
+        if (route.mirror?.service !== undefined) check(context, route.mirror.service, namespace, 'mirror', () => service.at('spec', 'routes', r, 'mirror', 'service'));
+        route.match?.from?.forEach((caller, c) => check(context, caller, namespace, 'caller', () => service.at('spec', 'routes', r, 'match', 'from', c)));
       });
-      spec.dependsOn?.forEach((dependency, d) => check(context, dependency, namespace, 'dependency', service.at('spec', 'dependsOn', d)));
+      spec.dependsOn?.forEach((dependency, d) => check(context, dependency, namespace, 'dependency', () => service.at('spec', 'dependsOn', d)));
     }
     const rateLimitService = model.settings.rateLimitService;
-    if (model.mesh && rateLimitService) {
+    const mesh = model.mesh;
+    if (mesh && rateLimitService) {
       // The Mesh has no namespace of its own: a bare name means the default namespace.
-      check(context, rateLimitService.service, DEFAULT_NAMESPACE, 'rateLimitService', model.mesh.at('spec', 'rateLimitService', 'service'));
+      check(context, rateLimitService.service, DEFAULT_NAMESPACE, 'rateLimitService', () => mesh.at('spec', 'rateLimitService', 'service'));
     }
   },
 });
 
-function check(context: RuleContext, ref: string, namespace: string, use: Use, location: Location): void {
+/** `at` gives the reference's location, built only for a finding: most references resolve. */
+function check(context: RuleContext, ref: string, namespace: string, use: Use, at: () => Location): void {
   const resolution = resolveDestination(context.model, ref, namespace);
+  if (resolution.status === 'found' && !(use === 'caller' && resolution.node.kind === 'ExternalService')) return;
+  const location = at();
   const what = WHAT[use];
   if (resolution.status === 'malformed') context.report('malformed', { what, ref }, location);
   else if (resolution.status === 'missing') {

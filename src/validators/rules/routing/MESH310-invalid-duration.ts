@@ -25,9 +25,11 @@ export default defineRule({
   },
   check(context) {
     for (const site of durationSites(context.model)) {
-      const location = site.node.at(...site.path);
       const value = site.value;
       const milliseconds = parseDuration(value);
+      if (milliseconds !== undefined && (milliseconds >= 1 || (site.zeroAllowed && milliseconds === 0)) && milliseconds <= MAX_DURATION_MS) continue;
+      // Located only when there is a finding: most durations are fine.
+      const location = site.node.at(...site.path);
       if (milliseconds === undefined) {
         const unit = /^\d+(?:\.\d+)?\s*([^\d\s.]+)$/.exec(value.trim())?.[1];
         if (/^\d+(?:\.\d+)?$/.test(value.trim())) context.report('noUnit', { value: value.trim() }, location);

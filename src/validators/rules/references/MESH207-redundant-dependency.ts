@@ -21,14 +21,13 @@ export default defineRule({
         const resolution = resolveDestination(context.model, ref, service.namespace);
         if (resolution.status !== 'found') return;
         const target = resolution.node;
-        const location = service.at('spec', 'dependsOn', d);
         if (target.key === service.key && target.kind === 'Service') {
-          context.report('self', {}, location);
+          context.report('self', {}, service.at('spec', 'dependsOn', d));
           return;
         }
         const earlier = seen.get(target.key);
         if (earlier === undefined) seen.set(target.key, d);
-        else context.report('repeated', { service: referenceTo(target, service.namespace) }, location, [{ message: 'the earlier entry', location: service.at('spec', 'dependsOn', earlier) }]);
+        else context.report('repeated', { service: referenceTo(target, service.namespace) }, service.at('spec', 'dependsOn', d), [{ message: 'the earlier entry', location: service.at('spec', 'dependsOn', earlier) }]);
       });
     }
   },

@@ -12,7 +12,20 @@ export interface LocalRateLimitEntry {
   readonly route?: number;
 }
 
-export function localRateLimits(service: ServiceNode): LocalRateLimitEntry[] {
+// Six rules walk every service's buckets: listing them once per service keeps that to one pass.
+const entriesByService = new WeakMap<ServiceNode, readonly LocalRateLimitEntry[]>();
+
+/** The service-wide bucket, then each route's, in route order. Shared: callers must treat the list as read-only. */
+export function localRateLimits(service: ServiceNode): readonly LocalRateLimitEntry[] {
+  let entries = entriesByService.get(service);
+  if (entries === undefined) {
+    entries = localRateLimitsUncached(service);
+    entriesByService.set(service, entries);
+  }
+  return entries;
+}
+
+function localRateLimitsUncached(service: ServiceNode): LocalRateLimitEntry[] {
   const entries: LocalRateLimitEntry[] = [];
   const serviceWide = service.resource.spec.rateLimit?.local;
   if (serviceWide) entries.push({ limit: serviceWide, path: ['spec', 'rateLimit', 'local'] });

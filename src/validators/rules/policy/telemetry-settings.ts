@@ -2,6 +2,7 @@
 // service. Listed with a label for messages and a locator into its document.
 import type { Location, PathSegment } from '../../../diagnostics/types.js';
 import type { MeshModel } from '../../../model/mesh-model.js';
+import { memoizePerModel } from '../../../model/memoize.js';
 import type { TelemetrySpec } from '../../../schema/policy.js';
 
 export interface TelemetryEntry {
@@ -14,7 +15,10 @@ export interface TelemetryEntry {
   keyAt(...path: PathSegment[]): Location;
 }
 
-export function telemetrySettings(model: MeshModel): TelemetryEntry[] {
+/** Computed once per model (three rules read it); read-only. */
+export const telemetrySettings: (model: MeshModel) => readonly TelemetryEntry[] = memoizePerModel(telemetrySettingsUncached);
+
+function telemetrySettingsUncached(model: MeshModel): TelemetryEntry[] {
   const entries: TelemetryEntry[] = [];
   const mesh = model.mesh;
   if (mesh) {

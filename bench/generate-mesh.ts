@@ -434,29 +434,33 @@ function accessRules(random: Random, service: Planned): Yaml[] {
 /**
  * The reference workloads: one fixed group, written without the random stream, so that it is
  * byte-identical at every size. Its widest workload is, by construction, the largest sidecar a
- * generated mesh can have: a sidecar is its own inbound side plus, for each service it calls,
- * that service's clusters (one per version a route sends to), one virtual host (its routes, its
- * names as domains) and, for a TCP port, one listener; nothing else in it depends on the mesh
- * (src/compiler/envoy). So the widest workload
- *   - calls exactly MAX_DEPENDENCIES services, the most any random service calls;
- *   - each of them carries the most a random callee brings to a caller: HTTP in the caller's own
- *     namespace (the service's bare name is one more domain), three versions, a canary and an A/B
- *     cohort together (a cluster for each version), two prefix routes with methods and a default
- *     route, every route with a timeout and the longest retry settings, a cookie cohort, cookie
- *     hashing, a circuit breaker and outlier detection, each at the longest value the random
- *     draws take (a VM-backed, TCP, gRPC or external callee brings less: one cluster, or no
- *     routes, or no methods, cookies or cookie hashing);
+ * generated mesh can have. A sidecar is its own inbound side plus, for each service it calls
+ * (itself included: meshctl lets a service reach itself), that service's clusters (one per version
+ * a route sends to), one virtual host (its routes, its names as domains) and, for a TCP port, one
+ * listener; nothing else in it depends on the mesh (src/compiler/envoy). So the widest workload
+ *   - calls exactly MAX_DEPENDENCIES services besides itself, the most any random service calls;
+ *   - itself and each of them carry the most a random callee brings to a caller: HTTP/2 (HTTP/1.1
+ *     lacks the clusters' protocol options, gRPC the methods, TCP and external services the routes)
+ *     in the caller's own namespace (its bare name is one more domain), three versions with a
+ *     canary and an A/B cohort together (a cluster for each version), two prefix routes matching
+ *     two methods each (an Envoy route per method) and a default route, every route with a
+ *     timeout and retries, a circuit breaker, outlier detection, and three VMs in three localities
+ *     of two regions with failover (which weigh more than a hash policy on every route, the
+ *     alternative), each at the longest value the random draws take;
  *   - its own inbound side has everything a random service's can: five named callers with
  *     methods, the ingress gateway and the platform namespace as further callers, a local and a
- *     global rate limit (the global one adds the rate-limit service's cluster, which a random
- *     service with a global limit has too) and the mesh's error-only access log (a VM namespace's
- *     log keeps every status, which is a shorter configuration);
- *   - every name it and its callees are known by (namespace 19 characters, services 24 to 28) is
+ *     global rate limit (the global one adds the rate-limit service's cluster and virtual host,
+ *     which a random service with a global limit has too) and the mesh's error-only access log
+ *     (the namespaces of random VMs log every status, a shorter configuration; the reference
+ *     namespace keeps the mesh's);
+ *   - every name it, its callees and its callers are known by (namespace 19 characters, services
+ *     24 to 28) is
  *     longer than any random one (namespaces at most 15 characters, services at most 19 plus a
- *     "-N" suffix that would need millions of services per namespace to reach that length).
- * A random workload can therefore at most tie with it in clusters (MAX_DEPENDENCIES × 3 + its
- * application + the rate-limit service) and stays below it in bytes; bench/envoy-bench.ts
- * measures exactly that (the largest sidecar of each size), and docs/performance.md records it.
+ *     "-N" suffix that would need millions of services in a namespace to reach that length).
+ * A random workload can therefore at most tie with it in clusters (three for itself and for each
+ * of MAX_DEPENDENCIES callees, its application's and the rate-limit service's) and stays below it in
+ * bytes; bench/envoy-bench.ts measures the largest sidecar of each size, and docs/performance.md
+ * records what it found.
  */
 export const REFERENCE_NAMESPACE = 'reference-workloads';
 export const WIDEST_WORKLOAD = 'widest-reference-workload';
@@ -468,29 +472,41 @@ export const REFERENCE_SERVICE_COUNT = 1 + REFERENCE_CALLEES.length + REFERENCE_
 function referenceDocuments(): { documents: Yaml[]; exposedHost: string } {
   const namespace = REFERENCE_NAMESPACE;
   const port = 8080;
-  const ports = [{ name: `http-${port}`, port, targetPort: applicationPort(port), protocol: 'http' }];
+  const application = (protocol: Protocol) => [{ name: `${protocol}-${port}`, port, targetPort: applicationPort(port), protocol }];
   const document = (name: string, spec: Yaml): Yaml => ({ apiVersion: API_VERSION, kind: 'Service', metadata: { name, namespace, labels: { team: namespace } }, spec });
-  // The longest renderings the random draws give: 500ms per try (Envoy writes 0.5s), the
-  // longest route timeout and retry-on list, three attempts, three-digit breaker limits.
+  // The longest renderings the random draws give: 500ms per try (Envoy writes 0.5s), the longest
+  // route timeout and retry-on list, three attempts, four- and three-digit breaker limits.
   const timeouts = { timeout: '30s', retries: { attempts: 3, perTryTimeout: '500ms', on: HTTP_RETRY_ON[2] } };
-  const widestHttp = (name: string): Yaml => ({
-    ports,
+  // HTTP/2 rather than HTTP/1.1: its clusters carry the HTTP/2 protocol options as well, which
+  // outweighs what only HTTP/1.1 may have (a cookie instead of a header for the cohort). Backed
+  // by three VMs in two regions with failover rather than hashing (a service cannot have both):
+  // the VMs' endpoints and localities outweigh the hash policy of every route.
+  const widestService = (name: string): Yaml => ({
+    ports: application('http2'),
     versions: Object.fromEntries(['v1', 'v2', 'v3'].map((version) => [version, { labels: { app: name, version } }])),
+    vms: ['us-east1-b', 'us-east1-c', 'us-west1-a'].map((zone, index) => ({
+      address: `10.63.255.${254 - index}`,
+      labels: { app: name, version: 'v1' },
+      serviceAccount: name,
+      network: `dc-${zone.slice(0, -2)}`,
+      locality: `${zone.slice(0, -2)}/${zone}`,
+    })),
     routes: [
       ...['summaries', 'settings'].map((resource) => ({ name: resource, match: { path: `/api/${resource}/`, methods: ['GET', 'POST'] }, ...timeouts })),
       { name: 'default', ...timeouts },
     ],
     canary: { stable: 'v1', canary: 'v2', weight: 20, steps: CANARY_PLANS[2] },
-    abTest: { name: `${name}-v3-trial`, cohort: { cookie: { name: 'experiment_group', value: `${name}-beta` } }, variant: 'v3' },
+    abTest: { name: `${name}-v3-trial`, cohort: { header: { name: 'x-experiment-group', value: { exact: `${name}-beta` } } }, variant: 'v3' },
     resilience: {
       outlierDetection: { consecutive5xx: 7, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 100 },
       circuitBreaker: { maxConnections: 1000, maxPendingRequests: 200, connectTimeout: '2s' },
-      loadBalancer: { consistentHash: { cookie: { name: 'session', ttl: '1h' } } },
+      loadBalancer: 'least-request',
+      localityFailover: [{ from: REGIONS[0]!.region, to: REGIONS[1]!.region }],
     },
   });
   const host = `${WIDEST_WORKLOAD}.${namespace}.example.com`;
   const widest = document(WIDEST_WORKLOAD, {
-    ...widestHttp(WIDEST_WORKLOAD),
+    ...widestService(WIDEST_WORKLOAD),
     rateLimit: {
       local: { requests: 1000, per: '1s', burst: 2000 },
       global: { descriptors: [{ name: 'per-user', key: { header: 'x-user-id' }, requests: 10_000, per: 'minute' }] },
@@ -505,10 +521,10 @@ function referenceDocuments(): { documents: Yaml[]; exposedHost: string } {
     dependsOn: REFERENCE_CALLEES,
     expose: [{ gateway: 'platform/edge-gateway', hosts: [host], paths: ['/'] }],
   });
-  const callees = REFERENCE_CALLEES.map((name) => document(name, { ...widestHttp(name), access: { allow: [{ from: { services: [WIDEST_WORKLOAD] }, to: { ports: [port] } }] } }));
+  const callees = REFERENCE_CALLEES.map((name) => document(name, { ...widestService(name), access: { allow: [{ from: { services: [WIDEST_WORKLOAD] }, to: { ports: [port] } }] } }));
   const callers = REFERENCE_CALLERS.map((name) =>
     document(name, {
-      ports,
+      ports: application('http'),
       versions: { v1: { labels: { app: name, version: 'v1' } } },
       access: { allow: [{ from: { namespaces: ['platform'] }, to: { ports: [port] } }] },
       dependsOn: [WIDEST_WORKLOAD],

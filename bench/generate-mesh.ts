@@ -459,8 +459,9 @@ function accessRules(random: Random, service: Planned): Yaml[] {
  *     "-N" suffix that would need millions of services in a namespace to reach that length).
  * A random workload can therefore at most tie with it in clusters (three for itself and for each
  * of MAX_DEPENDENCIES callees, its application's and the rate-limit service's) and stays below it in
- * bytes; bench/envoy-bench.ts measures the largest sidecar of each size, and docs/performance.md
- * records what it found.
+ * bytes. (The rate-limit service's own sidecar admits every namespace with a global limit, at most
+ * all of them, and calls nothing else: some 21 kB.) bench/envoy-bench.ts measures the largest
+ * sidecar of each size, and docs/performance.md records what it found.
  */
 export const REFERENCE_NAMESPACE = 'reference-workloads';
 export const WIDEST_WORKLOAD = 'widest-reference-workload';

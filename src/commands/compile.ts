@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { MeshctlCommand } from '../cli/base-command.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { shouldColor } from '../cli/color.js';
-import { writeChunks, writeStdout } from '../cli/stdout.js';
+import { writeChunks } from '../cli/stdout.js';
 import { outputFlags } from '../cli/output-format.js';
 import { DEFAULT_TARGET, TARGET_NAMES } from '../targets/index.js';
 
@@ -79,8 +79,7 @@ EXIT CODES
       return;
     }
     const format = output.format === 'json' ? 'json' : 'yaml';
-    // Objects are one text; files stream piece by piece, so the whole output is never in memory.
-    if (artifacts.kind === 'objects') await writeStdout([...artifactChunks(artifacts, format)].join(''));
-    else await writeChunks(process.stdout, artifactChunks(artifacts, format));
+    // Piece by piece, each rendered just before it is written: the whole output is never in memory.
+    await writeChunks(process.stdout, artifactChunks(artifacts, format));
   }
 }

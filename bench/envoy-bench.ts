@@ -2,6 +2,7 @@
 // what its workload calls, not every service there is. Reads the output of
 // `meshctl compile --target envoy -o DIR` (one file per workload: DIR/<namespace>/<service>-<version>.yaml,
 // DIR/<namespace>/<service>.yaml without versions) next to the mesh it came from.
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
@@ -158,6 +159,7 @@ export function inspectEnvoyOutput(meshDirectory: string, outputDirectory: strin
       dependencies: largest!.service.dependsOn.length,
       clusters: scanClusterCount(largestText),
       bytes: largest!.bytes,
+      sha256: createHash('sha256').update(largestText).digest('hex'),
     },
   };
 }

@@ -1,8 +1,10 @@
 // Generates synthetic meshes of any size for measuring meshctl: N services across 50 namespaces,
 // with the mix a large organisation's mesh has (several versions, canaries, A/B tests, retries and
 // timeouts on most routes, deny-by-default access naming each service's callers, some rate limits,
-// a few external services and VM-backed services). The output is a function of the seed alone, and
-// it validates without errors, so that a measurement exercises every rule the way a real mesh does.
+// a few external services and VM-backed services). No service calls more than MAX_DEPENDENCIES
+// others, and one fixed group of reference workloads (the widest sidecar any of these meshes can
+// have) is the same at every size. The output is a function of the seed and size alone, and it
+// validates without findings, so that a measurement exercises every rule the way a real mesh does.
 //
 //   npx tsx bench/generate-mesh.ts --services 1000 --out /tmp/mesh [--seed 42]
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -31,7 +33,15 @@ const NAMESPACES = [
   'warehouse', 'logistics', 'orders', 'carts', 'wishlists', 'gifting', 'invoices', 'compliance', 'audit', 'messaging',
   'scheduling', 'profiles', 'sessions', 'experiments', 'feeds', 'storage', 'geo', 'events', 'sellers', 'ads',
 ] as const;
+/** The namespaces the random services spread over (the reference namespace aside). */
 export const NAMESPACE_COUNT = NAMESPACES.length;
+
+/**
+ * The most services any one service calls (its dependsOn). Without a bound, the widest workload
+ * was the tail of the sample and grew with the mesh (9 dependencies at 1,000 services, 12 at
+ * 10,000); with it, the shape of every sidecar is bounded whatever the size.
+ */
+export const MAX_DEPENDENCIES = 6;
 
 const ENTITIES = [
   'order', 'invoice', 'customer', 'product', 'price', 'stock', 'shipment', 'payment', 'refund', 'coupon',
@@ -145,7 +155,10 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export function generateMesh(options: GenerateOptions): GeneratedFile[] {
   const random = new Random(options.seed ?? 1);
   const total = Math.max(1, Math.floor(options.services));
-  const planned = planServices(random, total);
+  // The reference group counts towards the total; a mesh too small to give each namespace a
+  // service besides it (the one-file mesh of the cold-start figures) has none.
+  const withReference = total >= NAMESPACES.length + REFERENCE_SERVICE_COUNT;
+  const planned = planServices(random, withReference ? total - REFERENCE_SERVICE_COUNT : total);
   const services = planned.filter((s) => s.kind === 'Service');
   wireCalls(random, planned, services);
 
@@ -161,10 +174,16 @@ export function generateMesh(options: GenerateOptions): GeneratedFile[] {
     list.push(service.document!);
     documentsByNamespace.set(service.namespace, list);
   }
+  const reference = withReference ? referenceDocuments() : undefined;
+  if (reference) {
+    documentsByNamespace.set(REFERENCE_NAMESPACE, reference.documents);
+    gatewayHosts.add(reference.exposedHost);
+  }
   if (gatewayHosts.size > 0) documentsByNamespace.get('platform')?.push(gatewayDocument([...gatewayHosts].sort(compare)));
 
-  const files: GeneratedFile[] = [{ path: 'mesh.yaml', text: renderFile('The mesh-wide defaults.', [meshDocument(planned)]) }];
-  for (const namespace of NAMESPACES) {
+  const rateLimited = reference ? [REFERENCE_NAMESPACE] : [];
+  const files: GeneratedFile[] = [{ path: 'mesh.yaml', text: renderFile('The mesh-wide defaults.', [meshDocument(planned, rateLimited)]) }];
+  for (const namespace of [...NAMESPACES, REFERENCE_NAMESPACE]) {
     const documents = documentsByNamespace.get(namespace);
     if (!documents) continue;
     files.push({ path: `${namespace}.yaml`, text: renderFile(`Namespace ${namespace}: ${documents.length} documents.`, documents) });
@@ -222,7 +241,10 @@ function weightedPick(random: Random, weights: readonly number[], weightSum: num
   return NAMESPACES[NAMESPACES.length - 1]!;
 }
 
-/** Each service is called by 1–5 others (mostly from its own namespace); each external service by 1–3. */
+/**
+ * Each service is called by 1–5 others (mostly from its own namespace); each external service by
+ * 1–3. A candidate caller that already calls MAX_DEPENDENCIES services is passed over.
+ */
 function wireCalls(random: Random, planned: Planned[], services: Planned[]): void {
   const byNamespace = new Map<string, Planned[]>();
   for (const service of services) {
@@ -238,7 +260,9 @@ function wireCalls(random: Random, planned: Planned[], services: Planned[]): voi
     for (let attempt = 0; callers.size < wanted && attempt < wanted * 4; attempt++) {
       const pool = local.length > 0 && random.chance(0.7) ? local : services;
       const caller = random.pick(pool);
-      if (caller !== target && !(caller.name === 'ratelimit' && caller.namespace === 'platform')) callers.add(caller);
+      if (caller === target || (caller.name === 'ratelimit' && caller.namespace === 'platform')) continue;
+      if (caller.calls.length >= MAX_DEPENDENCIES) continue;
+      callers.add(caller);
     }
     for (const caller of callers) {
       target.callers.push(caller);
@@ -407,6 +431,109 @@ function accessRules(random: Random, service: Planned): Yaml[] {
   return rules;
 }
 
+/**
+ * The reference workloads: one fixed group, written without the random stream, so that it is
+ * byte-identical at every size. Its widest workload is, by construction, the largest sidecar a
+ * generated mesh can have. A sidecar is its own inbound side plus, for each service it calls
+ * (itself included: meshctl lets a service reach itself), that service's clusters (one per version
+ * a route sends to), one virtual host (its routes, its names as domains) and, for a TCP port, one
+ * listener; nothing else in it depends on the mesh (src/compiler/envoy). So the widest workload
+ *   - calls exactly MAX_DEPENDENCIES services besides itself, the most any random service calls;
+ *   - itself and each of them carry the most a random callee brings to a caller: HTTP/2 (HTTP/1.1
+ *     lacks the clusters' protocol options, gRPC the methods, TCP and external services the routes)
+ *     in the caller's own namespace (its bare name is one more domain), three versions with a
+ *     canary and an A/B cohort together (a cluster for each version), two prefix routes matching
+ *     two methods each (an Envoy route per method) and a default route, every route with a
+ *     timeout and retries, a circuit breaker, outlier detection, and three VMs in three localities
+ *     of two regions with failover (which weigh more than a hash policy on every route, the
+ *     alternative), each at the longest value the random draws take;
+ *   - its own inbound side has everything a random service's can: five named callers with
+ *     methods, the ingress gateway and the platform namespace as further callers, a local and a
+ *     global rate limit (the global one adds the rate-limit service's cluster and virtual host,
+ *     which a random service with a global limit has too) and the mesh's error-only access log
+ *     (the namespaces of random VMs log every status, a shorter configuration; the reference
+ *     namespace keeps the mesh's);
+ *   - every name it, its callees and its callers are known by (namespace 19 characters, services
+ *     24 to 28) is
+ *     longer than any random one (namespaces at most 15 characters, services at most 19 plus a
+ *     "-N" suffix that would need millions of services in a namespace to reach that length).
+ * A random workload can therefore at most tie with it in clusters (three for itself and for each
+ * of MAX_DEPENDENCIES callees, its application's and the rate-limit service's) and stays below it in
+ * bytes. (The rate-limit service's own sidecar admits every namespace with a global limit, at most
+ * all of them, and calls nothing else: some 21 kB.) bench/envoy-bench.ts measures the largest
+ * sidecar of each size, and docs/performance.md records what it found.
+ */
+export const REFERENCE_NAMESPACE = 'reference-workloads';
+export const WIDEST_WORKLOAD = 'widest-reference-workload';
+const REFERENCE_CALLEES = Array.from({ length: MAX_DEPENDENCIES }, (_, i) => `widest-workload-dependency-${i + 1}`);
+const REFERENCE_CALLERS = Array.from({ length: 5 }, (_, i) => `widest-workload-caller-${i + 1}`);
+/** Services the reference group adds to a mesh: the widest workload, its callees and its callers. */
+export const REFERENCE_SERVICE_COUNT = 1 + REFERENCE_CALLEES.length + REFERENCE_CALLERS.length;
+
+function referenceDocuments(): { documents: Yaml[]; exposedHost: string } {
+  const namespace = REFERENCE_NAMESPACE;
+  const port = 8080;
+  const application = (protocol: Protocol) => [{ name: `${protocol}-${port}`, port, targetPort: applicationPort(port), protocol }];
+  const document = (name: string, spec: Yaml): Yaml => ({ apiVersion: API_VERSION, kind: 'Service', metadata: { name, namespace, labels: { team: namespace } }, spec });
+  // The longest renderings the random draws give: 500ms per try (Envoy writes 0.5s), the longest
+  // route timeout and retry-on list, three attempts, four- and three-digit breaker limits.
+  const timeouts = { timeout: '30s', retries: { attempts: 3, perTryTimeout: '500ms', on: HTTP_RETRY_ON[2] } };
+  // HTTP/2 rather than HTTP/1.1: its clusters carry the HTTP/2 protocol options as well, which
+  // outweighs what only HTTP/1.1 may have (a cookie instead of a header for the cohort). Backed
+  // by three VMs in two regions with failover rather than hashing (a service cannot have both):
+  // the VMs' endpoints and localities outweigh the hash policy of every route.
+  const widestService = (name: string): Yaml => ({
+    ports: application('http2'),
+    versions: Object.fromEntries(['v1', 'v2', 'v3'].map((version) => [version, { labels: { app: name, version } }])),
+    vms: ['us-east1-b', 'us-east1-c', 'us-west1-a'].map((zone, index) => ({
+      address: `10.63.255.${254 - index}`,
+      labels: { app: name, version: 'v1' },
+      serviceAccount: name,
+      network: `dc-${zone.slice(0, -2)}`,
+      locality: `${zone.slice(0, -2)}/${zone}`,
+    })),
+    routes: [
+      ...['summaries', 'settings'].map((resource) => ({ name: resource, match: { path: `/api/${resource}/`, methods: ['GET', 'POST'] }, ...timeouts })),
+      { name: 'default', ...timeouts },
+    ],
+    canary: { stable: 'v1', canary: 'v2', weight: 20, steps: CANARY_PLANS[2] },
+    abTest: { name: `${name}-v3-trial`, cohort: { header: { name: 'x-experiment-group', value: { exact: `${name}-beta` } } }, variant: 'v3' },
+    resilience: {
+      outlierDetection: { consecutive5xx: 7, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 100 },
+      circuitBreaker: { maxConnections: 1000, maxPendingRequests: 200, connectTimeout: '2s' },
+      loadBalancer: 'least-request',
+      localityFailover: [{ from: REGIONS[0]!.region, to: REGIONS[1]!.region }],
+    },
+  });
+  const host = `${WIDEST_WORKLOAD}.${namespace}.example.com`;
+  const widest = document(WIDEST_WORKLOAD, {
+    ...widestService(WIDEST_WORKLOAD),
+    rateLimit: {
+      local: { requests: 1000, per: '1s', burst: 2000 },
+      global: { descriptors: [{ name: 'per-user', key: { header: 'x-user-id' }, requests: 10_000, per: 'minute' }] },
+    },
+    access: {
+      allow: [
+        { from: { services: REFERENCE_CALLERS }, to: { ports: [port], methods: ['GET', 'POST'] } },
+        { from: { serviceAccounts: ['platform/edge-gateway'] }, to: { ports: [port] } },
+        { from: { namespaces: ['platform'] }, to: { ports: [port] } },
+      ],
+    },
+    dependsOn: REFERENCE_CALLEES,
+    expose: [{ gateway: 'platform/edge-gateway', hosts: [host], paths: ['/'] }],
+  });
+  const callees = REFERENCE_CALLEES.map((name) => document(name, { ...widestService(name), access: { allow: [{ from: { services: [WIDEST_WORKLOAD] }, to: { ports: [port] } }] } }));
+  const callers = REFERENCE_CALLERS.map((name) =>
+    document(name, {
+      ports: application('http'),
+      versions: { v1: { labels: { app: name, version: 'v1' } } },
+      access: { allow: [{ from: { namespaces: ['platform'] }, to: { ports: [port] } }] },
+      dependsOn: [WIDEST_WORKLOAD],
+    }),
+  );
+  return { documents: [widest, ...callees, ...callers], exposedHost: host };
+}
+
 function rateLimitServiceDocument(service: Planned): Yaml {
   return {
     apiVersion: API_VERSION,
@@ -455,8 +582,9 @@ function gatewayDocument(hosts: string[]): Yaml {
   };
 }
 
-function meshDocument(planned: Planned[]): Yaml {
-  const limited = [...new Set(planned.filter((s) => s.globalLimit).map((s) => s.namespace))].sort(compare);
+/** `alsoRateLimited`: namespaces outside `planned` with a global rate limit (the reference one). */
+function meshDocument(planned: Planned[], alsoRateLimited: readonly string[]): Yaml {
+  const limited = [...new Set([...planned.filter((s) => s.globalLimit).map((s) => s.namespace), ...alsoRateLimited])].sort(compare);
   const rateLimit = planned.find((s) => s.name === 'ratelimit' && s.namespace === 'platform');
   if (rateLimit?.document) {
     const allow = ((rateLimit.document.spec as Yaml).access as { allow: { from: { namespaces: string[] } }[] }).allow[0]!;

@@ -32,8 +32,18 @@ export async function buildOclifManifest(root = repoRoot) {
     respectNoCacheDefault: true,
   });
   await plugin.load();
-  const commands = Object.fromEntries(Object.keys(plugin.manifest.commands).sort().map((id) => [id, plugin.manifest.commands[id]]));
+  const commands = Object.fromEntries(Object.keys(plugin.manifest.commands).sort().map((id) => [id, bundled(root, plugin.manifest.commands[id])]));
   return `${JSON.stringify({ commands, version: plugin.manifest.version }, null, 2)}\n`;
+}
+
+/**
+ * The command as oclif loads it: from its entry in dist/bundle/ (scripts/bundle.mjs), where the
+ * build put one, so that the command and bin/run.js share the bundled oclif; else from dist/commands.
+ */
+function bundled(root, command) {
+  const file = command.relativePath?.at(-1);
+  if (file === undefined || !existsSync(path.join(root, 'dist', 'bundle', file))) return command;
+  return { ...command, relativePath: ['dist', 'bundle', file] };
 }
 
 async function main() {

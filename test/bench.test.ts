@@ -11,7 +11,7 @@ import { changeOneWeight } from '../bench/cluster-bench.js';
 import { generateMesh } from '../bench/generate-mesh.js';
 import { GNU_TIME, measureNode, type RusageMethod } from '../bench/measure-process.js';
 import { renderComparison } from '../bench/report.js';
-import { RESULTS_FORMAT, TARGET_IDS, type BenchResults } from '../bench/results.js';
+import { RESULTS_FORMAT, TARGET_IDS, evaluateTargets, type BenchResults, type EnvoyWorkloadResult } from '../bench/results.js';
 import { BenchError, parseArguments } from '../bench/run.js';
 
 const root = path.join(import.meta.dirname, '..');
@@ -138,6 +138,7 @@ describe('npm run bench -- --quick', () => {
     expect(workload!.clustersMost).toBeGreaterThanOrEqual(workload!.clustersMedian);
     expect(workload!.largest!.bytes).toBeGreaterThanOrEqual(workload!.bytes);
     expect(workload!.largest!.clusters).toBeGreaterThan(0);
+    expect(workload!.largest!.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('has a row for every target, judged where measured', () => {
@@ -178,6 +179,79 @@ describe('npm run bench -- --quick', () => {
     const slower: BenchResults = { ...results, steps: results.steps.map((s) => ({ ...s, wallMs: s.wallMs * 2 })) };
     const comparison = renderComparison(results, slower);
     expect(comparison).toMatch(/^\| validate \| 1,000 \| .* \| \+100\.0% \| .* \| 0\.0% \|/m);
+  });
+});
+
+// The judgement of the steady-largest target on fabricated figures: it must be able to miss.
+describe('the largest per-workload Envoy configuration, judged', () => {
+  const text = 'a'.repeat(64);
+  const workload = (services: number, largest: EnvoyWorkloadResult['largest']): EnvoyWorkloadResult => ({
+    services,
+    workload: 'team/example v1',
+    dependencies: ['a', 'b', 'c'],
+    clusters: 7,
+    routes: 9,
+    listeners: 2,
+    bytes: 30_000,
+    meshBytes: services * 40_000,
+    meshConfigs: services * 2,
+    meshClusters: services * 2,
+    workloadsWithSameDependencies: services / 2,
+    clustersMost: 12,
+    clustersMedian: 7,
+    ...(largest ? { largest } : {}),
+  });
+  const widest = { workload: 'reference-workloads/widest-reference-workload v1', dependencies: 6, clusters: 23, bytes: 168_267, sha256: text };
+  const judge = (workloads: EnvoyWorkloadResult[]) => {
+    const results: Omit<BenchResults, 'targets'> = {
+      format: RESULTS_FORMAT,
+      date: '2026-01-01T00:00:00.000Z',
+      mode: 'custom',
+      machine: { cores: 2, model: 'test', memoryGiB: 8, node: process.version, platform: 'linux', loadAverageStart: [0, 0, 0], loadAverageEnd: [0, 0, 0] },
+      meshctl: { version: '0.0.0', commit: null, modified: null },
+      settings: { seed: 1, runs: 1, coldStartRuns: 1, sizes: [1000, 10_000, 20_000], rusage: 'preload', generatorHash: '000000000000' },
+      meshes: [],
+      steps: [],
+      coldStart: [],
+      envoy: { status: 'measured', workloads },
+      cluster: { status: 'not measured', reason: 'skipped with --no-cluster' },
+    };
+    return evaluateTargets(results).find((row) => row.id === 'envoy-largest-config-steady')!;
+  };
+  const sizes = [1000, 10_000, 20_000];
+
+  it('is met when the same configuration is the largest at 1,000, 10,000 and 20,000 services', () => {
+    const row = judge(sizes.map((services) => workload(services, widest)));
+    expect(row.status).toBe('met');
+    expect(row.measured).toBe('23 clusters / 168,267 B, 23 clusters / 168,267 B, 23 clusters / 168,267 B');
+    expect(row.note).toBe(sizes.map((n) => `${n.toLocaleString('en-US')}: ${widest.workload} (6 dependencies)`).join('; '));
+  });
+
+  it('is missed when the largest grows with the mesh, in bytes or in clusters', () => {
+    const larger = judge([workload(1000, widest), workload(10_000, { ...widest, bytes: widest.bytes + 1, sha256: 'b'.repeat(64) }), workload(20_000, widest)]);
+    expect(larger.status).toBe('missed');
+    const moreClusters = judge([workload(1000, widest), workload(10_000, widest), workload(20_000, { ...widest, clusters: 24 })]);
+    expect(moreClusters.status).toBe('missed');
+    expect(moreClusters.measured).toContain('24 clusters / 168,267 B');
+  });
+
+  it('is missed when the sizes match but the texts differ', () => {
+    const row = judge([workload(1000, widest), workload(10_000, { ...widest, sha256: 'c'.repeat(64) }), workload(20_000, widest)]);
+    expect(row.status).toBe('missed');
+    expect(row.note).toContain('the same size, but the texts differ');
+  });
+
+  it('judges results recorded before the text was, by clusters and bytes', () => {
+    const { sha256: _sha256, ...withoutText } = widest;
+    expect(judge(sizes.map((services) => workload(services, withoutText))).status).toBe('met');
+    expect(judge([workload(1000, withoutText), workload(10_000, withoutText), workload(20_000, { ...withoutText, bytes: 1 })]).status).toBe('missed');
+  });
+
+  it('is not measured without all three sizes', () => {
+    const row = judge([workload(1000, widest), workload(10_000, widest)]);
+    expect(row.status).toBe('not measured');
+    expect(row.measured).toBeNull();
+    expect(row.note).toBe('measured at 1000, 10000 only (sizes 1000, 10000, 20000)');
   });
 });
 

@@ -2,9 +2,10 @@ import { Args, Flags } from '@oclif/core';
 import { MeshctlCommand } from '../cli/base-command.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { shouldColor } from '../cli/color.js';
-import { writeChunks, writeStdout } from '../cli/stdout.js';
+import { writeChunks } from '../cli/stdout.js';
 import { outputFlags } from '../cli/output-format.js';
 import { DEFAULT_TARGET, TARGET_NAMES } from '../targets/index.js';
+import type { LoadedMesh } from '../loader/load-mesh.js';
 
 const FORMATS = ['yaml', 'json'];
 
@@ -52,20 +53,20 @@ EXIT CODES
     const certificateDirectory = flags['envoy-cert-dir'];
     if (certificateDirectory !== undefined && target !== 'envoy') this.fail('--envoy-cert-dir applies to --target envoy only');
     if (flags.portable && target !== 'gateway-api') this.fail('--portable applies to --target gateway-api only');
-    const [{ compileArtifacts }, { artifactChunks, writeArtifactsDirectory }, { formatStylish }] = await Promise.all([
+    const [{ checkForTarget, emitArtifacts }, { artifactChunks, writeArtifactsDirectory }, { formatStylish }] = await Promise.all([
       import('../pipeline/index.js'),
       import('../output/artifacts.js'),
       import('../report/stylish.js'),
     ]);
-    const loaded = await this.loadMeshAt(argv as string[]);
     // The target's own rules run with the others: a mesh its output cannot serve is refused.
-    // File targets build each file only as it is written, and drop it.
-    const result = compileArtifacts(loaded, {
-      target,
-      rules,
-      ...(certificateDirectory !== undefined ? { envoy: { certificateDirectory } } : {}),
-      ...(flags.portable ? { portable: true } : {}),
-    });
+    const result = await this.checked(argv as string[], (loaded) =>
+      checkForTarget(loaded, {
+        target,
+        rules,
+        ...(certificateDirectory !== undefined ? { envoy: { certificateDirectory } } : {}),
+        ...(flags.portable ? { portable: true } : {}),
+      }),
+    );
     const { validation } = result;
     if (!result.ok || validation.diagnostics.length > 0) {
       // Diagnostics go to stderr: stdout carries only the output, so it can be piped to kubectl.
@@ -73,14 +74,22 @@ EXIT CODES
     }
     if (!result.ok) this.exit(validation.fatal ? EXIT.failure : EXIT.findings);
 
-    const { artifacts } = result;
+    // File targets build each file only as it is written, and drop it.
+    const artifacts = emitArtifacts(result);
     if (output.target) {
       process.stderr.write(`${await writeArtifactsDirectory(output.target, artifacts)}\n`);
       return;
     }
     const format = output.format === 'json' ? 'json' : 'yaml';
-    // Objects are one text; files stream piece by piece, so the whole output is never in memory.
-    if (artifacts.kind === 'objects') await writeStdout([...artifactChunks(artifacts, format)].join(''));
-    else await writeChunks(process.stdout, artifactChunks(artifacts, format));
+    // Piece by piece, each rendered just before it is written: the whole output is never in memory.
+    await writeChunks(process.stdout, artifactChunks(artifacts, format));
+  }
+
+  /**
+   * Loads the mesh and checks it, in a frame of its own: once this returns, nothing holds the
+   * loaded mesh (source texts and parsed documents), and the compile runs without it in memory.
+   */
+  private async checked<Result>(paths: readonly string[], check: (loaded: LoadedMesh) => Result): Promise<Result> {
+    return check(await this.loadMeshAt(paths));
   }
 }

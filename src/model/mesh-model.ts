@@ -14,12 +14,19 @@ import { MeshSpec } from '../schema/resources.js';
 
 export const DEFAULT_NAMESPACE = 'default';
 
+/**
+ * Where a node's document is in its file. Not its parsed value: the node's resource is the checked
+ * copy, and the parsed one is left to the loader, so that a caller done with the loaded mesh can let
+ * it go (for a large mesh, a large share of the memory) while the model lives on.
+ */
+export type DocumentPlace = Pick<SourceDocument, 'file' | 'index' | 'startOffset' | 'endOffset' | 'firstLine'>;
+
 interface NodeBase {
   /** `namespace/name`: unique per kind group (services and external services share one). */
   readonly key: string;
   readonly name: string;
   readonly namespace: string;
-  readonly document: SourceDocument;
+  readonly document: DocumentPlace;
   /** The location of a node inside this document, e.g. at('spec', 'routes', 0). */
   at(...path: PathSegment[]): Location;
   /** The location of a mapping key rather than its value. */
@@ -45,6 +52,7 @@ export interface MeshNode {
   readonly kind: 'Mesh';
   readonly name: string;
   readonly resource: MeshResourceT;
+  /** With its parsed value: what the author wrote, not the defaults, decides some settings' layer. */
   readonly document: SourceDocument;
   at(...path: PathSegment[]): Location;
   keyAt(...path: PathSegment[]): Location;
@@ -91,7 +99,7 @@ export function qualify(ref: string, fromNamespace: string): string {
   return ref.includes('/') ? ref : `${fromNamespace}/${ref}`;
 }
 
-function locator(document: SourceDocument) {
+function locator(document: DocumentPlace) {
   return {
     at: (...path: PathSegment[]): Location => ({ node: { file: document.file, document: document.index, path } }),
     keyAt: (...path: PathSegment[]): Location => ({ node: { file: document.file, document: document.index, path, part: 'key' } }),
@@ -110,7 +118,8 @@ export function buildMeshModel(documents: readonly TypedDocument[], invalid: rea
       continue;
     }
     const namespace = resource.metadata.namespace ?? DEFAULT_NAMESPACE;
-    const base = { key: `${namespace}/${resource.metadata.name}`, name: resource.metadata.name, namespace, document, ...locator(document) };
+    const place: DocumentPlace = { file: document.file, index: document.index, startOffset: document.startOffset, endOffset: document.endOffset, firstLine: document.firstLine };
+    const base = { key: `${namespace}/${resource.metadata.name}`, name: resource.metadata.name, namespace, document: place, ...locator(place) };
     if (resource.kind === 'Service') services.push({ ...base, kind: 'Service', resource });
     else if (resource.kind === 'ExternalService') externalServices.push({ ...base, kind: 'ExternalService', resource });
     else gateways.push({ ...base, kind: 'Gateway', resource });

@@ -2,7 +2,7 @@
 // reviewed; written one file each plus a kustomization.yaml), or plain files (written as they
 // are). Writers choose by the kind, never by the target's name.
 import type { KubernetesObject } from './manifest.js';
-import { toJsonList, toYamlStream } from './manifest.js';
+import { jsonListChunks, yamlStreamChunks } from './manifest.js';
 import { writeObjectsDirectory } from './write-directory.js';
 import { writeFilesDirectoryStreaming } from './write-files.js';
 
@@ -45,8 +45,11 @@ export async function writeArtifactsDirectory(directory: string, artifacts: Arti
   return `wrote ${files.length} ${artifacts.noun} to ${directory}`;
 }
 
-/** The artifacts as one YAML stream or one JSON document, piece by piece, for standard output. */
+/**
+ * The artifacts as one YAML stream or one JSON document, piece by piece, for standard output: each
+ * object or file is rendered only when its piece is asked for, so the whole text is never in memory.
+ */
 export function artifactChunks(artifacts: Artifacts, format: 'yaml' | 'json'): Iterable<string> {
-  if (artifacts.kind === 'objects') return [format === 'json' ? toJsonList(artifacts.objects) : toYamlStream(artifacts.objects)];
+  if (artifacts.kind === 'objects') return format === 'json' ? jsonListChunks(artifacts.objects) : yamlStreamChunks(artifacts.objects);
   return format === 'json' ? artifacts.jsonChunks() : artifacts.yamlChunks();
 }

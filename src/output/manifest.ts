@@ -70,11 +70,29 @@ export function toYaml(object: Record<string, unknown> | readonly unknown[]): st
 }
 
 export function toYamlStream(objects: readonly KubernetesObject[]): string {
-  return objects.map((object) => `---\n${toYaml(object)}`).join('');
+  return [...yamlStreamChunks(objects)].join('');
 }
 
 export function toJsonList(objects: readonly KubernetesObject[]): string {
   return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 2) + '\n';
+}
+
+/** toYamlStream, one document at a time, each rendered only when it is asked for. */
+export function* yamlStreamChunks(objects: Iterable<KubernetesObject>): Generator<string> {
+  for (const object of objects) yield `---\n${toYaml(object)}`;
+}
+
+/** toJsonList, one item at a time: the same text JSON.stringify gives for the whole list. */
+export function* jsonListChunks(objects: Iterable<KubernetesObject>): Generator<string> {
+  let first = true;
+  for (const object of objects) {
+    // Inside {"items": [...]} each item sits two levels deep; JSON text has no raw newlines inside
+    // strings, so indenting every line is exactly what the nested stringify does.
+    const item = JSON.stringify(object, null, 2).replaceAll('\n', '\n    ');
+    yield `${first ? '{\n  "apiVersion": "v1",\n  "kind": "List",\n  "items": [\n' : ',\n'}    ${item}`;
+    first = false;
+  }
+  yield first ? '{\n  "apiVersion": "v1",\n  "kind": "List",\n  "items": []\n}\n' : '\n  ]\n}\n';
 }
 
 /** A kustomization listing every file, so kustomize, kubectl -k and Argo CD take the folder as is. */

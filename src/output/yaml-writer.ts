@@ -119,6 +119,17 @@ const sharedTexts = new WeakMap<object, Map<string, string>>();
 const MAX_REMEMBERED_CHARS = 64 * 1024 * 1024;
 let rememberedChars = 0;
 
+/**
+ * The writers build a text as a rope of many small pieces (V8's cons strings), several times its
+ * length in memory; writing it out flattens only the whole document that holds it, not the piece.
+ * A text kept for reuse is made one flat string: converting it to a number makes V8 flatten it in
+ * place. The result goes to a variable only so that the compiler cannot drop the conversion.
+ */
+let flattened = 0;
+function flatten(text: string): void {
+  flattened += Number(text) === 0 ? 1 : 0;
+}
+
 /** Marks a collection as never modified again, so that its rendering may be reused wherever it appears. */
 export function markShared(value: unknown): void {
   if (isCollection(value)) sharedObjects.add(value);
@@ -138,6 +149,7 @@ function writeValue(value: unknown, indent: string, first: string): string {
     // The text is kept at its second use in the same place (most pieces serve one proxy only).
     if (lastPlace.get(shared) !== place) lastPlace.set(shared, place);
     else if (rememberedChars + text.length <= MAX_REMEMBERED_CHARS) {
+      flatten(text);
       if (texts) texts.set(place, text);
       else sharedTexts.set(shared, new Map([[place, text]]));
       rememberedChars += text.length;

@@ -76,10 +76,29 @@ export type ArtifactsResult =
  * files that are each built only when asked for.
  */
 export function compileArtifacts(loaded: LoadedMesh, options: Omit<CompileOptions, 'target'> & { target: string }): ArtifactsResult {
+  const checked = checkForTarget(loaded, options);
+  return checked.ok ? { ok: true, target: checked.target, validation: checked.validation, artifacts: emitArtifacts(checked) } : checked;
+}
+
+export type CheckedMesh =
+  | { ok: true; target: Target; validation: ValidationResult; settings: TargetSettings }
+  | { ok: false; target: Target; validation: ValidationResult };
+
+/**
+ * compileArtifacts's first half: validates the mesh for the target. Nothing it returns refers to
+ * the loaded mesh, so a caller that lets go of it before emitArtifacts compiles without the source
+ * texts and parsed documents in memory (for a large mesh, a large share of the peak).
+ */
+export function checkForTarget(loaded: LoadedMesh, options: Omit<CompileOptions, 'target'> & { target: string }): CheckedMesh {
   const target = targetNamed(options.target);
   const validation = checkFor(loaded, target, options);
   if (validation.fatal || validation.errorCount > 0) return { ok: false, target, validation };
-  return { ok: true, target, validation, artifacts: target.emit(validation.model, settingsOf(options)) };
+  return { ok: true, target, validation, settings: settingsOf(options) };
+}
+
+/** compileArtifacts's second half: the target's artifacts of a mesh checkForTarget passed. */
+export function emitArtifacts(checked: Extract<CheckedMesh, { ok: true }>): Artifacts {
+  return checked.target.emit(checked.validation.model, checked.settings);
 }
 
 function checkFor(loaded: LoadedMesh, target: Target, options: Omit<CompileOptions, 'target'> & { target: string }): ValidationResult {

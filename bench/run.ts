@@ -7,7 +7,7 @@
 //   npm run bench -- --quick               100 and 1,000 services, 1 run, no cluster
 //   npm run bench -- --sizes 10000 --runs 5 --out /tmp/after.json --compare /tmp/before.json
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -157,6 +157,24 @@ function snapshotCli(scratch: string): string {
   for (const entry of ['bin', 'dist', 'schemas', 'package.json', 'oclif.manifest.json']) {
     const source = path.join(repoRoot, entry);
     if (existsSync(source)) cpSync(source, path.join(copy, entry), { recursive: true, preserveTimestamps: true });
+  }
+  // cpSync keeps the times of files but not of directories, which get the time of the copy. bin/run.js
+  // trusts the manifest (and the bundle) only while nothing under dist/commands and dist/cli is newer,
+  // so without the directories' times the copy would start the slow way, not as the build does.
+  const dateDirectories = (relative: string): void => {
+    for (const entry of readdirSync(path.join(repoRoot, relative), { withFileTypes: true })) if (entry.isDirectory()) dateDirectories(path.join(relative, entry.name));
+    const { atime, mtime } = statSync(path.join(repoRoot, relative));
+    utimesSync(path.join(copy, relative), atime, mtime);
+  };
+  dateDirectories('dist');
+  // The same test as bin/run.js: a snapshot that would start the slow way must not be measured.
+  const manifest = path.join(copy, 'oclif.manifest.json');
+  if (existsSync(manifest)) {
+    const written = statSync(manifest).mtimeMs;
+    const newer = (entry: string): boolean => statSync(entry).mtimeMs > written || (statSync(entry).isDirectory() && readdirSync(entry).some((name) => newer(path.join(entry, name))));
+    if (newer(path.join(copy, 'dist', 'commands')) || newer(path.join(copy, 'dist', 'cli'))) {
+      throw new BenchError('the build is older than its oclif.manifest.json says: run "npm run build" (meshctl would not start from its bundle)');
+    }
   }
   symlinkSync(path.join(repoRoot, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
   return path.join(copy, 'bin', 'run.js');

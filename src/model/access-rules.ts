@@ -4,6 +4,7 @@
 // is no condition, and string values may carry one "*" as a whole prefix or suffix wildcard.
 import type { PathSegment } from '../diagnostics/types.js';
 import type { AccessRuleSpec, SourceSpec } from '../schema/policy.js';
+import { memoizeByObject } from './memoize.js';
 import { qualify, type ServiceNode } from './mesh-model.js';
 
 export type AccessAction = 'allow' | 'deny';
@@ -16,19 +17,11 @@ export interface AccessRuleEntry {
   readonly path: readonly PathSegment[];
 }
 
-// A dozen access rules walk every service's entries; listing them once per service keeps that to
-// one pass over the mesh. Shared: callers must treat the list as read-only.
-const entriesByService = new WeakMap<ServiceNode, readonly AccessRuleEntry[]>();
-
-/** The service's allow rules, then its deny rules, each in file order. Read-only. */
-export function accessRules(service: ServiceNode): readonly AccessRuleEntry[] {
-  let entries = entriesByService.get(service);
-  if (entries === undefined) {
-    entries = accessRulesUncached(service);
-    entriesByService.set(service, entries);
-  }
-  return entries;
-}
+/**
+ * The service's allow rules, then its deny rules, each in file order. A dozen access rules walk
+ * every service's entries: listed once per service. Shared: callers must treat the list as read-only.
+ */
+export const accessRules: (service: ServiceNode) => readonly AccessRuleEntry[] = memoizeByObject(accessRulesUncached);
 
 function accessRulesUncached(service: ServiceNode): AccessRuleEntry[] {
   const access = service.resource.spec.access;

@@ -4,7 +4,7 @@
 // them against `dependsOn`, and the plan's dependencies (src/plan/dependencies.ts) follow them.
 import type { PathSegment } from '../diagnostics/types.js';
 import { qualify, type MeshModel, type ServiceNode } from './mesh-model.js';
-import { memoizePerModel } from './memoize.js';
+import { memoizeByObject } from './memoize.js';
 import { serviceAccountsOf } from './workload-identity.js';
 
 /** A service that another service's file names as its caller, and where. */
@@ -20,7 +20,7 @@ export interface NamedCaller {
  * caller by one of its identities, and routes matching on it as a caller. Computed once per model
  * (MESH209 and the plan's dependencies both read it); read-only.
  */
-export const namedCallers: (model: MeshModel) => readonly NamedCaller[] = memoizePerModel(namedCallersUncached);
+export const namedCallers: (model: MeshModel) => readonly NamedCaller[] = memoizeByObject(namedCallersUncached);
 
 function namedCallersUncached(model: MeshModel): NamedCaller[] {
   const byIdentity = servicesByIdentity(model);

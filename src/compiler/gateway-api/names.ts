@@ -6,7 +6,7 @@
 // digits of the SHA-256 of what it stands for, so the same mesh always gives the same names.
 import { createHash } from 'node:crypto';
 import { compareStrings } from '../../diagnostics/types.js';
-import { memoizePerModel } from '../../model/memoize.js';
+import { memoizeByObject } from '../../model/memoize.js';
 import type { MeshModel, ServiceNode } from '../../model/mesh-model.js';
 import type { ServicePortT } from '../../schema/resources.js';
 import { isDnsLabel, MAX_COMPILED_NAME_LENGTH, portName } from '../../model/names.js';
@@ -37,7 +37,7 @@ function assign(wanted: readonly (readonly [string, string, string])[], taken: R
 }
 
 /** The versions of each service that get a Service of their own: every version the mesh defines. */
-export const versionServiceNames: (model: MeshModel) => ReadonlyMap<string, string> = memoizePerModel((model: MeshModel) => {
+export const versionServiceNames: (model: MeshModel) => ReadonlyMap<string, string> = memoizeByObject((model: MeshModel) => {
   const wanted: [string, string, string][] = [];
   for (const service of model.services) {
     for (const version of Object.keys(service.resource.spec.versions ?? {}).sort(compareStrings)) {
@@ -64,7 +64,7 @@ export function versionServiceName(model: MeshModel, service: Pick<ServiceNode, 
  * The route object of one port of a service (HTTPRoute, GRPCRoute or TCPRoute): the service's name
  * when it has one port of that family, else `<service>-<port name>`.
  */
-export const routeObjectNames: (model: MeshModel) => ReadonlyMap<string, string> = memoizePerModel((model: MeshModel) => {
+export const routeObjectNames: (model: MeshModel) => ReadonlyMap<string, string> = memoizeByObject((model: MeshModel) => {
   const wanted: [string, string, string][] = [];
   for (const service of model.services) {
     for (const family of ['http', 'grpc', 'stream'] as const) {

@@ -2,7 +2,7 @@
 // emitters name objects with these functions and the naming rules check them before anything is
 // emitted, so a name that Kubernetes would refuse, or two sources that would overwrite each other's
 // object, are caught with a location in the mesh files rather than at `kubectl apply` time.
-import { memoizePerModel } from '../../model/memoize.js';
+import { memoizeByObject } from '../../model/memoize.js';
 import { createHash } from 'node:crypto';
 import { compareStrings, type PathSegment } from '../../diagnostics/types.js';
 import { declaresMeshWide, effectiveAccessDefault } from '../../model/effective-policy.js';
@@ -139,7 +139,7 @@ export interface CompiledObject {
  * VirtualServices of the hosts it serves exposed services on.
  */
 /** Computed once per model; read-only. */
-export const compiledObjects: (model: MeshModel) => readonly CompiledObject[] = memoizePerModel(compiledObjectsUncached);
+export const compiledObjects: (model: MeshModel) => readonly CompiledObject[] = memoizeByObject(compiledObjectsUncached);
 
 function compiledObjectsUncached(model: MeshModel): CompiledObject[] {
   const objects: CompiledObject[] = [];

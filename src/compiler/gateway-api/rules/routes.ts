@@ -1,7 +1,7 @@
 // The routes the Gateway API target writes, as its rules see them: every planned route of every
 // service on each route family it has (http, grpc), at the service's own ports and, narrowed to the
 // exposed paths, at each gateway host; with the index of the mesh route it carries.
-import { memoizePerModel } from '../../../model/memoize.js';
+import { memoizeByObject } from '../../../model/memoize.js';
 import type { MeshModel, ServiceNode } from '../../../model/mesh-model.js';
 import type { RouteFamily } from '../expressible.js';
 import { portFamily } from '../names.js';
@@ -22,7 +22,7 @@ export interface WrittenRoute {
   readonly where: string;
 }
 
-export const writtenRoutes: (model: MeshModel) => readonly WrittenRoute[] = memoizePerModel((model: MeshModel) => {
+export const writtenRoutes: (model: MeshModel) => readonly WrittenRoute[] = memoizeByObject((model: MeshModel) => {
   const out: WrittenRoute[] = [];
   const indexOf = (service: ServiceNode, planned: PlannedHttpRoute) => {
     const index = planned.route ? (service.resource.spec.routes ?? []).indexOf(planned.route) : -1;

@@ -1,6 +1,7 @@
 // The local token buckets of a service: the service-wide one and each route's, with their paths,
 // so the rate-limit rules walk them the same way.
 import type { PathSegment } from '../../../diagnostics/types.js';
+import { memoizeByObject } from '../../../model/memoize.js';
 import type { ServiceNode } from '../../../model/mesh-model.js';
 import type { LocalRateLimitSpec } from '../../../schema/traffic.js';
 
@@ -12,18 +13,11 @@ export interface LocalRateLimitEntry {
   readonly route?: number;
 }
 
-// Six rules walk every service's buckets: listing them once per service keeps that to one pass.
-const entriesByService = new WeakMap<ServiceNode, readonly LocalRateLimitEntry[]>();
-
-/** The service-wide bucket, then each route's, in route order. Shared: callers must treat the list as read-only. */
-export function localRateLimits(service: ServiceNode): readonly LocalRateLimitEntry[] {
-  let entries = entriesByService.get(service);
-  if (entries === undefined) {
-    entries = localRateLimitsUncached(service);
-    entriesByService.set(service, entries);
-  }
-  return entries;
-}
+/**
+ * The service-wide bucket, then each route's, in route order. Six rules walk every service's
+ * buckets: listed once per service. Shared: callers must treat the list as read-only.
+ */
+export const localRateLimits: (service: ServiceNode) => readonly LocalRateLimitEntry[] = memoizeByObject(localRateLimitsUncached);
 
 function localRateLimitsUncached(service: ServiceNode): LocalRateLimitEntry[] {
   const entries: LocalRateLimitEntry[] = [];

@@ -2,7 +2,7 @@
 // service. Listed with a label for messages and a locator into its document.
 import type { Location, PathSegment } from '../../../diagnostics/types.js';
 import type { MeshModel } from '../../../model/mesh-model.js';
-import { memoizePerModel } from '../../../model/memoize.js';
+import { memoizeByObject } from '../../../model/memoize.js';
 import type { TelemetrySpec } from '../../../schema/policy.js';
 
 export interface TelemetryEntry {
@@ -16,7 +16,7 @@ export interface TelemetryEntry {
 }
 
 /** Computed once per model (three rules read it); read-only. */
-export const telemetrySettings: (model: MeshModel) => readonly TelemetryEntry[] = memoizePerModel(telemetrySettingsUncached);
+export const telemetrySettings: (model: MeshModel) => readonly TelemetryEntry[] = memoizeByObject(telemetrySettingsUncached);
 
 function telemetrySettingsUncached(model: MeshModel): TelemetryEntry[] {
   const entries: TelemetryEntry[] = [];

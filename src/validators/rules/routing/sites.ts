@@ -3,7 +3,7 @@
 // the schema: a new duration field is added here, and the duration rule checks it.
 import type { Location, PathSegment } from '../../../diagnostics/types.js';
 import { routeName } from '../../../model/names.js';
-import { memoizePerModel } from '../../../model/memoize.js';
+import { memoizeByObject } from '../../../model/memoize.js';
 import { qualify, type MeshModel, type ServiceNode } from '../../../model/mesh-model.js';
 import type { ResilienceSpec } from '../../../schema/policy.js';
 import type { ValueMatchSpec } from '../../../schema/primitives.js';
@@ -228,13 +228,13 @@ export function routeDestinations(site: RouteSite): RouteDestination[] {
 }
 
 /** Computed once per model; read-only. */
-export const routeSites: (model: MeshModel) => readonly RouteSite[] = memoizePerModel(routeSitesUncached);
+export const routeSites: (model: MeshModel) => readonly RouteSite[] = memoizeByObject(routeSitesUncached);
 
 /** Computed once per model; read-only. */
-export const regexSites: (model: MeshModel) => readonly RegexSite[] = memoizePerModel(regexSitesUncached);
+export const regexSites: (model: MeshModel) => readonly RegexSite[] = memoizeByObject(regexSitesUncached);
 
 /** Computed once per model; read-only. */
-export const headerNameSites: (model: MeshModel) => readonly HeaderNameSite[] = memoizePerModel(headerNameSitesUncached);
+export const headerNameSites: (model: MeshModel) => readonly HeaderNameSite[] = memoizeByObject(headerNameSitesUncached);
 
 /** Computed once per model; read-only. */
-export const durationSites: (model: MeshModel) => readonly DurationSite[] = memoizePerModel(durationSitesUncached);
+export const durationSites: (model: MeshModel) => readonly DurationSite[] = memoizeByObject(durationSitesUncached);

@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { ClusterBenchError, measureCluster } from './cluster-bench.js';
 import { EnvoyBenchError, inspectEnvoyOutput } from './envoy-bench.js';
 import { cachedMesh, generatorHash, oneFileMesh, type CachedMesh } from './mesh-cache.js';
+import { manifestIsFresh } from '../bin/manifest-freshness.js';
 import { defaultRusageMethod, firstLines, MeasureError, measureCommand, measureNode, median, type Measurement, type RusageMethod } from './measure-process.js';
 import { renderComparison, renderResults } from './report.js';
 import { evaluateTargets, RESULTS_FORMAT, type BenchResults, type ClusterResult, type EnvoyResult, type EnvoyWorkloadResult, type Sample, type StepName, type StepResult } from './results.js';
@@ -167,16 +168,10 @@ function snapshotCli(scratch: string): string {
     utimesSync(path.join(copy, relative), atime, mtime);
   };
   dateDirectories('dist');
-  // The same test as bin/run.js: a snapshot that would start the slow way must not be measured.
-  const manifest = path.join(copy, 'oclif.manifest.json');
-  if (existsSync(manifest)) {
-    const written = statSync(manifest).mtimeMs;
-    const newer = (entry: string): boolean => statSync(entry).mtimeMs > written || (statSync(entry).isDirectory() && readdirSync(entry).some((name) => newer(path.join(entry, name))));
-    if (newer(path.join(copy, 'dist', 'commands')) || newer(path.join(copy, 'dist', 'cli'))) {
-      throw new BenchError('the build is older than its oclif.manifest.json says: run "npm run build" (meshctl would not start from its bundle)');
-    }
+  // bin/run.js's own test: a snapshot that would start the slow way must not be measured.
+  if (existsSync(path.join(copy, 'oclif.manifest.json')) && !manifestIsFresh(copy)) {
+    throw new BenchError('the build is older than its oclif.manifest.json says: run "npm run build" (meshctl would not start from its bundle)');
   }
-  symlinkSync(path.join(repoRoot, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
   return path.join(copy, 'bin', 'run.js');
 }
 

@@ -7,13 +7,14 @@
 // A manifest older than any compiled command (tsc run on its own, a command added or removed since)
 // could hide a command, describe stale flags or point at a stale bundle, so then neither is used:
 // oclif is loaded from node_modules and reads the compiled commands themselves. Slower, never wrong.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { manifestIsFresh } from './manifest-freshness.js';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const bundledRuntime = path.join(root, 'dist', 'bundle', 'main.js');
-const bundled = manifestIsFresh() && existsSync(bundledRuntime);
+const bundled = manifestIsFresh(root) && existsSync(bundledRuntime);
 const oclif = bundled ? await import(pathToFileURL(bundledRuntime).href) : await import('@oclif/core');
 const { flush, handle, Plugin, run, settings } = oclif;
 // meshctl always runs its compiled code. Without this, oclif loads src/ through a TypeScript
@@ -50,25 +51,4 @@ async function reportFailure(error) {
   process.stderr.write(`meshctl: internal error: ${error?.message ?? String(error)}\n  (set DEBUG=meshctl to see where)\n`);
   if (process.env.DEBUG) process.stderr.write(`${error?.stack}\n`);
   process.exit(2);
-}
-
-/** True when there is a manifest and no file or directory it describes changed after it was written. */
-function manifestIsFresh() {
-  let written;
-  try {
-    written = statSync(path.join(root, 'oclif.manifest.json')).mtimeMs;
-  } catch {
-    return false;
-  }
-  // A directory's time changes when an entry is added, removed or renamed; a file's when rewritten.
-  const changedSince = (entry) => {
-    const stats = statSync(entry);
-    if (stats.mtimeMs > written) return true;
-    return stats.isDirectory() && readdirSync(entry).some((name) => changedSince(path.join(entry, name)));
-  };
-  try {
-    return !changedSince(path.join(root, 'dist', 'commands')) && !changedSince(path.join(root, 'dist', 'cli'));
-  } catch {
-    return false;
-  }
 }
